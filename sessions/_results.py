@@ -1,0 +1,266 @@
+"""What the room said, summarised: counts, medians, spread, gaps, split by role.
+
+Device votes and keyboard tallies are merged here and nowhere else, so the
+screen and every export agree to the vote.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from ._model import (
+    SPECTRUM_ITEM,
+    Answer,
+    GridActivity,
+    IndicatorsActivity,
+    Participant,
+    RoleGroup,
+    SpectrumActivity,
+    Tally,
+    Vote,
+    grid_item,
+    role_group,
+)
+
+SMALL_GROUP = 3
+"""Groups smaller than this are not shown apart, so nobody can be singled out."""
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Counts over an ordered scale of whole numbers."""
+
+    counts: Mapping[int, int]
+    scale: tuple[int, ...]
+    tallied: int = 0
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts.values())
+
+    def _quantile(self, fraction: float) -> float | None:
+        total = self.n
+        if not total:
+            return None
+        values = [value for value in self.scale for _ in range(self.counts.get(value, 0))]
+        position = fraction * (total - 1)
+        low = int(position)
+        high = min(low + 1, total - 1)
+        return values[low] + (values[high] - values[low]) * (position - low)
+
+    @property
+    def median(self) -> float | None:
+        return self._quantile(0.5)
+
+    @property
+    def lower_quartile(self) -> float | None:
+        return self._quantile(0.25)
+
+    @property
+    def upper_quartile(self) -> float | None:
+        return self._quantile(0.75)
+
+    @property
+    def lowest(self) -> int | None:
+        present = [value for value in self.scale if self.counts.get(value)]
+        return present[0] if present else None
+
+    @property
+    def highest(self) -> int | None:
+        present = [value for value in self.scale if self.counts.get(value)]
+        return present[-1] if present else None
+
+    @property
+    def spread(self) -> float | None:
+        """Interquartile range: how far apart the middle half of the room is."""
+        low, high = self.lower_quartile, self.upper_quartile
+        if low is None or high is None:
+            return None
+        return high - low
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    area_id: str
+    now: Distribution
+    target: Distribution
+
+    @property
+    def gap(self) -> float | None:
+        if self.now.median is None or self.target.median is None:
+            return None
+        return self.target.median - self.now.median
+
+
+@dataclass(frozen=True)
+class SpectrumResult:
+    positions: Distribution
+
+
+@dataclass(frozen=True)
+class GridResult:
+    areas: tuple[AreaResult, ...]
+
+    def area(self, area_id: str) -> AreaResult:
+        for area in self.areas:
+            if area.area_id == area_id:
+                return area
+        raise KeyError(area_id)
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    statement_id: str
+    counts: Mapping[str, int]
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class IndicatorsResult:
+    statements: tuple[IndicatorResult, ...]
+
+    def statement(self, statement_id: str) -> IndicatorResult:
+        for statement in self.statements:
+            if statement.statement_id == statement_id:
+                return statement
+        raise KeyError(statement_id)
+
+
+AnyResult = SpectrumResult | GridResult | IndicatorsResult
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """One role group's answers, or only its size when it is too small to show."""
+
+    group: RoleGroup
+    size: int
+    result: AnyResult | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.result is None
+
+
+@dataclass(frozen=True)
+class ActivityResults:
+    activity_id: str
+    overall: AnyResult
+    respondents: int
+    tallied: int
+    groups: tuple[GroupResult, ...] = field(default=())
+
+
+def _value_counts(votes: Iterable[Vote], tallies: Iterable[Tally], item: str) -> Counter:
+    counts: Counter = Counter()
+    for vote in votes:
+        if vote.item == item:
+            counts[vote.value] += 1
+    for tally in tallies:
+        if tally.item == item and tally.count > 0:
+            counts[tally.value] += tally.count
+    return counts
+
+
+def _summarise(activity, votes: list[Vote], tallies: list[Tally]) -> AnyResult:
+    if isinstance(activity, SpectrumActivity):
+        scale = tuple(range(1, activity.positions + 1))
+        counts = _value_counts(votes, tallies, SPECTRUM_ITEM)
+        return SpectrumResult(Distribution({k: v for k, v in counts.items() if k in scale}, scale))
+    if isinstance(activity, GridActivity):
+        scale = tuple(level.number for level in activity.levels)
+        areas = []
+        for area in activity.areas:
+            now = _value_counts(votes, tallies, grid_item(area.id, "now"))
+            target = _value_counts(votes, tallies, grid_item(area.id, "target"))
+            areas.append(
+                AreaResult(
+                    area.id,
+                    Distribution({k: v for k, v in now.items() if k in scale}, scale),
+                    Distribution({k: v for k, v in target.items() if k in scale}, scale),
+                )
+            )
+        return GridResult(tuple(areas))
+    if isinstance(activity, IndicatorsActivity):
+        answers = [answer.value for answer in Answer]
+        return IndicatorsResult(
+            tuple(
+                IndicatorResult(
+                    statement.id,
+                    {answer: count for answer, count in _value_counts(votes, tallies, statement.id).items() if answer in answers},
+                )
+                for statement in activity.statements
+            )
+        )
+    raise TypeError(f"{activity.kind} activities have no results")
+
+
+def _tally_size(tallies: list[Tally]) -> int:
+    """People counted by hand: the largest count given to any one question."""
+    per_item: Counter = Counter()
+    for tally in tallies:
+        per_item[tally.item] += max(tally.count, 0)
+    return max(per_item.values(), default=0)
+
+
+def activity_results(
+    activity,
+    votes: Iterable[Vote],
+    tallies: Iterable[Tally],
+    participants: Mapping[str, Participant],
+) -> ActivityResults:
+    """Summarise an activity overall and per role group.
+
+    A role group with fewer than SMALL_GROUP people is reported by size only.
+    """
+    votes = [vote for vote in votes if vote.activity_id == activity.id]
+    tallies = [tally for tally in tallies if tally.activity_id == activity.id]
+    respondents = len({vote.participant_id for vote in votes})
+    tallied = _tally_size(tallies)
+    groups = []
+    for group in RoleGroup:
+        group_votes = [
+            vote for vote in votes if role_group(_role_of(participants, vote.participant_id)) is group
+        ]
+        group_tallies = [tally for tally in tallies if tally.role is not None and role_group(tally.role) is group]
+        size = len({vote.participant_id for vote in group_votes}) + _tally_size(group_tallies)
+        result = _summarise(activity, group_votes, group_tallies) if size >= SMALL_GROUP else None
+        groups.append(GroupResult(group, size, result))
+    return ActivityResults(
+        activity_id=activity.id,
+        overall=_summarise(activity, votes, tallies),
+        respondents=respondents,
+        tallied=tallied,
+        groups=tuple(groups),
+    )
+
+
+def _role_of(participants: Mapping[str, Participant], participant_id: str):
+    participant = participants.get(participant_id)
+    return participant.role if participant else None
+
+
+def room_counts(participants: Iterable[Participant]) -> dict[RoleGroup, int]:
+    counts = {group: 0 for group in RoleGroup}
+    for participant in participants:
+        counts[role_group(participant.role)] += 1
+    return counts
+
+
+PRESENCE_MINIMUM = 2
+PRESENCE_IDEAL = 3
+
+
+def presence(participants: Iterable[Participant], extra_lived: int = 0) -> tuple[int, str]:
+    """How many service users or carers are present, and whether that meets the 4PI presence standard."""
+    lived = room_counts(participants)[RoleGroup.LIVED] + extra_lived
+    if lived >= PRESENCE_IDEAL:
+        return lived, "ideal"
+    if lived >= PRESENCE_MINIMUM:
+        return lived, "minimum"
+    return lived, "below"

@@ -1,0 +1,763 @@
+"""Sessions on disk: a catalogue, and one durable TinyDB per session.
+
+`LiveSession` keeps the session in memory and writes every change through to
+its database; readers (screens, results, exports) never touch the disk.
+In-memory indexes make a vote, tally or comment cost the same with ten
+records or ten thousand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from ._model import (
+    SPECTRUM_ITEM,
+    Answer,
+    Comment,
+    CommentState,
+    GridActivity,
+    IndicatorsActivity,
+    Participant,
+    Role,
+    SessionInfo,
+    SpectrumActivity,
+    Tally,
+    Target,
+    Template,
+    Vote,
+    split_grid_item,
+)
+from ._storage import DurableDB, StorageError
+from ._templates import parse_template
+from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
+
+__all__ = ["LiveSession", "SessionStore", "SessionNotFound", "Change", "InvalidInput", "StorageError"]
+
+ROOM_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+class SessionNotFound(LookupError):
+    pass
+
+
+class InvalidInput(ValueError):
+    """A vote or edit that does not fit the activity; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What changed in a live session, for screens that need to redraw."""
+
+    kind: str  # participant | vote | tally | comment | target | state
+    activity_id: str = ""
+    record_id: str = ""
+
+
+Listener = Callable[[Change], None]
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class LiveSession:
+    """One session, loaded into memory and written through to its own database."""
+
+    def __init__(self, db: DurableDB, *, clock: Callable[[], str] = utc_now) -> None:
+        self._db = db
+        self._clock = clock
+        self._listeners: list[Listener] = []
+        meta_docs = db.table("meta").all()
+        if not meta_docs:
+            raise SessionNotFound(f"{db.directory} holds no session")
+        self._meta_id = meta_docs[0].doc_id
+        self.meta: dict[str, Any] = dict(meta_docs[0])
+        self.template: Template = parse_template(self.meta["template_source"], f"<template of {self.meta['title']}>")
+        self.participants: dict[str, Participant] = {}
+        self._participant_docs: dict[str, int] = {}
+        self._tokens: dict[str, str] = {}
+        for doc in db.table("participants").all():
+            participant = Participant(doc["id"], doc.get("name", ""), Role.parse(doc.get("role")), doc.get("joined_at", ""))
+            self.participants[participant.id] = participant
+            self._participant_docs[participant.id] = doc.doc_id
+            if doc.get("token_hash"):
+                self._tokens[doc["token_hash"]] = participant.id
+        self.votes: dict[tuple[str, str, str], Vote] = {}
+        self._vote_docs: dict[tuple[str, str, str], int] = {}
+        for doc in db.table("votes").all():
+            vote = Vote(doc["activity_id"], doc["item"], doc["participant_id"], doc["value"], doc.get("updated_at", ""))
+            key = (vote.activity_id, vote.item, vote.participant_id)
+            self.votes[key] = vote
+            self._vote_docs[key] = doc.doc_id
+        self.tallies: dict[tuple[str, str, Any, str], Tally] = {}
+        self._tally_docs: dict[tuple[str, str, Any, str], int] = {}
+        for doc in db.table("tallies").all():
+            tally = Tally(doc["activity_id"], doc["item"], doc["value"], doc["count"], Role.parse(doc.get("role")))
+            key = (tally.activity_id, tally.item, tally.value, doc.get("role") or "")
+            self.tallies[key] = tally
+            self._tally_docs[key] = doc.doc_id
+        self.comments: dict[str, Comment] = {}
+        self._comment_docs: dict[str, int] = {}
+        for doc in db.table("comments").all():
+            comment = _comment_from_doc(doc)
+            self.comments[comment.id] = comment
+            self._comment_docs[comment.id] = doc.doc_id
+        self.targets: dict[str, Target] = {}
+        self._target_docs: dict[str, int] = {}
+        for doc in db.table("targets").all():
+            target = _target_from_doc(doc)
+            self.targets[target.id] = target
+            self._target_docs[target.id] = doc.doc_id
+
+    # -- identity -----------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        return self.meta["id"]
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+    @property
+    def directory(self) -> Path:
+        return self._db.directory
+
+    @property
+    def info(self) -> SessionInfo:
+        return SessionInfo(
+            id=self.id,
+            title=self.title,
+            template_name=self.meta["template_name"],
+            template_version=self.meta["template_version"],
+            template_family=self.meta.get("template_family", ""),
+            facilitator=self.meta.get("facilitator", ""),
+            created_at=self.meta["created_at"],
+            baseline_id=self.meta.get("baseline_id", ""),
+            participants=len(self.participants),
+            votes=len(self.votes),
+            comments=len(self.comments),
+        )
+
+    # -- listening and durability -------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _emit(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    async def saved(self) -> None:
+        """Wait until every change so far is on disk; only then acknowledge it."""
+        await asyncio.wrap_future(self._db.barrier())
+
+    def sync(self, timeout: float | None = None) -> None:
+        self._db.sync(timeout)
+
+    @property
+    def storage_failure(self) -> Exception | None:
+        return self._db.failure
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- session state ------------------------------------------------------------
+
+    def _set_meta(self, **fields: Any) -> None:
+        self.meta.update(fields)
+        self._db.table("meta").update(fields, doc_ids=[self._meta_id])
+        self._emit(Change("state"))
+
+    @property
+    def current_index(self) -> int:
+        return min(int(self.meta.get("current", 0)), len(self.template.activities) - 1)
+
+    @property
+    def current_activity(self):
+        return self.template.activities[self.current_index]
+
+    def go_to(self, index: int) -> None:
+        index = max(0, min(index, len(self.template.activities) - 1))
+        if index != self.current_index:
+            self._set_meta(current=index)
+
+    def is_revealed(self, activity_id: str) -> bool:
+        return activity_id in self.meta.get("revealed", [])
+
+    def set_revealed(self, activity_id: str, shown: bool) -> None:
+        revealed = [a for a in self.meta.get("revealed", []) if a != activity_id]
+        if shown:
+            revealed.append(activity_id)
+        self._set_meta(revealed=revealed)
+
+    @property
+    def intake_open(self) -> bool:
+        return bool(self.meta.get("intake_open", True))
+
+    def set_intake_open(self, value: bool) -> None:
+        self._set_meta(intake_open=bool(value))
+
+    @property
+    def hold_comments(self) -> bool:
+        return bool(self.meta.get("hold_comments", True))
+
+    def set_hold_comments(self, value: bool) -> None:
+        self._set_meta(hold_comments=bool(value))
+
+    @property
+    def join_token(self) -> str:
+        return self.meta["join_token"]
+
+    @property
+    def room_code(self) -> str:
+        return self.meta["room_code"]
+
+    def end(self) -> None:
+        self._set_meta(ended_at=self._clock())
+
+    # -- participants -------------------------------------------------------------
+
+    def join(self, name: str = "", role: Role | str | None = None) -> tuple[Participant, str]:
+        """Add a participant; returns them and the device token only their device keeps."""
+        token = secrets.token_urlsafe(24)
+        participant = Participant(
+            id=secrets.token_hex(6),
+            name=clean_line(name, NAME_MAX),
+            role=role if isinstance(role, Role) else Role.parse(role),
+            joined_at=self._clock(),
+        )
+        doc_id = self._db.table("participants").insert(
+            {
+                "id": participant.id,
+                "name": participant.name,
+                "role": participant.role.value if participant.role else None,
+                "joined_at": participant.joined_at,
+                "token_hash": _hash_token(token),
+            }
+        )
+        self.participants[participant.id] = participant
+        self._participant_docs[participant.id] = doc_id
+        self._tokens[_hash_token(token)] = participant.id
+        self._emit(Change("participant", record_id=participant.id))
+        return participant, token
+
+    def participant_for_token(self, token: str | None) -> Participant | None:
+        if not token:
+            return None
+        participant_id = self._tokens.get(_hash_token(token))
+        return self.participants.get(participant_id) if participant_id else None
+
+    def update_participant(self, participant_id: str, *, name: str | None = None, role: Role | str | None = None) -> Participant:
+        participant = self.participants[participant_id]
+        if name is not None:
+            participant = replace(participant, name=clean_line(name, NAME_MAX))
+        if role is not None:
+            participant = replace(participant, role=role if isinstance(role, Role) else Role.parse(role))
+        self._db.table("participants").update(
+            {"name": participant.name, "role": participant.role.value if participant.role else None},
+            doc_ids=[self._participant_docs[participant_id]],
+        )
+        self.participants[participant_id] = participant
+        self._emit(Change("participant", record_id=participant_id))
+        return participant
+
+    # -- votes and tallies --------------------------------------------------------
+
+    def check_answer(self, activity_id: str, item: str, value: Any) -> int | str:
+        """Validate an answer against the template; return it in canonical form."""
+        try:
+            activity = self.template.activity(activity_id)
+        except KeyError:
+            raise InvalidInput("That activity is not part of this session.") from None
+        if isinstance(activity, SpectrumActivity):
+            if item != SPECTRUM_ITEM:
+                raise InvalidInput("That question is not part of this activity.")
+            return _whole_number(value, 1, activity.positions)
+        if isinstance(activity, GridActivity):
+            area_id, when = split_grid_item(item)
+            if when not in ("now", "target") or area_id not in {area.id for area in activity.areas}:
+                raise InvalidInput("That area is not part of this grid.")
+            return _whole_number(value, 1, len(activity.levels))
+        if isinstance(activity, IndicatorsActivity):
+            if item not in {statement.id for statement in activity.statements}:
+                raise InvalidInput("That statement is not part of this activity.")
+            try:
+                return Answer(str(value)).value
+            except ValueError:
+                raise InvalidInput("Choose met, partly met or not met.") from None
+        raise InvalidInput("This activity takes comments, not votes.")
+
+    def cast_vote(self, participant_id: str, activity_id: str, item: str, value: Any) -> Vote:
+        """Record or change one person's answer to one question."""
+        if participant_id not in self.participants:
+            raise InvalidInput("Unknown participant.")
+        value = self.check_answer(activity_id, item, value)
+        key = (activity_id, item, participant_id)
+        vote = Vote(activity_id, item, participant_id, value, self._clock())
+        fields = {"activity_id": activity_id, "item": item, "participant_id": participant_id, "value": value, "updated_at": vote.updated_at}
+        table = self._db.table("votes")
+        if key in self._vote_docs:
+            table.update(fields, doc_ids=[self._vote_docs[key]])
+        else:
+            self._vote_docs[key] = table.insert(fields)
+        self.votes[key] = vote
+        self._emit(Change("vote", activity_id, participant_id))
+        return vote
+
+    def withdraw_vote(self, participant_id: str, activity_id: str, item: str) -> None:
+        key = (activity_id, item, participant_id)
+        if key in self._vote_docs:
+            self._db.table("votes").remove(doc_ids=[self._vote_docs.pop(key)])
+            del self.votes[key]
+            self._emit(Change("vote", activity_id, participant_id))
+
+    def votes_for(self, activity_id: str) -> list[Vote]:
+        return [vote for vote in self.votes.values() if vote.activity_id == activity_id]
+
+    def vote_of(self, participant_id: str, activity_id: str, item: str) -> Vote | None:
+        return self.votes.get((activity_id, item, participant_id))
+
+    def set_tally(self, activity_id: str, item: str, value: Any, count: int, role: Role | None = None) -> Tally:
+        """Set a hand count for one option or cell; zero removes it."""
+        value = self.check_answer(activity_id, item, value)
+        count = max(0, min(int(count), 10_000))
+        key = (activity_id, item, value, role.value if role else "")
+        table = self._db.table("tallies")
+        tally = Tally(activity_id, item, value, count, role)
+        if count == 0:
+            if key in self._tally_docs:
+                table.remove(doc_ids=[self._tally_docs.pop(key)])
+                del self.tallies[key]
+        else:
+            fields = {"activity_id": activity_id, "item": item, "value": value, "count": count, "role": key[3] or None}
+            if key in self._tally_docs:
+                table.update(fields, doc_ids=[self._tally_docs[key]])
+            else:
+                self._tally_docs[key] = table.insert(fields)
+            self.tallies[key] = tally
+        self._emit(Change("tally", activity_id))
+        return tally
+
+    def tally_count(self, activity_id: str, item: str, value: Any, role: Role | None = None) -> int:
+        tally = self.tallies.get((activity_id, item, value, role.value if role else ""))
+        return tally.count if tally else 0
+
+    def adjust_tally(self, activity_id: str, item: str, value: Any, delta: int, role: Role | None = None) -> Tally:
+        value = self.check_answer(activity_id, item, value)
+        return self.set_tally(activity_id, item, value, self.tally_count(activity_id, item, value, role) + delta, role)
+
+    def tallies_for(self, activity_id: str) -> list[Tally]:
+        return [tally for tally in self.tallies.values() if tally.activity_id == activity_id]
+
+    def reset_activity(self, activity_id: str) -> None:
+        """Clear the votes and tallies of one activity; comments and targets stay."""
+        votes = [key for key in self._vote_docs if key[0] == activity_id]
+        tallies = [key for key in self._tally_docs if key[0] == activity_id]
+        if votes:
+            self._db.table("votes").remove(doc_ids=[self._vote_docs.pop(key) for key in votes])
+            for key in votes:
+                del self.votes[key]
+        if tallies:
+            self._db.table("tallies").remove(doc_ids=[self._tally_docs.pop(key) for key in tallies])
+            for key in tallies:
+                del self.tallies[key]
+        self.set_revealed(activity_id, False)
+        self._emit(Change("vote", activity_id))
+
+    # -- comments -----------------------------------------------------------------
+
+    def add_comment(
+        self,
+        activity_id: str,
+        text: str,
+        *,
+        item: str = "",
+        participant_id: str = "",
+        author: str = "",
+        from_facilitator: bool = False,
+    ) -> Comment:
+        """Take a comment; it waits for the facilitator unless holding is off."""
+        try:
+            self.template.activity(activity_id)
+        except KeyError:
+            raise InvalidInput("That activity is not part of this session.") from None
+        text = clean_text(text, COMMENT_MAX)
+        if not text:
+            raise InvalidInput("The comment is empty.")
+        state = CommentState.APPROVED if (from_facilitator or not self.hold_comments) else CommentState.PENDING
+        comment = Comment(
+            id=str(len(self.comments) + 1),
+            activity_id=activity_id,
+            text=text,
+            item=clean_line(item, 40),
+            state=state,
+            author=clean_line(author, NAME_MAX),
+            participant_id=participant_id,
+            created_at=self._clock(),
+            from_facilitator=from_facilitator,
+        )
+        self._comment_docs[comment.id] = self._db.table("comments").insert(_comment_to_doc(comment))
+        self.comments[comment.id] = comment
+        self._emit(Change("comment", activity_id, comment.id))
+        return comment
+
+    def moderate(self, comment_id: str, state: CommentState | str) -> Comment:
+        state = CommentState(state)
+        comment = replace(self.comments[comment_id], state=state)
+        self._db.table("comments").update({"state": state.value}, doc_ids=[self._comment_docs[comment_id]])
+        self.comments[comment_id] = comment
+        self._emit(Change("comment", comment.activity_id, comment_id))
+        return comment
+
+    def pending_comments(self) -> list[Comment]:
+        return [c for c in self.comments.values() if c.state is CommentState.PENDING]
+
+    def wall(self, activity_id: str) -> list[Comment]:
+        """Comments the room may see for an activity: pinned first, then newest first."""
+        shown = [c for c in self.comments.values() if c.activity_id == activity_id and c.state.visible]
+        return sorted(shown, key=lambda c: (c.state is not CommentState.PINNED, -int(c.id)))
+
+    # -- targets ------------------------------------------------------------------
+
+    def add_target(self, activity_id: str, text: str, owner: str = "", review_date: date | str | None = None) -> Target:
+        text = clean_text(text, TEXT_MAX)
+        if not text:
+            raise InvalidInput("A target needs a description.")
+        target = Target(
+            id=secrets.token_hex(4),
+            activity_id=activity_id,
+            text=text,
+            owner=clean_line(owner, TITLE_MAX),
+            review_date=_parse_date(review_date),
+            created_at=self._clock(),
+        )
+        self._target_docs[target.id] = self._db.table("targets").insert(_target_to_doc(target))
+        self.targets[target.id] = target
+        self._emit(Change("target", activity_id, target.id))
+        return target
+
+    def update_target(self, target_id: str, *, text: str | None = None, owner: str | None = None, review_date: date | str | None = None) -> Target:
+        target = self.targets[target_id]
+        if text is not None:
+            cleaned = clean_text(text, TEXT_MAX)
+            if not cleaned:
+                raise InvalidInput("A target needs a description.")
+            target = replace(target, text=cleaned)
+        if owner is not None:
+            target = replace(target, owner=clean_line(owner, TITLE_MAX))
+        if review_date is not None:
+            target = replace(target, review_date=_parse_date(review_date))
+        self._db.table("targets").update(_target_to_doc(target), doc_ids=[self._target_docs[target_id]])
+        self.targets[target_id] = target
+        self._emit(Change("target", target.activity_id, target_id))
+        return target
+
+    def remove_target(self, target_id: str) -> None:
+        target = self.targets.pop(target_id)
+        self._db.table("targets").remove(doc_ids=[self._target_docs.pop(target_id)])
+        self._emit(Change("target", target.activity_id, target_id))
+
+    def targets_for(self, activity_id: str) -> list[Target]:
+        return sorted((t for t in self.targets.values() if t.activity_id == activity_id), key=lambda t: t.created_at)
+
+    # -- whole-session snapshots (export and import) -----------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything in the session as plain data, without device tokens."""
+        meta = {k: v for k, v in self.meta.items() if k not in ("join_token", "room_code")}
+        return {
+            "meta": meta,
+            "participants": [
+                {"id": p.id, "name": p.name, "role": p.role.value if p.role else None, "joined_at": p.joined_at}
+                for p in self.participants.values()
+            ],
+            "votes": [
+                {"activity_id": v.activity_id, "item": v.item, "participant_id": v.participant_id, "value": v.value, "updated_at": v.updated_at}
+                for v in self.votes.values()
+            ],
+            "tallies": [
+                {"activity_id": t.activity_id, "item": t.item, "value": t.value, "count": t.count, "role": t.role.value if t.role else None}
+                for t in self.tallies.values()
+            ],
+            "comments": [_comment_to_doc(c) for c in self.comments.values()],
+            "targets": [_target_to_doc(t) for t in self.targets.values()],
+        }
+
+
+def _whole_number(value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise InvalidInput(f"Choose a number from {low} to {high}.")
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise InvalidInput(f"Choose a number from {low} to {high}.") from None
+    if not low <= number <= high:
+        raise InvalidInput(f"Choose a number from {low} to {high}.")
+    return number
+
+
+def _parse_date(value: date | str | None) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidInput("Give the review date as YYYY-MM-DD, for example 2027-03-31.") from None
+
+
+def _comment_to_doc(comment: Comment) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "activity_id": comment.activity_id,
+        "item": comment.item,
+        "text": comment.text,
+        "state": comment.state.value,
+        "author": comment.author,
+        "participant_id": comment.participant_id,
+        "created_at": comment.created_at,
+        "from_facilitator": comment.from_facilitator,
+    }
+
+
+def _comment_from_doc(doc: dict[str, Any]) -> Comment:
+    return Comment(
+        id=str(doc["id"]),
+        activity_id=doc["activity_id"],
+        text=doc["text"],
+        item=doc.get("item", ""),
+        state=CommentState(doc.get("state", "pending")),
+        author=doc.get("author", ""),
+        participant_id=doc.get("participant_id", ""),
+        created_at=doc.get("created_at", ""),
+        from_facilitator=bool(doc.get("from_facilitator", False)),
+    )
+
+
+def _target_to_doc(target: Target) -> dict[str, Any]:
+    return {
+        "id": target.id,
+        "activity_id": target.activity_id,
+        "text": target.text,
+        "owner": target.owner,
+        "review_date": target.review_date.isoformat() if target.review_date else None,
+        "created_at": target.created_at,
+    }
+
+
+def _target_from_doc(doc: dict[str, Any]) -> Target:
+    review = doc.get("review_date")
+    return Target(
+        id=doc["id"],
+        activity_id=doc["activity_id"],
+        text=doc["text"],
+        owner=doc.get("owner", ""),
+        review_date=date.fromisoformat(review) if review else None,
+        created_at=doc.get("created_at", ""),
+    )
+
+
+class SessionStore:
+    """All sessions under one folder: a catalogue plus a database per session."""
+
+    def __init__(self, root: Path | str, *, clock: Callable[[], str] = utc_now) -> None:
+        self.root = Path(root)
+        self._clock = clock
+
+    @property
+    def _catalogue_dir(self) -> Path:
+        return self.root / "catalogue"
+
+    def _catalogue(self, readonly: bool = False) -> DurableDB:
+        return DurableDB(self._catalogue_dir, readonly=readonly)
+
+    def session_dir(self, session_id: str) -> Path:
+        return self.root / session_id
+
+    def create(
+        self,
+        template: Template,
+        template_source: str,
+        *,
+        title: str = "",
+        facilitator: str = "",
+        baseline_id: str = "",
+        hold_comments: bool = True,
+        session_id: str | None = None,
+    ) -> LiveSession:
+        """Start a new session; the template text is kept with it so it never drifts."""
+        created = self._clock()
+        session_id = session_id or f"{created[:10].replace('-', '')}-{secrets.token_hex(3)}"
+        meta = {
+            "id": session_id,
+            "title": clean_line(title, TITLE_MAX) or template.title,
+            "facilitator": clean_line(facilitator, NAME_MAX),
+            "created_at": created,
+            "template_name": template.name,
+            "template_version": template.version,
+            "template_family": template.family_name,
+            "template_title": template.title,
+            "template_source": template_source,
+            "baseline_id": baseline_id,
+            "current": 0,
+            "revealed": [],
+            "intake_open": True,
+            "hold_comments": bool(hold_comments),
+            "join_token": secrets.token_urlsafe(18),
+            "room_code": "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(6)),
+        }
+        return self._materialise(meta, {})
+
+    def _materialise(self, meta: dict[str, Any], tables: dict[str, list[dict[str, Any]]]) -> LiveSession:
+        directory = self.session_dir(meta["id"])
+        if directory.exists() and any(directory.iterdir()):
+            raise FileExistsError(f"a session with id {meta['id']} already exists")
+        db = DurableDB(directory)
+        try:
+            db.table("meta").insert(meta)
+            for name, rows in tables.items():
+                if rows:
+                    db.table(name).insert_multiple(rows)
+            db.sync()
+        except BaseException:
+            db.close()
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+        with self._catalogue() as catalogue:
+            catalogue.table("sessions").insert({k: meta[k] for k in _CATALOGUE_FIELDS if k in meta})
+            catalogue.sync()
+        return LiveSession(db, clock=self._clock)
+
+    def restore(self, snapshot: dict[str, Any], *, session_id: str | None = None) -> LiveSession:
+        """Recreate a session from `LiveSession.snapshot()` data (used by import)."""
+        meta = dict(snapshot["meta"])
+        if session_id:
+            meta["id"] = session_id
+        meta.setdefault("join_token", secrets.token_urlsafe(18))
+        meta.setdefault("room_code", "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(6)))
+        parse_template(meta["template_source"], "<imported template>")
+        tables = {name: [dict(row) for row in snapshot.get(name, [])] for name in ("participants", "votes", "tallies", "comments", "targets")}
+        return self._materialise(meta, tables)
+
+    def list(self) -> list[SessionInfo]:
+        """Every session, newest first, with counts read from its own database."""
+        if not self._catalogue_dir.exists():
+            return []
+        with self._catalogue(readonly=True) as catalogue:
+            rows = [dict(doc) for doc in catalogue.table("sessions").all()]
+        infos = []
+        for row in rows:
+            directory = self.session_dir(row["id"])
+            if not directory.exists():
+                continue
+            counts = self._counts(directory)
+            infos.append(
+                SessionInfo(
+                    id=row["id"],
+                    title=row.get("title", ""),
+                    template_name=row.get("template_name", ""),
+                    template_version=row.get("template_version", ""),
+                    template_family=row.get("template_family", ""),
+                    facilitator=row.get("facilitator", ""),
+                    created_at=row.get("created_at", ""),
+                    baseline_id=row.get("baseline_id", ""),
+                    **counts,
+                )
+            )
+        return sorted(infos, key=lambda info: info.created_at, reverse=True)
+
+    @staticmethod
+    def _counts(directory: Path) -> dict[str, int]:
+        try:
+            with DurableDB(directory, readonly=True) as db:
+                return {
+                    "participants": len(db.table("participants")),
+                    "votes": len(db.table("votes")),
+                    "comments": len(db.table("comments")),
+                }
+        except (StorageError, OSError, ValueError):
+            return {"participants": 0, "votes": 0, "comments": 0}
+
+    def find(self, reference: str | None = None) -> SessionInfo:
+        """A session by id, id prefix or exact title; the newest when no reference is given."""
+        sessions = self.list()
+        if not sessions:
+            raise SessionNotFound("There are no sessions yet. Start one with `involve run TEMPLATE`.")
+        if not reference:
+            return sessions[0]
+        exact = [s for s in sessions if s.id == reference]
+        if exact:
+            return exact[0]
+        matches = [s for s in sessions if s.id.startswith(reference) or s.title == reference]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise SessionNotFound(f"'{reference}' matches {len(matches)} sessions; give more of the id.")
+        raise SessionNotFound(f"No session matches '{reference}'. See `involve sessions`.")
+
+    def open(self, session_id: str, *, readonly: bool = False) -> LiveSession:
+        directory = self.session_dir(session_id)
+        if not directory.is_dir():
+            raise SessionNotFound(f"No session with id {session_id}.")
+        db = DurableDB(directory, readonly=readonly)
+        try:
+            return LiveSession(db, clock=self._clock)
+        except BaseException:
+            db.close()
+            raise
+
+    def purge(self, session_id: str) -> None:
+        """Delete a session and everything derived from it, for good."""
+        directory = self.session_dir(session_id)
+        if directory.exists():
+            # Take the session's lock first so a running app is never purged from under.
+            DurableDB(directory).close()
+            shutil.rmtree(directory)
+        if self._catalogue_dir.exists():
+            from tinydb import Query
+
+            with self._catalogue() as catalogue:
+                catalogue.table("sessions").remove(Query().id == session_id)
+                catalogue.sync()
+
+    def older_than(self, days: float) -> list[SessionInfo]:
+        cutoff = time.time() - days * 86400
+        return [s for s in self.list() if _timestamp(s.created_at) < cutoff]
+
+
+_CATALOGUE_FIELDS = (
+    "id",
+    "title",
+    "facilitator",
+    "created_at",
+    "template_name",
+    "template_version",
+    "template_family",
+    "baseline_id",
+)
+
+
+def _timestamp(value: str) -> float:
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return 0.0
+

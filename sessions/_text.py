@@ -1,0 +1,84 @@
+"""Cleaning of untrusted text at the moment it arrives.
+
+Comments, names, titles and template text all pass through `clean_text`
+before they reach the model, so every later layer (screen, export, web page)
+sees text that cannot move the cursor, hide itself, or smuggle escape codes.
+Rendering still treats it as literal text; cleaning is the first of two walls.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+ZERO_WIDTH_JOINER = "\u200d"
+MAX_COMBINING = 2
+
+# Limits used across the product; one place so the phone page, the model and
+# the exports agree.
+COMMENT_MAX = 280
+NAME_MAX = 40
+TITLE_MAX = 120
+TEXT_MAX = 2000
+
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs"})
+
+
+def clean_text(value: object, max_length: int = TEXT_MAX, *, multiline: bool = True) -> str:
+    """Return `value` as safe plain text.
+
+    NFC-normalises; drops control, format, private-use, unassigned and
+    surrogate characters (keeping newline when `multiline`, and the zero-width
+    joiner that emoji sequences need); allows at most two combining marks on a
+    base character; trims surrounding white space; caps the length.
+    """
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    kept: list[str] = []
+    combining = 0
+    for char in text:
+        if char == "\n":
+            if multiline:
+                kept.append(char)
+            else:
+                kept.append(" ")
+            combining = 0
+            continue
+        if char == ZERO_WIDTH_JOINER:
+            kept.append(char)
+            continue
+        category = unicodedata.category(char)
+        if category in _DROPPED_CATEGORIES:
+            continue
+        if category in ("Zl", "Zp"):
+            kept.append("\n" if multiline else " ")
+            combining = 0
+            continue
+        if unicodedata.combining(char) or category in ("Mn", "Me"):
+            if combining >= MAX_COMBINING or not kept:
+                continue
+            combining += 1
+        else:
+            combining = 0
+        kept.append(char)
+    cleaned = "".join(kept)
+    if multiline:
+        # Collapse runs of blank lines so a comment cannot push the wall off screen.
+        lines = [line.rstrip() for line in cleaned.split("\n")]
+        out: list[str] = []
+        blank = 0
+        for line in lines:
+            blank = blank + 1 if not line.strip() else 0
+            if blank <= 1:
+                out.append(line)
+        cleaned = "\n".join(out)
+    cleaned = cleaned.strip()
+    if len(cleaned) > max_length:
+        cleaned = cleaned[:max_length].rstrip()
+    return cleaned
+
+
+def clean_line(value: object, max_length: int = TITLE_MAX) -> str:
+    """Single-line variant for names and titles."""
+    return " ".join(clean_text(value, max_length, multiline=False).split())
