@@ -212,14 +212,18 @@ def _sessions(config: Config) -> int:
         _out.print("No sessions yet. Start one with: involve run where-are-we")
         return 0
     table = Table(title="Sessions", title_justify="left")
-    for column in ("id", "title", "template", "date", "people", "votes", "comments"):
-        table.add_column(column, justify="right" if column in ("people", "votes", "comments") else "left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", ratio=1)
+    table.add_column("template")
+    table.add_column("date", no_wrap=True)
+    for column in ("people", "votes", "comments"):
+        table.add_column(column, justify="right", no_wrap=True)
     for info in sessions:
         table.add_row(
             Text(info.id),
             Text(info.title),
-            Text(f"{info.template_name} v{info.template_version}"),
-            Text(info.created_at[:16].replace("T", " ")),
+            Text(info.template_name),
+            Text(info.created_at[:10]),
             str(info.participants),
             str(info.votes),
             str(info.comments),

@@ -1,0 +1,54 @@
+"""Shared test set-up.
+
+Tests never touch the real per-user data folder: every test gets its own
+INVOLVE_DATA_DIR under tmp, and a stray `.env` in the working directory is
+ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def browser_required() -> bool:
+    """CI sets INVOLVE_REQUIRE_BROWSER=1 so a missing browser fails instead of skipping."""
+    return os.environ.get("INVOLVE_REQUIRE_BROWSER") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if browser_required():
+        pytest.fail(f"{reason} (INVOLVE_REQUIRE_BROWSER=1 forbids skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    """Path to Debian's Chromium, or skip (fail in CI) when it is missing."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        skip_or_fail("the playwright package is not installed")
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+    return str(CHROMIUM)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path_factory.mktemp("involve-data")
+    monkeypatch.setenv("INVOLVE_DATA_DIR", str(data))
+    monkeypatch.setenv("INVOLVE_EXPORT_DIR", str(data / "exports"))
+    for name in ("INVOLVE_HOST", "INVOLVE_PORT", "INVOLVE_THEME", "INVOLVE_HOLD_COMMENTS", "INVOLVE_SHOW_RESULTS", "INVOLVE_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return data
+
+
+def have(program: str) -> bool:
+    return shutil.which(program) is not None

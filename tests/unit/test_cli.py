@@ -1,0 +1,92 @@
+"""The `involve` command line, run as a person would: exit codes and messages, no tracebacks."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sessions import SessionStore, TemplateLibrary
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def involve(*args: str, data: Path) -> subprocess.CompletedProcess:
+    env = {"INVOLVE_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "HOME": str(data), "PYTHONPATH": str(ROOT), "COLUMNS": "160"}
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=env, timeout=60, cwd=data
+    )
+
+
+@pytest.fixture
+def data(tmp_path):
+    return tmp_path
+
+
+def test_templates_list_shows_builtins_and_folder(data):
+    result = involve("templates", "list", data=data)
+    assert result.returncode == 0, result.stderr
+    for name in ("where-are-we", "seven-indicators"):
+        assert name in result.stdout
+    assert "templates" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('[template]\ntitle = "x"\n[[activities]]\nkind = "poll"\ntitle = "a"\n', "line 4 (field 'activities[1].kind')"),
+        ('[template]\ntitle = "x"\ntitle = "y"\n', "line 3"),
+        ('[template]\ntitle = "x"\n[[activities]]\nkind = "grid"\ntitle = "g"\n', "field 'activities[1].areas'"),
+        ('[template]\n[[activities]]\nkind = "info"\ntitle = "i"\n', "field 'template.title'"),
+    ],
+)
+def test_validate_reports_file_line_field_and_exits_2(data, text, expected):
+    path = data / "broken.toml"
+    path.write_text(text)
+    result = involve("templates", "validate", str(path), data=data)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert str(path) in result.stderr and expected in result.stderr
+
+
+def test_validate_good_file(data):
+    good = TemplateLibrary().find("seven-indicators").path
+    result = involve("templates", "validate", str(good), data=data)
+    assert result.returncode == 0 and "OK" in result.stdout
+
+
+def test_copy_then_show(data):
+    result = involve("templates", "copy", "where-are-we", "ward-7", data=data)
+    assert result.returncode == 0, result.stderr
+    assert (data / "templates" / "ward-7.toml").is_file()
+    shown = involve("templates", "show", "ward-7", data=data)
+    assert shown.returncode == 0 and "spectrum" in shown.stdout
+
+
+def test_unknown_template_and_session_are_clear_errors(data):
+    result = involve("templates", "show", "nope", data=data)
+    assert result.returncode == 2 and "no template" in result.stderr and "Traceback" not in result.stderr
+    result = involve("resume", "nope", "--headless", data=data)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_sessions_lists_counts(data):
+    template = TemplateLibrary().find("where-are-we")
+    store = SessionStore(data / "sessions")
+    live = store.create(template, template.path.read_text(), title="Team day", session_id="20260302-abc123")
+    person, _ = live.join()
+    live.cast_vote(person.id, "spectrum", "place", 4)
+    live.add_comment("spectrum", "a comment")
+    live.sync()
+    live.close()
+    result = involve("sessions", data=data)
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if "20260302-abc123" in line)
+    assert "Team day" in row and "where-are-we" in row
+    assert row.split()[-3:] == ["1", "1", "1"] or row.replace("│", " ").split()[-3:] == ["1", "1", "1"]
+
+
+def test_bad_setting_is_a_clear_error(data):
+    (data / ".env").write_text("INVOLVE_PORT=eighty\n")
+    result = involve("sessions", data=data)
+    assert result.returncode == 2 and "INVOLVE_PORT" in result.stderr
