@@ -52,6 +52,6 @@ from ._results import (
 from ._storage import DurableDB, StorageError
 from ._store import Change, InvalidInput, LiveSession, SessionNotFound, SessionStore
 from ._templates import TemplateEntry, TemplateError, TemplateLibrary, load_template_file, parse_template
-from ._text import COMMENT_MAX, NAME_MAX, TITLE_MAX, clean_line, clean_text
+from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -114,6 +114,8 @@ class LiveSession:
             comment = _comment_from_doc(doc)
             self.comments[comment.id] = comment
             self._comment_docs[comment.id] = doc.doc_id
+        # Numbered, not counted: an imported record may have gaps where hidden comments were left out.
+        self._next_comment = 1 + max((int(i) for i in self.comments if i.isdigit()), default=0)
         self.targets: dict[str, Target] = {}
         self._target_docs: dict[str, int] = {}
         for doc in db.table("targets").all():
@@ -403,7 +405,7 @@ class LiveSession:
             raise InvalidInput("The comment is empty.")
         state = CommentState.APPROVED if (from_facilitator or not self.hold_comments) else CommentState.PENDING
         comment = Comment(
-            id=str(len(self.comments) + 1),
+            id=str(self._next_comment),
             activity_id=activity_id,
             text=text,
             item=clean_line(item, 40),
@@ -414,6 +416,7 @@ class LiveSession:
             from_facilitator=from_facilitator,
         )
         self._comment_docs[comment.id] = self._db.table("comments").insert(_comment_to_doc(comment))
+        self._next_comment += 1
         self.comments[comment.id] = comment
         self._emit(Change("comment", activity_id, comment.id))
         return comment

@@ -245,6 +245,8 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     baseline = _open_baseline(store, session)
     try:
         paths = export_session(session, formats, args.out or config.export_dir, include_hidden=args.include_hidden, baseline=baseline)
+    except OSError as error:
+        raise CommandError(f"cannot write the record: {error.strerror or error} ({error.filename or args.out})") from None
     finally:
         session.close()
         if baseline:
@@ -265,10 +267,13 @@ def _open_baseline(store: SessionStore, session):
 
 
 def _import(args: argparse.Namespace, config: Config) -> int:
-    from exports import import_record
+    from exports import RecordError, import_record
 
     store = SessionStore(config.sessions_dir)
-    session = import_record(store, args.file)
+    try:
+        session = import_record(store, args.file)
+    except RecordError as error:
+        raise CommandError(str(error)) from None
     try:
         _out.print(Text(f"Imported {session.title} as session {session.id}"))
     finally:

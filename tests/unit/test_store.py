@@ -218,3 +218,17 @@ def test_snapshot_restore_round_trip(tmp_path, store, live):
         assert restored.join_token != live.join_token
     finally:
         restored.close()
+
+
+def test_comment_numbers_never_collide_after_a_gap(tmp_path, live):
+    first = live.add_comment("spectrum", "one")
+    live.add_comment("spectrum", "two")
+    snapshot = live.snapshot()
+    snapshot["comments"] = [c for c in snapshot["comments"] if c["id"] != first.id]
+    restored = SessionStore(tmp_path / "other", clock=lambda: CLOCK).restore(snapshot)
+    try:
+        new = restored.add_comment("spectrum", "three")
+        assert new.id == "3"
+        assert {c.text for c in restored.comments.values()} == {"two", "three"}
+    finally:
+        restored.close()

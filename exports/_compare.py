@@ -1,0 +1,396 @@
+"""Progress review: the same team, the same questions, some months apart.
+
+Step four of "Getting there" in Transforming Services: Changing Lives
+(Suresearch and the University of Birmingham) is to look again on a set date.
+Activities are matched by kind and id (or, failing that, by being the only
+one of their kind in both sessions), so two sessions built from one template
+family line up even when a trainer has edited the copy in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from sessions import (
+    Answer,
+    GridActivity,
+    IndicatorsActivity,
+    LiveSession,
+    SpectrumActivity,
+    activity_results,
+)
+
+from ._record import StageMark, TargetRecord, _stage_marks, _targets, date_label
+
+NO_VALUE = "–"
+
+
+@dataclass(frozen=True)
+class Shift:
+    """One measure at the earlier session and at this one."""
+
+    before: float | None
+    after: float | None
+    change: float | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        change = None if self.before is None or self.after is None else self.after - self.before
+        object.__setattr__(self, "change", change)
+
+
+@dataclass(frozen=True)
+class SessionSide:
+    id: str
+    title: str
+    date: str
+    date_label: str
+    template_name: str
+    template_version: str
+    template_family: str
+
+
+@dataclass(frozen=True)
+class SpectrumComparison:
+    activity_id: str
+    title: str
+    positions: int
+    stages: tuple[StageMark, ...]
+    answers: Shift
+    median: Shift
+    spread: Shift
+    median_label_before: str
+    median_label_after: str
+    counts_before: tuple[int, ...]
+    counts_after: tuple[int, ...]
+    kind: str = field(default="spectrum", init=False)
+
+
+@dataclass(frozen=True)
+class AreaComparison:
+    area_id: str
+    name: str
+    answers: Shift
+    now: Shift
+    target: Shift
+    gap: Shift
+
+
+@dataclass(frozen=True)
+class GridComparison:
+    activity_id: str
+    title: str
+    areas: tuple[AreaComparison, ...]
+    kind: str = field(default="grid", init=False)
+
+
+@dataclass(frozen=True)
+class StatementComparison:
+    statement_id: str
+    name: str
+    answers: Shift
+    met: Shift
+    partly: Shift
+    not_met: Shift
+
+
+@dataclass(frozen=True)
+class IndicatorsComparison:
+    activity_id: str
+    title: str
+    statements: tuple[StatementComparison, ...]
+    kind: str = field(default="indicators", init=False)
+
+
+ActivityComparison = Union[SpectrumComparison, GridComparison, IndicatorsComparison]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    before: SessionSide
+    after: SessionSide
+    same_family: bool
+    activities: tuple[ActivityComparison, ...]
+    not_compared: tuple[str, ...]
+    targets_before: tuple[TargetRecord, ...]
+
+
+def compare_sessions(old: LiveSession, new: LiveSession) -> Comparison:
+    """Line up every votable activity of `new` with its counterpart in `old`."""
+    compared: list[ActivityComparison] = []
+    not_compared: list[str] = []
+    for activity in new.template.activities:
+        if not activity.votable:
+            continue
+        earlier = _counterpart(old, new, activity)
+        if earlier is None:
+            not_compared.append(f"{activity.title}: not asked in the earlier session")
+            continue
+        reason = _incompatible(earlier, activity)
+        if reason:
+            not_compared.append(f"{activity.title}: {reason}")
+            continue
+        before = activity_results(earlier, old.votes.values(), old.tallies.values(), old.participants).overall
+        after = activity_results(activity, new.votes.values(), new.tallies.values(), new.participants).overall
+        if isinstance(activity, SpectrumActivity):
+            compared.append(_spectrum(activity, before, after))
+        elif isinstance(activity, GridActivity):
+            compared.append(_grid(earlier, activity, before, after))
+        elif isinstance(activity, IndicatorsActivity):
+            compared.append(_indicators(earlier, activity, before, after))
+    return Comparison(
+        before=_side(old),
+        after=_side(new),
+        same_family=old.template.family_name == new.template.family_name,
+        activities=tuple(compared),
+        not_compared=tuple(not_compared),
+        targets_before=_targets(old.targets.values()),
+    )
+
+
+def _side(session: LiveSession) -> SessionSide:
+    created = str(session.meta.get("created_at", ""))
+    return SessionSide(
+        id=session.id,
+        title=session.title,
+        date=created[:10],
+        date_label=date_label(created),
+        template_name=session.template.name,
+        template_version=session.template.version,
+        template_family=session.template.family_name,
+    )
+
+
+def _counterpart(old: LiveSession, new: LiveSession, activity):
+    for candidate in old.template.activities:
+        if candidate.id == activity.id and candidate.kind == activity.kind:
+            return candidate
+    older = [a for a in old.template.activities if a.kind == activity.kind]
+    newer = [a for a in new.template.activities if a.kind == activity.kind]
+    if len(older) == 1 and len(newer) == 1:
+        return older[0]
+    return None
+
+
+def _incompatible(earlier, activity) -> str:
+    if isinstance(activity, SpectrumActivity) and earlier.positions != activity.positions:
+        return f"the spectrum had {earlier.positions} positions then and {activity.positions} now"
+    if isinstance(activity, GridActivity) and len(earlier.levels) != len(activity.levels):
+        return f"the grid had {len(earlier.levels)} levels then and {len(activity.levels)} now"
+    return ""
+
+
+def _spectrum(activity: SpectrumActivity, before, after) -> SpectrumComparison:
+    then, now = before.positions, after.positions
+    return SpectrumComparison(
+        activity_id=activity.id,
+        title=activity.title,
+        positions=activity.positions,
+        stages=_stage_marks(activity),
+        answers=Shift(then.n, now.n),
+        median=Shift(then.median, now.median),
+        spread=Shift(then.spread, now.spread),
+        median_label_before=activity.position_label(then.median) if then.median is not None else "",
+        median_label_after=activity.position_label(now.median) if now.median is not None else "",
+        counts_before=tuple(then.counts.get(p, 0) for p in then.scale),
+        counts_after=tuple(now.counts.get(p, 0) for p in now.scale),
+    )
+
+
+def _grid(earlier: GridActivity, activity: GridActivity, before, after) -> GridComparison:
+    old_ids = {area.id for area in earlier.areas}
+    areas = []
+    for area in activity.areas:
+        now = after.area(area.id)
+        if area.id in old_ids:
+            then = before.area(area.id)
+            areas.append(
+                AreaComparison(
+                    area.id,
+                    area.name,
+                    Shift(then.now.n, now.now.n),
+                    Shift(then.now.median, now.now.median),
+                    Shift(then.target.median, now.target.median),
+                    Shift(then.gap, now.gap),
+                )
+            )
+        else:
+            areas.append(
+                AreaComparison(
+                    area.id,
+                    area.name,
+                    Shift(None, now.now.n),
+                    Shift(None, now.now.median),
+                    Shift(None, now.target.median),
+                    Shift(None, now.gap),
+                )
+            )
+    return GridComparison(activity.id, activity.title, tuple(areas))
+
+
+def _indicators(earlier: IndicatorsActivity, activity: IndicatorsActivity, before, after) -> IndicatorsComparison:
+    old_ids = {statement.id for statement in earlier.statements}
+    statements = []
+    for statement in activity.statements:
+        now = after.statement(statement.id)
+        then = before.statement(statement.id) if statement.id in old_ids else None
+
+        def shift(answer: Answer | None) -> Shift:
+            if answer is None:
+                return Shift(then.n if then else None, now.n)
+            return Shift(then.counts.get(answer.value, 0) if then else None, now.counts.get(answer.value, 0))
+
+        statements.append(
+            StatementComparison(
+                statement.id,
+                statement.name,
+                shift(None),
+                shift(Answer.MET),
+                shift(Answer.PARTLY),
+                shift(Answer.NOT_MET),
+            )
+        )
+    return IndicatorsComparison(activity.id, activity.title, tuple(statements))
+
+
+# -- words and numbers ------------------------------------------------------------
+
+
+def decimal(value: float | int | None) -> str:
+    """A median or spread with one decimal, or two when it falls on a quarter."""
+    if value is None:
+        return NO_VALUE
+    text = f"{value:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+def whole(value: float | int | None) -> str:
+    return NO_VALUE if value is None else str(int(value))
+
+
+def movement(change: float | int | None, *, counts: bool = False) -> str:
+    """Which way a measure moved, readable without colour: '↑ +1.0', '↓ −0.5', '= 0'."""
+    if change is None:
+        return NO_VALUE
+    if change == 0:
+        return "= 0"
+    amount = whole(abs(change)) if counts else decimal(abs(change))
+    return f"↑ +{amount}" if change > 0 else f"↓ −{amount}"
+
+
+def signed_decimal(value: float | int | None) -> str:
+    if value is None:
+        return NO_VALUE
+    if value == 0:
+        return "0.0"
+    return f"+{decimal(value)}" if value > 0 else f"−{decimal(abs(value))}"
+
+
+def shift_cell(shift: Shift, *, counts: bool = False, signed: bool = False) -> str:
+    """'2.0 → 3.0 ↑ +1.0': both values and the movement in one cell."""
+    show = whole if counts else (signed_decimal if signed else decimal)
+    return f"{show(shift.before)} → {show(shift.after)}  {movement(shift.change, counts=counts)}"
+
+
+# -- plain text -----------------------------------------------------------------------
+
+
+def _table(header: list[str], rows: list[list[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return (indent + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths))).rstrip()
+
+    rule = indent + "  ".join("─" * width for width in widths)
+    return [line(header), rule, *(line(row) for row in rows)]
+
+
+def comparison_lines(comparison: Comparison) -> list[str]:
+    before, after = comparison.before, comparison.after
+    lines = [
+        f"Progress review: {after.title}",
+        f"  Then: {before.title}, {before.date_label} ({before.template_name} v{before.template_version})",
+        f"  Now:  {after.title}, {after.date_label} ({after.template_name} v{after.template_version})",
+    ]
+    if not comparison.same_family:
+        lines.append(
+            f"  The two sessions use different session plans ({before.template_family} and "
+            f"{after.template_family}); only activities that match are compared."
+        )
+    lines.append("  Each cell: then → now, and the change (↑ up, ↓ down, = no change, – no answers).")
+    for activity in comparison.activities:
+        lines.append("")
+        lines.append(activity.title)
+        if isinstance(activity, SpectrumComparison):
+            lines.extend(
+                _table(
+                    ["Measure", "Then", "Now", "Change"],
+                    [
+                        ["People answering", whole(activity.answers.before), whole(activity.answers.after), movement(activity.answers.change, counts=True)],
+                        ["Median position", decimal(activity.median.before), decimal(activity.median.after), movement(activity.median.change)],
+                        ["Spread (middle half)", decimal(activity.spread.before), decimal(activity.spread.after), movement(activity.spread.change)],
+                    ],
+                )
+            )
+            if activity.median_label_before or activity.median_label_after:
+                lines.append(f"  Median then: {activity.median_label_before or NO_VALUE}")
+                lines.append(f"  Median now:  {activity.median_label_after or NO_VALUE}")
+            lines.append("")
+            positions = [str(p) for p in range(1, activity.positions + 1)]
+            lines.extend(
+                _table(
+                    ["Position", *positions],
+                    [
+                        ["Then", *(str(c) for c in activity.counts_before)],
+                        ["Now", *(str(c) for c in activity.counts_after)],
+                    ],
+                )
+            )
+            stages = ", ".join(f"{decimal(stage.position).removesuffix('.0')} = {stage.name}" for stage in activity.stages)
+            if stages:
+                lines.append(f"  Stages: {stages}")
+        elif isinstance(activity, GridComparison):
+            lines.extend(
+                _table(
+                    ["Area", "Level now (median)", "Target level (median)", "Gap to target"],
+                    [
+                        [area.name, shift_cell(area.now), shift_cell(area.target), shift_cell(area.gap, signed=True)]
+                        for area in activity.areas
+                    ],
+                )
+            )
+        elif isinstance(activity, IndicatorsComparison):
+            lines.extend(
+                _table(
+                    ["Indicator", "Met", "Partly met", "Not met", "Answers"],
+                    [
+                        [
+                            statement.name,
+                            shift_cell(statement.met, counts=True),
+                            shift_cell(statement.partly, counts=True),
+                            shift_cell(statement.not_met, counts=True),
+                            shift_cell(statement.answers, counts=True),
+                        ]
+                        for statement in activity.statements
+                    ],
+                )
+            )
+    if comparison.not_compared:
+        lines.append("")
+        lines.append("Not compared")
+        lines.extend(f"  - {reason}" for reason in comparison.not_compared)
+    lines.append("")
+    if comparison.targets_before:
+        lines.append(f"Targets agreed on {before.date_label}")
+        for target in comparison.targets_before:
+            details = [part for part in (f"who: {target.owner}" if target.owner else "", f"review by {target.review_date_label}" if target.review_date else "") if part]
+            suffix = f" ({'; '.join(details)})" if details else ""
+            lines.append(f"  - {target.text}{suffix}".replace("\n", "\n    "))
+    else:
+        lines.append(f"No targets were recorded on {before.date_label}.")
+    return lines
+
+
+def render_comparison(old: LiveSession, new: LiveSession) -> str:
+    """The progress review as plain text for `involve compare OLD NEW`."""
+    return "\n".join(comparison_lines(compare_sessions(old, new))) + "\n"

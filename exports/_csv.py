@@ -1,0 +1,106 @@
+"""The record as three tidy tables for a spreadsheet: answers, comments, targets.
+
+One row per count, in long form, so a pivot table can slice it any way.
+UTF-8 with a byte order mark and CRLF line ends so Excel opens it cleanly;
+any cell a spreadsheet could read as a formula is prefixed with a quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ._record import (
+    ActivityRecord,
+    Count,
+    GridRecord,
+    IndicatorsRecord,
+    Record,
+    Results,
+    SpectrumRecord,
+)
+
+EVERYONE = "Everyone"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+ANSWER_COLUMNS = (
+    "activity_id",
+    "activity_title",
+    "question_id",
+    "question",
+    "group",
+    "value",
+    "value_label",
+    "count",
+    "source",
+)
+COMMENT_COLUMNS = ("activity_id", "activity_title", "about", "state", "author", "text")
+TARGET_COLUMNS = ("number", "target", "who", "review_date")
+
+
+def neutralise(value: object) -> object:
+    """Keep a cell as text: a leading = + - @ (or tab, CR) would make it a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _table(columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _questions(results: Results) -> list[tuple[str, str, tuple[Count, ...]]]:
+    """(question id, question, counts) for each question an activity asked."""
+    if isinstance(results, SpectrumRecord):
+        return [("place", "Position on the spectrum", results.placement.counts)]
+    if isinstance(results, GridRecord):
+        rows = []
+        for area in results.areas:
+            rows.append((f"{area.id}:now", f"{area.name} (now)", area.now.counts))
+            rows.append((f"{area.id}:target", f"{area.name} (target)", area.target.counts))
+        return rows
+    if isinstance(results, IndicatorsRecord):
+        return [(statement.id, statement.name, statement.counts) for statement in results.statements]
+    return []
+
+
+def _answer_rows(activity: ActivityRecord) -> list[tuple[object, ...]]:
+    if activity.results is None:
+        return []
+    rows: list[tuple[object, ...]] = []
+    head = (activity.id, activity.title)
+    for question_id, question, counts in _questions(activity.results):
+        for count in counts:
+            rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.device or 0, "device"))
+            rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.by_hand or 0, "tally"))
+    for group in activity.groups:
+        if group.results is None:
+            continue
+        for question_id, question, counts in _questions(group.results):
+            for count in counts:
+                rows.append((*head, question_id, question, group.label, count.value, count.label, count.count, "device+tally"))
+    return rows
+
+
+def render_csv(record: Record) -> dict[str, bytes]:
+    """The three tables, keyed by the part of the file name that tells them apart."""
+    answers = [row for activity in record.activities for row in _answer_rows(activity)]
+    comments = [
+        (activity.id, activity.title, comment.about, comment.state, comment.signature, comment.text)
+        for activity in record.activities
+        for comment in activity.comments
+    ]
+    targets = [
+        (index, target.text, target.owner, target.review_date)
+        for index, target in enumerate(record.targets, start=1)
+    ]
+    return {
+        "answers": _table(ANSWER_COLUMNS, answers),
+        "comments": _table(COMMENT_COLUMNS, comments),
+        "targets": _table(TARGET_COLUMNS, targets),
+    }

@@ -1,0 +1,386 @@
+"""The record as Markdown, ready to paste into minutes.
+
+Everything a participant or trainer wrote is escaped so it stays text: no
+heading, list, link, table cell or HTML tag can be smuggled in through a
+comment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._compare import (
+    Comparison,
+    GridComparison,
+    IndicatorsComparison,
+    SpectrumComparison,
+    decimal,
+    movement,
+    shift_cell,
+    whole,
+)
+from ._record import (
+    ActivityRecord,
+    GridRecord,
+    GroupRecord,
+    IndicatorsRecord,
+    Record,
+    SpectrumRecord,
+    Summary,
+    TargetRecord,
+    number,
+    signed,
+)
+
+_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_LEADING = re.compile(r"^([#+=-]|\d{1,9}(?=[.)](\s|$)))")
+
+
+def md_text(text: str) -> str:
+    """User or template text as inert Markdown; line breaks become hard breaks."""
+    lines = []
+    for line in str(text).split("\n"):
+        line = _INLINE.sub(r"\\\1", line.strip())
+        line = line.replace("<", "&lt;").replace(">", "&gt;")
+        match = _LEADING.match(line)
+        if match:
+            lead = match.group(1)
+            line = f"\\{line}" if not lead[0].isdigit() else f"{lead}\\{line[len(lead):]}"
+        lines.append(line)
+    return "  \n".join(line for line in lines)
+
+
+def md_cell(text: str) -> str:
+    """Text for a table cell: escaped, and kept on one row."""
+    return "<br>".join(md_text(text).split("  \n"))
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def _table(header: list[str], align: str, rows: list[list[object]]) -> list[str]:
+    rule = ["---:" if a == "r" else "---" for a in align]
+    return [_row(*header), _row(*rule), *(_row(*row) for row in rows), ""]
+
+
+def render_markdown(record: Record) -> str:
+    out: list[str] = [f"# {md_text(record.title)}", ""]
+    out.append(f"- **Date:** {record.date_label}")
+    if record.facilitator:
+        out.append(f"- **Facilitator:** {md_text(record.facilitator)}")
+    out.append(
+        f"- **Session plan:** {md_text(record.template_title)} "
+        f"({md_text(record.template_name)}, version {md_text(record.template_version)})"
+    )
+    if record.exported_label:
+        out.append(f"- **Record written:** {record.exported_label}")
+    out.append("")
+    if record.private:
+        out.append(
+            "**Private copy.** It includes comments the facilitator hid and comments "
+            "that were still waiting for approval. Do not circulate it."
+        )
+        out.append("")
+    if record.sources:
+        out.append("This session draws on:")
+        out.append("")
+        out.extend(f"- {md_text(source.text)}" for source in record.sources)
+        out.append("")
+
+    out.append("## Who took part")
+    out.append("")
+    rows: list[list[object]] = [[person.label, person.count] for person in record.people if person.count]
+    rows.append(["**Joined on a phone or tablet**", f"**{record.people_total}**"])
+    out.extend(_table(["Role", "People"], "lr", rows))
+    if record.by_hand:
+        out.append(f"Counted by show of hands: up to {record.by_hand} people on any one question.")
+        out.append("")
+
+    for activity in record.activities:
+        out.extend(_activity(activity))
+
+    if record.other_targets:
+        out.append("## Other targets")
+        out.append("")
+        out.extend(_targets(record.other_targets))
+
+    if record.comparison is not None:
+        out.extend(_comparison(record.comparison))
+
+    out.append("---")
+    out.append("")
+    out.append(
+        "Made with Involve. Small groups are not shown separately so nobody can be singled out. "
+        "Device and hand counts are added together in every table."
+    )
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _activity(activity: ActivityRecord) -> list[str]:
+    out = [f"## {activity.number}. {md_text(activity.title)}", ""]
+    if activity.prompt:
+        out.append(f"*{md_text(activity.prompt)}*")
+        out.append("")
+    if activity.results is not None:
+        out.append(_answered(activity))
+        out.append("")
+    results = activity.results
+    if isinstance(results, SpectrumRecord):
+        out.extend(_spectrum(results, activity.by_hand > 0))
+    elif isinstance(results, GridRecord):
+        out.extend(_grid(results, activity.by_hand > 0))
+    elif isinstance(results, IndicatorsRecord):
+        out.extend(_indicators(results, activity.by_hand > 0))
+    if activity.groups:
+        out.extend(_groups(activity.groups, activity.results))
+    for question in activity.questions:
+        line = f"- **{md_text(question.name)}**"
+        if question.text:
+            line += f": {md_text(question.text)}"
+        out.append(line)
+    if activity.questions:
+        out.append("")
+    if activity.kind == "targets" or activity.targets:
+        out.extend(_targets(activity.targets))
+    if activity.comments:
+        out.append("### Comments")
+        out.append("")
+        for comment in activity.comments:
+            parts = []
+            if comment.state != "approved":
+                parts.append(f"**{comment.state_label}.**")
+            if comment.about:
+                parts.append(f"*{md_text(comment.about)}:*")
+            parts.append(md_text(comment.text).replace("  \n", "  \n  "))
+            if comment.signature:
+                parts.append(f"— {md_text(comment.signature)}")
+            out.append("- " + " ".join(parts))
+        out.append("")
+    return out
+
+
+def _answered(activity: ActivityRecord) -> str:
+    if activity.answers == 0:
+        return "Nobody answered."
+    people = "person" if activity.answers == 1 else "people"
+    text = f"{activity.answers} {people} answered"
+    if activity.by_hand:
+        text += f" ({activity.by_hand} of them counted by hand)"
+    return text + "."
+
+
+def _spectrum(record: SpectrumRecord, by_hand: bool) -> list[str]:
+    placement = record.placement
+    header = ["Position", "Where on the spectrum", "People"] + (["By hand"] if by_hand else [])
+    rows = [
+        [count.value, md_cell(count.label), count.count] + ([count.by_hand] if by_hand else [])
+        for count in placement.counts
+    ]
+    out = _table(header, "rlr" + ("r" if by_hand else ""), rows)
+    out.append(_median_line("Median", placement, "position "))
+    out.append(_spread_line(placement, "positions"))
+    stages = ", ".join(f"{number(stage.position)} = {md_text(stage.name)}" for stage in record.stages)
+    out.append(f"- **Stages on the line:** {stages}")
+    out.append("")
+    return out
+
+
+def _median_line(name: str, summary: Summary, prefix: str) -> str:
+    if summary.median is None:
+        return f"- **{name}:** no answers"
+    return f"- **{name}:** {prefix}{number(summary.median)} — {md_text(summary.median_label)}"
+
+
+def _spread_line(summary: Summary, unit: str) -> str:
+    if summary.spread is None:
+        return "- **Spread (middle half of the room):** –"
+    return (
+        f"- **Spread (middle half of the room):** {number(summary.spread)} {unit}, "
+        f"from {number(summary.lower_quartile)} to {number(summary.upper_quartile)}"
+    )
+
+
+def _grid(record: GridRecord, by_hand: bool) -> list[str]:
+    out = _table(
+        ["Area", "Median now", "Median target", "Gap", "Spread now", "Spread target", "People"],
+        "lrrrrrr",
+        [
+            [
+                md_cell(area.name),
+                number(area.now.median),
+                number(area.target.median),
+                signed(area.gap),
+                number(area.now.spread),
+                number(area.target.spread),
+                area.now.n,
+            ]
+            for area in record.areas
+        ],
+    )
+    for area in record.areas:
+        out.append(f"### {md_text(area.name)}")
+        out.append("")
+        if area.description:
+            out.append(md_text(area.description))
+            out.append("")
+        header = ["Level", "Now", "Target"] + (["Now by hand", "Target by hand"] if by_hand else [])
+        rows = []
+        for now, target in zip(area.now.counts, area.target.counts):
+            row: list[object] = [f"{now.value} {md_cell(now.label)}", now.count, target.count]
+            if by_hand:
+                row += [now.by_hand, target.by_hand]
+            rows.append(row)
+        out.extend(_table(header, "lrr" + ("rr" if by_hand else ""), rows))
+        out.append(_median_line("Median now", area.now, "level "))
+        out.append(_median_line("Median target", area.target, "level "))
+        gap = "–" if area.gap is None else f"{signed(area.gap)} levels"
+        out.append(f"- **Gap between now and target:** {gap}")
+        out.append("")
+    return out
+
+
+def _indicators(record: IndicatorsRecord, by_hand: bool) -> list[str]:
+    rows = []
+    for statement in record.statements:
+        label = f"**{md_cell(statement.name)}**"
+        if statement.text:
+            label += f": {md_cell(statement.text)}"
+        row: list[object] = [label, *(count.count for count in statement.counts), statement.n]
+        if by_hand:
+            row.append(sum(count.by_hand or 0 for count in statement.counts))
+        rows.append(row)
+    header = ["Indicator", "Met", "Partly met", "Not met", "People"] + (["By hand"] if by_hand else [])
+    return _table(header, "lrrrr" + ("r" if by_hand else ""), rows)
+
+
+def _groups(groups: tuple[GroupRecord, ...], overall) -> list[str]:
+    out = ["### By role", ""]
+    rows: list[list[object]] = []
+    if isinstance(overall, SpectrumRecord):
+        header, align = ["Group", "People", "Median position", "Spread"], "lrrr"
+    elif isinstance(overall, GridRecord):
+        header, align = ["Group", "People", "Area", "Median now", "Median target", "Gap"], "lrlrrr"
+    else:
+        header, align = ["Group", "People", "Indicator", "Met", "Partly met", "Not met"], "lrlrrr"
+    width = len(header)
+    for group in groups:
+        results = group.results
+        if results is None:
+            rows.append([group.label, group.note] + ["–"] * (width - 2))
+        elif isinstance(results, SpectrumRecord):
+            rows.append([group.label, group.size, number(results.placement.median), number(results.placement.spread)])
+        elif isinstance(results, GridRecord):
+            for index, area in enumerate(results.areas):
+                rows.append(
+                    [
+                        group.label if index == 0 else "",
+                        group.size if index == 0 else "",
+                        md_cell(area.name),
+                        number(area.now.median),
+                        number(area.target.median),
+                        signed(area.gap),
+                    ]
+                )
+        elif isinstance(results, IndicatorsRecord):
+            for index, statement in enumerate(results.statements):
+                rows.append(
+                    [
+                        group.label if index == 0 else "",
+                        group.size if index == 0 else "",
+                        md_cell(statement.name),
+                        *(count.count for count in statement.counts),
+                    ]
+                )
+    out.extend(_table(header, align, rows))
+    return out
+
+
+def _targets(targets: tuple[TargetRecord, ...]) -> list[str]:
+    if not targets:
+        return ["No targets were recorded.", ""]
+    return _table(
+        ["Target", "Who takes it on", "Review date"],
+        "lll",
+        [[md_cell(t.text), md_cell(t.owner) or "–", t.review_date_label or "–"] for t in targets],
+    )
+
+
+def _comparison(comparison: Comparison) -> list[str]:
+    before = comparison.before
+    out = [
+        f"## Progress since {before.date_label}",
+        "",
+        f"Compared with *{md_text(before.title)}* on {before.date_label}. "
+        "Each cell shows then → now and the change (↑ up, ↓ down, = no change, – no answers).",
+        "",
+    ]
+    if not comparison.same_family:
+        out.append(
+            "The two sessions used different session plans; only the activities that match are compared."
+        )
+        out.append("")
+    for activity in comparison.activities:
+        out.append(f"### {md_text(activity.title)}")
+        out.append("")
+        if isinstance(activity, SpectrumComparison):
+            out.extend(
+                _table(
+                    ["Measure", "Then", "Now", "Change"],
+                    "lrrl",
+                    [
+                        ["People answering", whole(activity.answers.before), whole(activity.answers.after), movement(activity.answers.change, counts=True)],
+                        ["Median position", decimal(activity.median.before), decimal(activity.median.after), movement(activity.median.change)],
+                        ["Spread (middle half)", decimal(activity.spread.before), decimal(activity.spread.after), movement(activity.spread.change)],
+                    ],
+                )
+            )
+            if activity.median_label_before or activity.median_label_after:
+                out.append(f"- **Median then:** {md_text(activity.median_label_before) or '–'}")
+                out.append(f"- **Median now:** {md_text(activity.median_label_after) or '–'}")
+                out.append("")
+            positions = [str(p) for p in range(1, activity.positions + 1)]
+            out.extend(
+                _table(
+                    ["Position", *positions],
+                    "l" + "r" * len(positions),
+                    [["Then", *activity.counts_before], ["Now", *activity.counts_after]],
+                )
+            )
+        elif isinstance(activity, GridComparison):
+            out.extend(
+                _table(
+                    ["Area", "Level now (median)", "Target level (median)", "Gap to target"],
+                    "llll",
+                    [
+                        [md_cell(area.name), shift_cell(area.now), shift_cell(area.target), shift_cell(area.gap, signed=True)]
+                        for area in activity.areas
+                    ],
+                )
+            )
+        elif isinstance(activity, IndicatorsComparison):
+            out.extend(
+                _table(
+                    ["Indicator", "Met", "Partly met", "Not met", "Answers"],
+                    "lllll",
+                    [
+                        [
+                            md_cell(statement.name),
+                            shift_cell(statement.met, counts=True),
+                            shift_cell(statement.partly, counts=True),
+                            shift_cell(statement.not_met, counts=True),
+                            shift_cell(statement.answers, counts=True),
+                        ]
+                        for statement in activity.statements
+                    ],
+                )
+            )
+    if comparison.not_compared:
+        out.append("### Not compared")
+        out.append("")
+        out.extend(f"- {md_text(reason)}" for reason in comparison.not_compared)
+        out.append("")
+    out.append(f"### Targets agreed on {before.date_label}")
+    out.append("")
+    out.extend(_targets(comparison.targets_before))
+    return out

@@ -1,0 +1,569 @@
+"""The record: one plain description of a session that every export renders.
+
+Built once from a `LiveSession`, so the Markdown, the web page, the
+spreadsheets and the JSON can never disagree about a number or a comment.
+Statistics come from `sessions.activity_results`; this module only arranges
+them, attaches labels and decides what a circulated record may contain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Union
+
+from sessions import (
+    SMALL_GROUP,
+    Answer,
+    Comment,
+    CommentState,
+    Distribution,
+    GridActivity,
+    GridResult,
+    IndicatorsActivity,
+    IndicatorsResult,
+    LiveSession,
+    QuestionsActivity,
+    Role,
+    SpectrumActivity,
+    SpectrumResult,
+    Target,
+    activity_results,
+    split_grid_item,
+)
+
+if TYPE_CHECKING:
+    from ._compare import Comparison
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+SUPPRESSED_NOTE = f"fewer than {SMALL_GROUP} — not shown separately"
+NO_ANSWERS_NOTE = "no answers"
+NOT_SAID = "not_said"
+NOT_SAID_LABEL = "Not said"
+
+STATE_LABELS = {
+    CommentState.APPROVED: "Shown",
+    CommentState.PINNED: "Pinned",
+    CommentState.HIDDEN: "Hidden",
+    CommentState.PENDING: "Waiting for approval",
+}
+
+
+# -- the record ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A source framework, named with its publisher wherever the record uses it."""
+
+    title: str
+    publisher: str
+    year: str
+
+    @property
+    def text(self) -> str:
+        year = f", {self.year}" if self.year else ""
+        return f"{self.title} ({self.publisher}{year})"
+
+
+@dataclass(frozen=True)
+class RoleCount:
+    role: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many chose one value; `device` and `by_hand` are only known for the whole room."""
+
+    value: int | str
+    label: str
+    count: int
+    device: int | None = None
+    by_hand: int | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One question's answers over its scale, with the middle and the spread."""
+
+    n: int
+    counts: tuple[Count, ...]
+    median: float | None
+    median_label: str
+    lower_quartile: float | None
+    upper_quartile: float | None
+    spread: float | None
+
+
+@dataclass(frozen=True)
+class StageMark:
+    name: str
+    position: float
+
+
+@dataclass(frozen=True)
+class SpectrumRecord:
+    positions: int
+    stages: tuple[StageMark, ...]
+    placement: Summary
+
+
+@dataclass(frozen=True)
+class LevelRecord:
+    number: int
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class AreaRecord:
+    id: str
+    name: str
+    description: str
+    now: Summary
+    target: Summary
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class GridRecord:
+    levels: tuple[LevelRecord, ...]
+    areas: tuple[AreaRecord, ...]
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    id: str
+    name: str
+    text: str
+    n: int
+    counts: tuple[Count, ...]
+
+    def count(self, answer: str) -> int:
+        for count in self.counts:
+            if count.value == answer:
+                return count.count
+        return 0
+
+
+@dataclass(frozen=True)
+class IndicatorsRecord:
+    statements: tuple[StatementRecord, ...]
+
+
+Results = Union[SpectrumRecord, GridRecord, IndicatorsRecord]
+
+
+@dataclass(frozen=True)
+class GroupRecord:
+    """One role group's answers; `results` is None when the group is too small to show."""
+
+    group: str
+    label: str
+    size: int | None
+    note: str
+    results: Results | None
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    id: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CommentRecord:
+    text: str
+    state: str
+    state_label: str
+    author: str
+    from_facilitator: bool
+    about: str
+
+    @property
+    def pinned(self) -> bool:
+        return self.state == CommentState.PINNED.value
+
+    @property
+    def signature(self) -> str:
+        """Who said it, as the record shows it: a chosen name, the facilitator, or nobody."""
+        if self.from_facilitator:
+            return f"{self.author} (facilitator)" if self.author else "Facilitator"
+        return self.author
+
+
+@dataclass(frozen=True)
+class TargetRecord:
+    text: str
+    owner: str
+    review_date: str
+    review_date_label: str
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    number: int
+    id: str
+    kind: str
+    title: str
+    prompt: str
+    respondents: int
+    by_hand: int
+    results: Results | None
+    groups: tuple[GroupRecord, ...]
+    questions: tuple[QuestionRecord, ...]
+    comments: tuple[CommentRecord, ...]
+    targets: tuple[TargetRecord, ...]
+
+    @property
+    def answers(self) -> int:
+        """People who answered: on a device, plus the largest hand count."""
+        return self.respondents + self.by_hand
+
+
+@dataclass(frozen=True)
+class Record:
+    session_id: str
+    title: str
+    date: str
+    date_label: str
+    exported_at: str
+    exported_label: str
+    facilitator: str
+    template_name: str
+    template_title: str
+    template_version: str
+    template_family: str
+    sources: tuple[Credit, ...]
+    people: tuple[RoleCount, ...]
+    people_total: int
+    by_hand: int
+    activities: tuple[ActivityRecord, ...]
+    other_targets: tuple[TargetRecord, ...]
+    private: bool
+    comparison: "Comparison | None"
+
+    @property
+    def targets(self) -> tuple[TargetRecord, ...]:
+        """Every target in the record, in the order the room agreed them."""
+        found = [target for activity in self.activities for target in activity.targets]
+        return tuple(found) + self.other_targets
+
+
+# -- formatting helpers shared by the writers -------------------------------------
+
+
+def date_label(value: str | date | None) -> str:
+    """'2 March 2026', written out so no reader mixes up day and month."""
+    if not value:
+        return ""
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def number(value: float | int | None, empty: str = "–") -> str:
+    """A median or spread: whole numbers plainly, halves and quarters with their decimals."""
+    if value is None:
+        return empty
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def signed(value: float | int | None, empty: str = "–") -> str:
+    """A gap between two medians, with its sign spelled out."""
+    if value is None:
+        return empty
+    if value == 0:
+        return "0"
+    text = number(abs(value))
+    return f"+{text}" if value > 0 else f"−{text}"
+
+
+def question_label(activity, item: str) -> str:
+    """What a comment is about, in the template's words rather than its ids."""
+    if not item:
+        return ""
+    if isinstance(activity, GridActivity):
+        area_id, when = split_grid_item(item)
+        for area in activity.areas:
+            if area.id == area_id and when in ("now", "target"):
+                return f"{area.name} ({when})"
+    if isinstance(activity, IndicatorsActivity):
+        for statement in activity.statements:
+            if statement.id == item:
+                return statement.name
+    if isinstance(activity, QuestionsActivity):
+        for question in activity.questions:
+            if question.id == item:
+                return question.name
+    if isinstance(activity, SpectrumActivity):
+        return ""
+    return item
+
+
+# -- building -----------------------------------------------------------------------
+
+
+def build_record(
+    session: LiveSession,
+    *,
+    include_hidden: bool = False,
+    baseline: LiveSession | None = None,
+    now: datetime | None = None,
+) -> Record:
+    """Everything a record shows, from the session as it stands.
+
+    The date comes from the session itself, so exporting twice gives the same
+    files; `now` only adds a 'record written' line when a caller asks for it.
+    """
+    meta = session.meta
+    template = session.template
+    participants = session.participants
+    votes = list(session.votes.values())
+    tallies = list(session.tallies.values())
+
+    activities: list[ActivityRecord] = []
+    placed: set[str] = set()
+    by_hand = 0
+    for activity in template.activities:
+        comments = _comments(session, activity, include_hidden)
+        targets = _targets(t for t in session.targets.values() if t.activity_id == activity.id)
+        if activity.kind == "info" and not comments and not targets:
+            continue
+        placed.add(activity.id)
+        results: Results | None = None
+        groups: tuple[GroupRecord, ...] = ()
+        respondents = tallied = 0
+        if activity.votable:
+            overall = activity_results(activity, votes, tallies, participants)
+            device = activity_results(activity, votes, (), participants)
+            hand = activity_results(activity, (), tallies, participants)
+            results = _results(activity, overall.overall, device.overall, hand.overall)
+            groups = tuple(_group(activity, group) for group in overall.groups)
+            respondents, tallied = overall.respondents, overall.tallied
+            by_hand = max(by_hand, tallied)
+        questions = ()
+        if isinstance(activity, QuestionsActivity):
+            questions = tuple(QuestionRecord(q.id, q.name, q.text) for q in activity.questions)
+        activities.append(
+            ActivityRecord(
+                number=len(activities) + 1,
+                id=activity.id,
+                kind=activity.kind,
+                title=activity.title,
+                prompt=activity.prompt,
+                respondents=respondents,
+                by_hand=tallied,
+                results=results,
+                groups=groups,
+                questions=questions,
+                comments=comments,
+                targets=targets,
+            )
+        )
+
+    other_targets = _targets(t for t in session.targets.values() if t.activity_id not in placed)
+
+    comparison = None
+    if baseline is not None:
+        from ._compare import compare_sessions
+
+        comparison = compare_sessions(baseline, session)
+
+    exported_at = now.isoformat(timespec="seconds") if now else ""
+    created = str(meta.get("created_at", ""))
+    return Record(
+        session_id=session.id,
+        title=session.title,
+        date=created[:10],
+        date_label=date_label(created),
+        exported_at=exported_at,
+        exported_label=date_label(now.date()) if now else "",
+        facilitator=str(meta.get("facilitator", "")),
+        template_name=template.name,
+        template_title=template.title,
+        template_version=template.version,
+        template_family=template.family_name,
+        sources=tuple(Credit(s.title, s.publisher, s.year) for s in template.sources),
+        people=_people(participants.values()),
+        people_total=len(participants),
+        by_hand=by_hand,
+        activities=tuple(activities),
+        other_targets=other_targets,
+        private=include_hidden,
+        comparison=comparison,
+    )
+
+
+def _people(participants) -> tuple[RoleCount, ...]:
+    counts = {role: 0 for role in Role}
+    unsaid = 0
+    for participant in participants:
+        if participant.role is None:
+            unsaid += 1
+        else:
+            counts[participant.role] += 1
+    rows = [RoleCount(role.value, role.label, count) for role, count in counts.items()]
+    rows.append(RoleCount(NOT_SAID, NOT_SAID_LABEL, unsaid))
+    return tuple(rows)
+
+
+def _summary(distribution: Distribution, labels, device: Distribution | None = None, hand: Distribution | None = None) -> Summary:
+    counts = tuple(
+        Count(
+            value=value,
+            label=labels(value),
+            count=distribution.counts.get(value, 0),
+            device=device.counts.get(value, 0) if device is not None else None,
+            by_hand=hand.counts.get(value, 0) if hand is not None else None,
+        )
+        for value in distribution.scale
+    )
+    median = distribution.median
+    return Summary(
+        n=distribution.n,
+        counts=counts,
+        median=median,
+        median_label=labels(median) if median is not None else "",
+        lower_quartile=distribution.lower_quartile,
+        upper_quartile=distribution.upper_quartile,
+        spread=distribution.spread,
+    )
+
+
+def _results(activity, overall, device=None, hand=None) -> Results:
+    if isinstance(activity, SpectrumActivity):
+        assert isinstance(overall, SpectrumResult)
+        return SpectrumRecord(
+            positions=activity.positions,
+            stages=_stage_marks(activity),
+            placement=_summary(
+                overall.positions,
+                activity.position_label,
+                device.positions if device else None,
+                hand.positions if hand else None,
+            ),
+        )
+    if isinstance(activity, GridActivity):
+        assert isinstance(overall, GridResult)
+
+        def level_name(value: float) -> str:
+            if float(value).is_integer():
+                return activity.level(int(value)).name
+            low, high = activity.level(int(value)), activity.level(int(value) + 1)
+            return f"Between {low.name} and {high.name}"
+
+        areas = []
+        for area in activity.areas:
+            result = overall.area(area.id)
+            dev = device.area(area.id) if device else None
+            hnd = hand.area(area.id) if hand else None
+            areas.append(
+                AreaRecord(
+                    id=area.id,
+                    name=area.name,
+                    description=area.description,
+                    now=_summary(result.now, level_name, dev.now if dev else None, hnd.now if hnd else None),
+                    target=_summary(result.target, level_name, dev.target if dev else None, hnd.target if hnd else None),
+                    gap=result.gap,
+                )
+            )
+        return GridRecord(
+            levels=tuple(LevelRecord(level.number, level.name, level.description) for level in activity.levels),
+            areas=tuple(areas),
+        )
+    if isinstance(activity, IndicatorsActivity):
+        assert isinstance(overall, IndicatorsResult)
+        statements = []
+        for statement in activity.statements:
+            result = overall.statement(statement.id)
+            dev = device.statement(statement.id) if device else None
+            hnd = hand.statement(statement.id) if hand else None
+            statements.append(
+                StatementRecord(
+                    id=statement.id,
+                    name=statement.name,
+                    text=statement.text,
+                    n=result.n,
+                    counts=tuple(
+                        Count(
+                            value=answer.value,
+                            label=answer.label,
+                            count=result.counts.get(answer.value, 0),
+                            device=dev.counts.get(answer.value, 0) if dev else None,
+                            by_hand=hnd.counts.get(answer.value, 0) if hnd else None,
+                        )
+                        for answer in Answer
+                    ),
+                )
+            )
+        return IndicatorsRecord(tuple(statements))
+    raise TypeError(f"{activity.kind} activities have no results")
+
+
+def _stage_marks(activity: SpectrumActivity) -> tuple[StageMark, ...]:
+    """Where each stage sits on the line of positions."""
+    stages = activity.stages
+    if len(stages) == 1 or activity.positions <= 1:
+        return tuple(StageMark(stage.name, 1.0) for stage in stages[:1])
+    step = (activity.positions - 1) / (len(stages) - 1)
+    return tuple(StageMark(stage.name, 1 + index * step) for index, stage in enumerate(stages))
+
+
+def _group(activity, group) -> GroupRecord:
+    if group.result is None:
+        note = NO_ANSWERS_NOTE if group.size == 0 else SUPPRESSED_NOTE
+        return GroupRecord(group.group.value, group.group.label, None, note, None)
+    return GroupRecord(group.group.value, group.group.label, group.size, "", _results(activity, group.result))
+
+
+def _comment_order(comment: Comment) -> tuple:
+    numeric = comment.id.isdigit()
+    return (
+        comment.state is not CommentState.PINNED,
+        0 if numeric else 1,
+        int(comment.id) if numeric else 0,
+        comment.created_at,
+        comment.id,
+    )
+
+
+def _comments(session: LiveSession, activity, include_hidden: bool) -> tuple[CommentRecord, ...]:
+    """Pinned comments first, then in the order they arrived; hidden and waiting only on request."""
+    chosen = [
+        comment
+        for comment in session.comments.values()
+        if comment.activity_id == activity.id and (include_hidden or comment.state.visible)
+    ]
+    return tuple(
+        CommentRecord(
+            text=comment.text,
+            state=comment.state.value,
+            state_label=STATE_LABELS[comment.state],
+            author=comment.author,
+            from_facilitator=comment.from_facilitator,
+            about=question_label(activity, comment.item),
+        )
+        for comment in sorted(chosen, key=_comment_order)
+    )
+
+
+def _targets(targets) -> tuple[TargetRecord, ...]:
+    ordered = sorted(targets, key=lambda target: (target.created_at, target.id))
+    return tuple(_target(target) for target in ordered)
+
+
+def _target(target: Target) -> TargetRecord:
+    review = target.review_date.isoformat() if target.review_date else ""
+    return TargetRecord(target.text, target.owner, review, date_label(review))

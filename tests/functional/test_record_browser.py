@@ -1,0 +1,99 @@
+"""The HTML record in a real browser: it draws, it fits a phone, it asks the network for nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from exports import export_session
+from sessions import CommentState, Role, SessionStore, TemplateLibrary, grid_item
+
+pytestmark = pytest.mark.browser
+
+CLOCK = "2026-03-02T10:00:00+00:00"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LONG_WORD = "Unbrokenwordwithoutanyspaces" * 6
+
+
+@pytest.fixture
+def record_page(tmp_path: Path) -> Path:
+    store = SessionStore(tmp_path / "sessions", clock=lambda: CLOCK)
+    template = TemplateLibrary().find("where-are-we")
+    session = store.create(template, template.path.read_text(encoding="utf-8"), title="Ward 7 review", facilitator="Sam", session_id="browser")
+    try:
+        roles = [Role.SERVICE_USER, Role.SERVICE_USER, Role.CARER, Role.STAFF, Role.STAFF, Role.STAFF]
+        people = [session.join("", role)[0].id for role in roles]
+        for pid, position in zip(people, (2, 3, 3, 5, 6, 5)):
+            session.cast_vote(pid, "spectrum", "place", position)
+        for pid, (now, target) in zip(people, ((1, 4), (2, 4), (2, 5), (3, 4), (3, 4), (2, 3))):
+            for area in ("individual", "setting", "policy"):
+                session.cast_vote(pid, "grid", grid_item(area, "now"), now)
+                session.cast_vote(pid, "grid", grid_item(area, "target"), target)
+        session.set_tally("spectrum", "place", 4, 3)
+        for pid, answer in zip(people, ("met", "partly", "not_met", "met", "met", "partly")):
+            session.cast_vote(pid, "indicators", "valuing", answer)
+        comment = session.add_comment("spectrum", f"<img src='http://127.0.0.1:9/x.png'> {LONG_WORD}")
+        session.moderate(comment.id, CommentState.APPROVED)
+        session.add_target("targets", "Co-written care plans", owner="Ward manager", review_date="2026-09-01")
+        [path] = export_session(session, ["html"], tmp_path / "out")
+    finally:
+        session.close()
+    return path
+
+
+def test_record_renders_offline_and_fits_narrow_screens(record_page: Path, chromium_path: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    requested: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1024, "height": 800})
+            page.on("request", lambda request: requested.append(request.url))
+            page.goto(record_page.as_uri())
+            page.wait_for_load_state("load")
+            page.screenshot(path=str(tmp_path / "record-1024.png"), full_page=True)
+            assert (tmp_path / "record-1024.png").stat().st_size > 10_000
+
+            assert page.locator("html").get_attribute("lang") == "en-GB"
+            charts = page.locator("svg.chart")
+            assert charts.count() == 2
+            spectrum = charts.nth(0)
+            assert (spectrum.locator("title").text_content() or "").endswith("answers per position")
+            labels = spectrum.locator("text").all_text_contents()
+            assert "Beginnings of involvement" in " ".join(labels)
+            assert "Median 4" in labels
+            # Counts written on the bars, the three hand-counted votes at position 4 included.
+            assert spectrum.locator("text.count").all_text_contents() == ["0", "1", "2", "3", "2", "1", "0", "0", "0"]
+            grid_labels = " ".join(charts.nth(1).locator("text").all_text_contents())
+            assert "Individual care" in grid_labels and "Partnership" in grid_labels
+            box = spectrum.bounding_box()
+            assert box is not None and box["width"] > 300 and box["height"] > 100
+
+            tables = page.locator("table")
+            assert tables.count() >= 5
+            assert page.locator("table caption").count() == tables.count()
+            assert page.locator("th[scope]").count() > 20
+
+            for width in (1024, 390):
+                page.set_viewport_size({"width": width, "height": 800})
+                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, f"the page scrolls sideways at {width}px"
+                chart_width = page.evaluate("document.querySelector('svg.chart').getBoundingClientRect().right")
+                assert chart_width <= width
+            page.screenshot(path=str(tmp_path / "record-390.png"), full_page=True)
+
+            page.emulate_media(media="print")
+            assert page.evaluate("getComputedStyle(document.querySelector('main')).paddingLeft") == "0px"
+        finally:
+            browser.close()
+    assert requested == [record_page.as_uri()], f"the record asked for {requested}"

@@ -1,0 +1,174 @@
+"""Progress review: a baseline and a review session with known differences."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from exports import compare_sessions, render_comparison
+from sessions import SessionStore, TemplateLibrary, grid_item, parse_template
+
+BASELINE_DAY = "2026-03-02T10:00:00+00:00"
+REVIEW_DAY = "2026-09-01T10:00:00+00:00"
+GOLDEN = Path(__file__).parent / "golden" / "comparison.txt"
+
+
+def _create(root: Path, clock: str, session_id: str, template_name: str = "where-are-we", *, edit=None):
+    store = SessionStore(root, clock=lambda: clock)
+    template = TemplateLibrary().find(template_name)
+    source = template.path.read_text(encoding="utf-8")
+    if edit:
+        source = edit(source)
+        template = parse_template(source, "<edited>")
+    return store.create(template, source, title=f"Ward 7 {session_id}", facilitator="Sam", session_id=session_id)
+
+
+def _answer(session, people: list[str], activity: str, item: str, values: list) -> None:
+    for pid, value in zip(people, values):
+        session.cast_vote(pid, activity, item, value)
+
+
+@pytest.fixture
+def pair(tmp_path: Path):
+    root = tmp_path / "sessions"
+    baseline = _create(root, BASELINE_DAY, "baseline")
+    then = [baseline.join("", role)[0].id for role in ("service_user", "carer", "staff", "staff")]
+    _answer(baseline, then, "spectrum", "place", [2, 3, 3, 4])
+    _answer(baseline, then, "grid", grid_item("individual", "now"), [2, 2, 3])
+    _answer(baseline, then, "grid", grid_item("individual", "target"), [4, 4, 5])
+    _answer(baseline, then, "grid", grid_item("setting", "now"), [1, 2])
+    _answer(baseline, then, "grid", grid_item("setting", "target"), [3, 3])
+    _answer(baseline, then, "grid", grid_item("policy", "now"), [1, 1, 1])
+    _answer(baseline, then, "grid", grid_item("policy", "target"), [3, 3, 3])
+    _answer(baseline, then, "indicators", "valuing", ["met", "partly", "not_met"])
+    baseline.add_target("targets", "Co-write every care plan review.", owner="Ward manager", review_date="2026-09-01")
+
+    review = _create(root, REVIEW_DAY, "review")
+    now = [review.join("", role)[0].id for role in ("service_user", "service_user", "carer", "staff", "staff")]
+    _answer(review, now, "spectrum", "place", [4, 5, 5, 6, 6])
+    _answer(review, now, "grid", grid_item("individual", "now"), [3, 3, 4])
+    _answer(review, now, "grid", grid_item("individual", "target"), [4, 4, 4])
+    _answer(review, now, "grid", grid_item("setting", "now"), [2, 2])
+    _answer(review, now, "grid", grid_item("setting", "target"), [4, 4])
+    _answer(review, now, "indicators", "valuing", ["met", "met", "met", "partly"])
+    review.set_tally("indicators", "valuing", "met", 1)
+    yield baseline, review
+    baseline.close()
+    review.close()
+
+
+def test_numbers_then_and_now(pair) -> None:
+    baseline, review = pair
+    comparison = compare_sessions(baseline, review)
+    assert comparison.same_family
+    assert (comparison.before.id, comparison.after.id) == ("baseline", "review")
+    assert [a.kind for a in comparison.activities] == ["spectrum", "grid", "indicators"]
+    spectrum, grid, indicators = comparison.activities
+
+    assert (spectrum.median.before, spectrum.median.after, spectrum.median.change) == (3.0, 5.0, 2.0)
+    assert (spectrum.spread.before, spectrum.spread.after, spectrum.spread.change) == (0.5, 1.0, 0.5)
+    assert (spectrum.answers.before, spectrum.answers.after) == (4, 5)
+    assert spectrum.counts_before == (0, 1, 2, 1, 0, 0, 0, 0, 0)
+    assert spectrum.counts_after == (0, 0, 0, 1, 2, 2, 0, 0, 0)
+    assert spectrum.median_label_after == "Good involvement"
+
+    individual, setting, policy = grid.areas
+    assert (individual.now.before, individual.now.after, individual.now.change) == (2.0, 3.0, 1.0)
+    assert (individual.target.before, individual.target.after, individual.target.change) == (4.0, 4.0, 0.0)
+    assert (individual.gap.before, individual.gap.after, individual.gap.change) == (2.0, 1.0, -1.0)
+    assert (setting.now.before, setting.now.after, setting.now.change) == (1.5, 2.0, 0.5)
+    assert (policy.now.before, policy.now.after, policy.now.change) == (1.0, None, None)
+
+    valuing = indicators.statements[0]
+    assert valuing.statement_id == "valuing"
+    assert (valuing.met.before, valuing.met.after, valuing.met.change) == (1, 4, 3)
+    assert (valuing.partly.before, valuing.partly.after, valuing.partly.change) == (1, 1, 0)
+    assert (valuing.not_met.before, valuing.not_met.after, valuing.not_met.change) == (1, 0, -1)
+    assert (valuing.answers.before, valuing.answers.after) == (3, 5)
+    listening = indicators.statements[1]
+    assert (listening.met.before, listening.met.after, listening.met.change) == (0, 0, 0)
+
+    assert [t.text for t in comparison.targets_before] == ["Co-write every care plan review."]
+    assert comparison.not_compared == ()
+
+
+def test_rendered_text_reads_without_colour(pair) -> None:
+    baseline, review = pair
+    text = render_comparison(baseline, review)
+    lines = text.splitlines()
+    assert lines[0] == "Progress review: Ward 7 review"
+    assert "  Then: Ward 7 baseline, 2 March 2026 (where-are-we v1.0)" in lines
+    assert "  Now:  Ward 7 review, 1 September 2026 (where-are-we v1.0)" in lines
+
+    def row(start: str) -> str:
+        found = [line for line in lines if line.strip().startswith(start)]
+        assert found, f"no line starting with {start!r} in\n{text}"
+        return " ".join(found[0].split())
+
+    assert row("Median position") == "Median position 3.0 5.0 ↑ +2.0"
+    assert row("People answering") == "People answering 4 5 ↑ +1"
+    assert row("Median now:") == "Median now: Good involvement"
+    assert row("Individual care") == "Individual care 2.0 → 3.0 ↑ +1.0 4.0 → 4.0 = 0 +2.0 → +1.0 ↓ −1.0"
+    assert row("Care setting") == "Care setting 1.5 → 2.0 ↑ +0.5 3.0 → 4.0 ↑ +1.0 +1.5 → +2.0 ↑ +0.5"
+    assert row("Policy") == "Policy 1.0 → – – 3.0 → – – +2.0 → – –"
+    assert row("Valuing") == "Valuing 1 → 4 ↑ +3 1 → 1 = 0 1 → 0 ↓ −1 3 → 5 ↑ +2"
+    assert row("Then ") == "Then 0 1 2 1 0 0 0 0 0"
+    assert "Targets agreed on 2 March 2026" in lines
+    assert "  - Co-write every care plan review. (who: Ward manager; review by 1 September 2026)" in lines
+    assert "\x1b" not in text and "[/" not in text, "plain text only: no escape codes, no markup"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_sessions_from_different_families_are_matched_by_kind(tmp_path: Path) -> None:
+    root = tmp_path / "sessions"
+    old = _create(root, BASELINE_DAY, "old", "where-are-we")
+    new = _create(root, REVIEW_DAY, "new", "seven-indicators")
+    try:
+        person = old.join("", "staff")[0].id
+        old.cast_vote(person, "indicators", "listening", "not_met")
+        other = new.join("", "staff")[0].id
+        new_indicators = next(a for a in new.template.activities if a.kind == "indicators")
+        assert new_indicators.id != "indicators"
+        new.cast_vote(other, new_indicators.id, "listening", "met")
+        comparison = compare_sessions(old, new)
+        assert not comparison.same_family
+        [indicators] = comparison.activities
+        listening = next(s for s in indicators.statements if s.statement_id == "listening")
+        assert (listening.met.before, listening.met.after, listening.not_met.before, listening.not_met.after) == (0, 1, 1, 0)
+        text = render_comparison(old, new)
+        assert "different session plans" in text
+        # The other way round, the spectrum and the grid were never asked before.
+        backwards = compare_sessions(new, old)
+        assert [a.kind for a in backwards.activities] == ["indicators"]
+        assert backwards.not_compared == (
+            "Where do we sit on the leadership spectrum?: not asked in the earlier session",
+            "Five levels, three areas: now and next: not asked in the earlier session",
+        )
+        assert "Not compared" in render_comparison(new, old)
+    finally:
+        old.close()
+        new.close()
+
+
+def test_a_spectrum_with_other_positions_is_not_compared(tmp_path: Path) -> None:
+    root = tmp_path / "sessions"
+    old = _create(root, BASELINE_DAY, "old")
+    new = _create(root, REVIEW_DAY, "new", edit=lambda text: text.replace("positions = 9", "positions = 7"))
+    try:
+        comparison = compare_sessions(old, new)
+        assert [a.kind for a in comparison.activities] == ["grid", "indicators"]
+        assert comparison.not_compared == (
+            "Where do we sit on the leadership spectrum?: the spectrum had 9 positions then and 7 now",
+        )
+        assert comparison.same_family
+        text = render_comparison(old, new)
+        assert "No targets were recorded on 2 March 2026." in text
+        assert "– → –" in text  # nobody answered in either session
+    finally:
+        old.close()
+        new.close()

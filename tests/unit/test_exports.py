@@ -1,0 +1,555 @@
+"""The session record in four formats: golden files, round trip, privacy, hostile text.
+
+Run with UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change,
+then read the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+import json
+import os
+import secrets
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from exports import (
+    FORMATS,
+    RecordError,
+    build_record,
+    export_names,
+    export_session,
+    import_record,
+    purge_exports,
+)
+import sessions._store as store_module
+from sessions import (
+    SMALL_GROUP,
+    CommentState,
+    Role,
+    SessionStore,
+    TemplateLibrary,
+    activity_results,
+    grid_item,
+)
+
+CLOCK = "2026-03-02T10:00:00+00:00"
+SESSION_ID = "fixed-session"
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+HOSTILE = {
+    "html": "<script>alert(1)</script> </textarea><b>bold</b> <img src=x onerror=alert(2)>",
+    "markup": "[bold]x[/] and [  @click=app.quit]x[/]",
+    "hyperlink": '=HYPERLINK("http://evil.example/?leak","click me")',
+    "plus": "+1 agree with that",
+    "minus": "-1 not here",
+    "at": "@SUM(A1:A9)",
+    "table": "| a | b |\n|---|---|\n| c | d |",
+    "heading": "# heading from a comment",
+    "link": "[click](javascript:alert(3)) and ](javascript:alert(4))",
+}
+HIDDEN_TEXT = "HIDDEN-SECRET the named nurse on ward 3"
+PENDING_TEXT = "PENDING-WAITING still to be read"
+HTML_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "dl", "dt", "dd",
+    "p", "ul", "li", "cite", "section", "div", "table", "caption", "thead", "tbody", "tfoot", "tr", "th",
+    "td", "svg", "defs", "pattern", "rect", "line", "text", "tspan", "desc", "span", "strong", "br", "time",
+    "footer",
+}
+
+
+class Room:
+    """The fixture session plus the secrets that must never reach a record."""
+
+    def __init__(self, session, tokens: list[str], ids: list[str]) -> None:
+        self.session = session
+        self.tokens = tokens
+        self.ids = ids
+
+    @property
+    def secrets(self) -> list[str]:
+        hashes = [hashlib.sha256(token.encode()).hexdigest() for token in self.tokens]
+        return [self.session.join_token, self.session.room_code, *self.tokens, *hashes]
+
+
+class _CountingSecrets:
+    """`secrets` as the session store sees it, but with ids from a counter."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def token_hex(self, nbytes: int = 16) -> str:
+        return f"{0xFEED0000 + next(self._counter):0{2 * nbytes}x}"
+
+    def __getattr__(self, name: str):
+        return getattr(secrets, name)
+
+
+@pytest.fixture
+def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Participant and target ids from a counter, so the JSON golden file is stable.
+
+    Only the store's ids are patched; tokens, room codes and storage temp names stay random.
+    """
+    monkeypatch.setattr(store_module, "secrets", _CountingSecrets())
+
+
+def make_store(root: Path) -> SessionStore:
+    return SessionStore(root, clock=lambda: CLOCK)
+
+
+def build_room(store: SessionStore, session_id: str = SESSION_ID) -> Room:
+    template = TemplateLibrary().find("where-are-we")
+    session = store.create(
+        template,
+        template.path.read_text(encoding="utf-8"),
+        title="Ward 7 involvement review",
+        facilitator="Sam Okafor",
+        session_id=session_id,
+    )
+    people = [
+        ("Ana", Role.SERVICE_USER),
+        ("", Role.SERVICE_USER),
+        ("", Role.CARER),
+        ("Dr Lee", Role.STAFF),
+        ("", Role.STAFF),
+        ("", Role.STAFF),
+        ("", None),
+        ("", Role.PREFER_NOT),
+    ]
+    joined = [session.join(name, role) for name, role in people]
+    ids = [participant.id for participant, _ in joined]
+    tokens = [token for _, token in joined]
+    su1, su2, carer, st1, st2, st3, unsaid, private = ids
+
+    for pid, position in zip(ids, (3, 4, 2, 6, 5, 5, 4, 7)):
+        session.cast_vote(pid, "spectrum", "place", position)
+    session.set_tally("spectrum", "place", 3, 2)
+    session.set_tally("spectrum", "place", 5, 1, Role.STAFF)
+
+    grid = {
+        "individual": [(2, 4), (2, 4), (3, 5), (3, 4), (3, 4), (4, 4), (2, 3)],
+        "setting": [(1, 3), (2, 4), (2, 4), (3, 4), (2, 3)],
+        "policy": [(1, 4), (1, 3), (1, 4), (2, 3)],
+    }
+    for area, answers in grid.items():
+        for pid, (now, target) in zip(ids, answers):
+            session.cast_vote(pid, "grid", grid_item(area, "now"), now)
+            session.cast_vote(pid, "grid", grid_item(area, "target"), target)
+    session.set_tally("grid", grid_item("individual", "now"), 2, 3)
+    session.set_tally("grid", grid_item("individual", "target"), 4, 3)
+
+    indicators = {
+        "valuing": ["met", "partly", "met", "met", "partly", "not_met"],
+        "listening": ["partly", "not_met", "not_met", "partly", "met"],
+        "involving": ["not_met", "not_met", "partly"],
+    }
+    for statement, answers in indicators.items():
+        for pid, answer in zip(ids, answers):
+            session.cast_vote(pid, "indicators", statement, answer)
+    session.set_tally("indicators", "valuing", "met", 2)
+
+    def comment(activity: str, text: str, state: CommentState | None = CommentState.APPROVED, **kwargs) -> None:
+        made = session.add_comment(activity, text, **kwargs)
+        if state is not None and made.state is not state:
+            session.moderate(made.id, state)
+
+    comment("spectrum", "We ask, but we rarely change anything afterwards.", participant_id=su1, author="Ana")
+    comment("spectrum", "Feels like beginnings to me.\nSecond line of the same thought.", participant_id=su2)
+    comment("spectrum", "The peer support group is a real start.", CommentState.PINNED, participant_id=st1)
+    comment("spectrum", HIDDEN_TEXT, CommentState.HIDDEN, participant_id=carer)
+    comment("spectrum", PENDING_TEXT, None, participant_id=st2)
+    comment("grid", "Care plans are written for people, not with them.", item=grid_item("individual", "now"), participant_id=carer)
+    comment("grid", "Let us aim for partnership on the ward.", from_facilitator=True, author="Sam Okafor")
+    comment("indicators", "Nobody told us about advocacy.", item="connecting", participant_id=unsaid)
+    for key, text in HOSTILE.items():
+        comment("indicators", text, participant_id=private)
+
+    session.add_target("targets", "Service users co-write every care plan review.", owner="Ward manager", review_date="2026-09-01")
+    session.add_target("targets", "Two paid service-user places | on the steering group", owner='=cmd|" /C calc"!A0', review_date="2026-12-01")
+    session.end()
+    return Room(session, tokens, ids)
+
+
+@pytest.fixture
+def room(tmp_path: Path, fixed_ids) -> Room:
+    made = build_room(make_store(tmp_path / "sessions"))
+    yield made
+    made.session.close()
+
+
+def export_all(room: Room, out: Path, **options) -> dict[str, bytes]:
+    paths = export_session(room.session, FORMATS, out, **options)
+    return {path.name: path.read_bytes() for path in paths}
+
+
+# -- golden files -------------------------------------------------------------------
+
+GOLDEN_NAMES = [name for fmt in FORMATS for name in export_names(SESSION_ID, fmt)]
+
+
+@pytest.mark.parametrize("name", GOLDEN_NAMES)
+def test_matches_golden_file(room: Room, tmp_path: Path, name: str) -> None:
+    produced = export_all(room, tmp_path / "out")
+    golden = GOLDEN / name
+    if UPDATE:
+        GOLDEN.mkdir(exist_ok=True)
+        golden.write_bytes(produced[name])
+    assert golden.exists(), f"no golden file {golden}; run with UPDATE_GOLDEN=1"
+    assert produced[name] == golden.read_bytes(), f"{name} differs from {golden}; check the diff, then UPDATE_GOLDEN=1"
+
+
+def test_exports_are_stable_and_independent_of_the_clock(room: Room, tmp_path: Path) -> None:
+    first = export_all(room, tmp_path / "a")
+    second = export_all(room, tmp_path / "b")
+    assert first == second
+    assert sorted(first) == sorted(GOLDEN_NAMES)
+
+
+# -- JSON round trip ----------------------------------------------------------------
+
+
+def test_json_export_import_export_is_byte_identical(room: Room, tmp_path: Path) -> None:
+    [first] = export_session(room.session, ["json"], tmp_path / "one")
+    fresh = make_store(tmp_path / "other-store")
+    imported = import_record(fresh, first)
+    try:
+        assert imported.id == SESSION_ID
+        assert imported.title == room.session.title
+        assert fresh.find(SESSION_ID).title == room.session.title
+        [second] = export_session(imported, ["json"], tmp_path / "two")
+        assert second.read_bytes() == first.read_bytes()
+        # The rebuilt session gives the same results, not just the same bytes.
+        for activity in room.session.template.activities:
+            if activity.votable:
+                before = activity_results(activity, room.session.votes.values(), room.session.tallies.values(), room.session.participants)
+                after = activity_results(activity, imported.votes.values(), imported.tallies.values(), imported.participants)
+                assert before == after
+        # Imported sessions get fresh secrets; the old ones never travelled.
+        assert imported.join_token != room.session.join_token
+    finally:
+        imported.close()
+
+
+def test_json_carries_schema_sorted_keys_and_no_secrets(room: Room, tmp_path: Path) -> None:
+    [path] = export_session(room.session, ["json"], tmp_path)
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert data["schema"] == "involve.session-record"
+    assert data["schema_version"] == 1
+    assert text.endswith("}\n")
+    assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert "join_token" not in text and "room_code" not in text and "token_hash" not in text
+    spectrum = data["results"]["spectrum"]["overall"]["placement"]
+    expected = activity_results(
+        room.session.template.activity("spectrum"), room.session.votes.values(), room.session.tallies.values(), room.session.participants
+    ).overall.positions
+    assert spectrum["median"] == expected.median
+    assert spectrum["n"] == expected.n == 11
+    assert [c["count"] for c in spectrum["counts"]] == [expected.counts.get(p, 0) for p in range(1, 10)]
+
+
+def _write(tmp_path: Path, name: str, content: str) -> Path:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_import_refuses_an_existing_session(room: Room, tmp_path: Path) -> None:
+    [path] = export_session(room.session, ["json"], tmp_path)
+    store = make_store(tmp_path / "sessions")  # the store the room lives in
+    with pytest.raises(RecordError) as caught:
+        import_record(store, path)
+    assert str(path) in str(caught.value)
+    assert "already exists" in str(caught.value)
+
+
+def test_import_refuses_unknown_schema_version(room: Room, tmp_path: Path) -> None:
+    [path] = export_session(room.session, ["json"], tmp_path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["schema_version"] = 99
+    later = _write(tmp_path, "later.json", json.dumps(data))
+    with pytest.raises(RecordError) as caught:
+        import_record(make_store(tmp_path / "fresh"), later)
+    assert str(later) in str(caught.value) and "99" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ('{"schema": "involve.session-record", "schema_version": 1, "session": ', "broken JSON at line 1"),
+        ("[1, 2, 3]", "not an Involve session record"),
+        ('{"schema": "something-else", "schema_version": 1}', "not an Involve session record"),
+        ('{"schema": "involve.session-record", "schema_version": 1, "session": {}}', "session.meta"),
+    ],
+)
+def test_import_explains_broken_files(tmp_path: Path, content: str, words: str) -> None:
+    path = _write(tmp_path, "broken.json", content)
+    with pytest.raises(RecordError) as caught:
+        import_record(make_store(tmp_path / "fresh"), path)
+    assert str(path) in str(caught.value)
+    assert words in str(caught.value)
+
+
+def test_import_refuses_ids_that_leave_the_sessions_folder(room: Room, tmp_path: Path) -> None:
+    [path] = export_session(room.session, ["json"], tmp_path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["session"]["meta"]["id"] = "../escaped"
+    evil = _write(tmp_path, "evil.json", json.dumps(data))
+    with pytest.raises(RecordError, match="session id"):
+        import_record(make_store(tmp_path / "fresh" / "sessions"), evil)
+    assert not (tmp_path / "fresh" / "escaped").exists()
+
+
+def test_import_cleans_text_and_drops_smuggled_secrets(room: Room, tmp_path: Path) -> None:
+    [path] = export_session(room.session, ["json"], tmp_path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["session"]["meta"]["join_token"] = "smuggled-token"
+    data["session"]["comments"][0]["text"] = "bell\x07 and escape\x1b[2J here"
+    data["session"]["participants"][0]["token_hash"] = "f" * 64
+    crafted = _write(tmp_path, "crafted.json", json.dumps(data))
+    imported = import_record(make_store(tmp_path / "fresh"), crafted)
+    try:
+        assert imported.join_token != "smuggled-token"
+        assert imported.comments[data["session"]["comments"][0]["id"]].text == "bell and escape[2J here"
+        assert imported.participant_for_token("anything") is None
+    finally:
+        imported.close()
+
+
+# -- CSV ------------------------------------------------------------------------------
+
+
+def _read_csv(data: bytes) -> list[dict[str, str]]:
+    assert data.startswith(b"\xef\xbb\xbf"), "CSV must start with a UTF-8 byte order mark"
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    # Every record ends in CRLF; a line break inside a quoted comment stays a plain LF.
+    assert data.endswith(b"\r\n") and data.count(b"\r\n") == len(rows) + 1, "every record must end in CRLF"
+    return rows
+
+
+def test_csv_tables_read_back(room: Room, tmp_path: Path) -> None:
+    files = export_all(room, tmp_path)
+    answers = _read_csv(files[f"{SESSION_ID}-answers.csv"])
+    assert list(answers[0]) == ["activity_id", "activity_title", "question_id", "question", "group", "value", "value_label", "count", "source"]
+    everyone = [row for row in answers if row["group"] == "Everyone"]
+    # 9 positions + 3 areas x 2 questions x 5 levels + 7 statements x 3 answers, each from devices and from hands.
+    assert len(everyone) == (9 + 30 + 21) * 2
+    spectrum = [row for row in everyone if row["activity_id"] == "spectrum"]
+    device = {int(r["value"]): int(r["count"]) for r in spectrum if r["source"] == "device"}
+    tally = {int(r["value"]): int(r["count"]) for r in spectrum if r["source"] == "tally"}
+    assert device == {1: 0, 2: 1, 3: 1, 4: 2, 5: 2, 6: 1, 7: 1, 8: 0, 9: 0}
+    assert tally == {1: 0, 2: 0, 3: 2, 4: 0, 5: 1, 6: 0, 7: 0, 8: 0, 9: 0}
+    assert {r["value_label"] for r in spectrum if r["value"] == "5"} == {"Good involvement"}
+    groups = {row["group"] for row in answers}
+    assert groups == {"Everyone", "Service users and carers", "Staff"}, "the small 'other' group must not be broken out"
+
+    comments = _read_csv(files[f"{SESSION_ID}-comments.csv"])
+    assert list(comments[0]) == ["activity_id", "activity_title", "about", "state", "author", "text"]
+    texts = [row["text"] for row in comments]
+    assert texts[0] == "The peer support group is a real start.", "pinned comments come first"
+    assert "'" + HOSTILE["hyperlink"] in texts
+    assert "'" + HOSTILE["plus"] in texts
+    assert "'" + HOSTILE["minus"] in texts
+    assert "'" + HOSTILE["at"] in texts
+    assert HOSTILE["table"] in texts, "multi-line cells survive quoting"
+    assert not any(text.startswith(("=", "+", "-", "@")) for row in comments for text in row.values())
+
+    targets = _read_csv(files[f"{SESSION_ID}-targets.csv"])
+    assert [row["review_date"] for row in targets] == ["2026-09-01", "2026-12-01"]
+    assert targets[1]["who"] == "'" + '=cmd|" /C calc"!A0'
+    assert targets[1]["target"] == "Two paid service-user places | on the steering group"
+
+
+# -- hostile text ---------------------------------------------------------------------
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attributes: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attributes.update(name for name, _ in attrs)
+
+
+def test_hostile_comments_are_inert_in_html(room: Room, tmp_path: Path) -> None:
+    html = export_all(room, tmp_path)[f"{SESSION_ID}-record.html"].decode("utf-8")
+    parser = _Tags()
+    parser.feed(html)
+    assert parser.tags <= HTML_TAGS, f"unexpected tags {parser.tags - HTML_TAGS}"
+    assert not {"href", "src", "onerror", "onclick", "action"} & parser.attributes
+    lowered = html.lower()
+    assert "<script" not in lowered and "</textarea" not in lowered and "<img" not in lowered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[  @click=app.quit]x[/]" in html
+    assert "javascript:" in html  # present only as inert text
+    assert html.count("url(") == html.count("url(#"), "styles may only point inside the page"
+    assert "@import" not in html and "@font-face" not in html
+
+
+def test_hostile_comments_are_inert_in_markdown(room: Room, tmp_path: Path) -> None:
+    text = export_all(room, tmp_path)[f"{SESSION_ID}-record.md"].decode("utf-8")
+    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<script" not in rendered and "<img" not in rendered and "<b>" not in rendered
+    assert "<a " not in rendered, "no comment may become a link"
+    assert rendered.count("<h1>") == 1
+    assert "<h1>heading from a comment" not in rendered and "<h2>heading" not in rendered
+    assert "# heading from a comment" in rendered
+    assert "[click](javascript:alert(3))" in rendered
+    # The pipe in a target stays inside its cell: every targets row has three cells.
+    section = rendered.split("Targets for change</h2>", 1)[1].split("</table>", 1)[0]
+    for row in section.split("<tr>")[2:]:
+        assert row.count("<td") == 3
+    assert "Two paid service-user places | on the steering group" in section
+
+
+def test_hostile_comments_round_trip_exactly_in_json(room: Room, tmp_path: Path) -> None:
+    data = json.loads(export_all(room, tmp_path)[f"{SESSION_ID}-record.json"])
+    texts = {comment["text"] for comment in data["session"]["comments"]}
+    assert set(HOSTILE.values()) <= texts
+
+
+# -- privacy ----------------------------------------------------------------------------
+
+
+def test_hidden_and_waiting_comments_only_in_the_private_copy(room: Room, tmp_path: Path) -> None:
+    public = export_all(room, tmp_path / "public")
+    private = export_all(room, tmp_path / "private", include_hidden=True)
+    assert all("-private" not in name for name in public)
+    assert sorted(private) == sorted(n for fmt in FORMATS for n in export_names(SESSION_ID, fmt, private=True))
+    for name, data in public.items():
+        text = data.decode("utf-8-sig")
+        assert HIDDEN_TEXT not in text and PENDING_TEXT not in text, name
+    for name, data in private.items():
+        if "targets" in name or "answers" in name:
+            continue
+        text = data.decode("utf-8-sig")
+        assert HIDDEN_TEXT in text and PENDING_TEXT in text, name
+    markdown = private[f"{SESSION_ID}-record-private.md"].decode("utf-8")
+    assert "**Private copy.**" in markdown
+    assert f"**Hidden.** {HIDDEN_TEXT}" in markdown
+    assert f"**Waiting for approval.** {PENDING_TEXT}" in markdown
+
+
+def test_pinned_comments_come_first(room: Room) -> None:
+    record = build_record(room.session, include_hidden=True)
+    spectrum = next(a for a in record.activities if a.id == "spectrum")
+    assert [c.state for c in spectrum.comments] == ["pinned", "approved", "approved", "hidden", "pending"]
+
+
+def test_no_secrets_anywhere_and_no_participant_ids_outside_json(room: Room, tmp_path: Path) -> None:
+    files = {**export_all(room, tmp_path / "a"), **export_all(room, tmp_path / "b", include_hidden=True)}
+    assert room.ids and all(len(pid) == 12 for pid in room.ids)
+    for name, data in files.items():
+        text = data.decode("utf-8-sig")
+        for secret in room.secrets:
+            assert secret not in text, f"{name} leaks a secret"
+        if not name.endswith(".json"):
+            for pid in room.ids:
+                assert pid not in text, f"{name} shows a participant id"
+
+
+def test_small_groups_are_not_broken_out(room: Room, tmp_path: Path) -> None:
+    record = build_record(room.session)
+    spectrum = next(a for a in record.activities if a.id == "spectrum")
+    groups = {g.group: g for g in spectrum.groups}
+    assert groups["other"].results is None and groups["other"].size is None
+    assert groups["other"].note == f"fewer than {SMALL_GROUP} — not shown separately"
+    assert groups["staff"].size == 4  # three staff on phones and one counted by hand
+    markdown = export_all(room, tmp_path)[f"{SESSION_ID}-record.md"].decode("utf-8")
+    assert "| Other or not said | fewer than 3 — not shown separately |" in markdown
+
+
+def test_record_names_facilitator_template_and_sources(room: Room, tmp_path: Path) -> None:
+    files = export_all(room, tmp_path)
+    for name in (f"{SESSION_ID}-record.md", f"{SESSION_ID}-record.html"):
+        text = files[name].decode("utf-8")
+        assert "Sam Okafor" in text and "2 March 2026" in text
+        assert "where-are-we" in text and "version 1.0" in text
+        for source in room.session.template.sources:
+            assert source.title.split(".")[0].split("(")[0].strip() in text
+            assert source.publisher in text
+
+
+# -- files ------------------------------------------------------------------------------
+
+
+def test_files_are_named_by_session_and_written_whole(room: Room, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "folder"
+    paths = export_session(room.session, ["csv", "md"], out)
+    assert [p.name for p in paths] == [
+        f"{SESSION_ID}-answers.csv",
+        f"{SESSION_ID}-comments.csv",
+        f"{SESSION_ID}-targets.csv",
+        f"{SESSION_ID}-record.md",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths), "no temporary files left behind"
+
+
+def test_unknown_format_is_refused(room: Room, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match="pdf"):
+        export_session(room.session, ["md", "pdf"], out)
+    assert not out.exists()
+
+
+def test_now_adds_the_date_written(room: Room, tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    when = datetime(2026, 3, 5, 9, 30, tzinfo=timezone.utc)
+    files = {p.name: p.read_bytes() for p in export_session(room.session, ["md", "json"], tmp_path, now=when)}
+    assert "**Record written:** 5 March 2026" in files[f"{SESSION_ID}-record.md"].decode()
+    assert json.loads(files[f"{SESSION_ID}-record.json"])["exported_at"] == "2026-03-05T09:30:00+00:00"
+
+
+def test_purge_removes_exactly_one_sessions_exports(room: Room, tmp_path: Path) -> None:
+    out = tmp_path / "exports"
+    export_all(room, out)
+    export_all(room, out, include_hidden=True)
+    neighbour = out / f"{SESSION_ID}-2-record.md"
+    neighbour.write_text("another session whose id starts the same way")
+    unrelated = out / "notes.txt"
+    unrelated.write_text("keep me")
+    (out / f".{SESSION_ID}-record.md.abc123.tmp").write_text("half written")
+    assert purge_exports(out, SESSION_ID) == 2 * 6 + 1
+    assert sorted(p.name for p in out.iterdir()) == sorted([neighbour.name, unrelated.name])
+    assert purge_exports(out, SESSION_ID) == 0
+    assert purge_exports(tmp_path / "missing", SESSION_ID) == 0
+    with pytest.raises(ValueError):
+        purge_exports(out, "../x")
+
+
+# -- progress review inside the record ---------------------------------------------------
+
+
+def test_baseline_adds_a_progress_section(tmp_path: Path, fixed_ids) -> None:
+    store = make_store(tmp_path / "sessions")
+    baseline = build_room(store, "baseline-session").session
+    review = build_room(store, "review-session").session
+    review.cast_vote(next(iter(review.participants)), "spectrum", "place", 9)
+    try:
+        files = {p.name: p.read_bytes() for p in export_session(review, FORMATS, tmp_path / "out", baseline=baseline)}
+        markdown = files["review-session-record.md"].decode()
+        assert "## Progress since 2 March 2026" in markdown
+        assert "| Median position | 4.0 | 5.0 | ↑ +1.0 |" in markdown
+        assert "### Targets agreed on 2 March 2026" in markdown
+        html = files["review-session-record.html"].decode()
+        assert "Progress since 2 March 2026" in html and "↑ +1.0" in html
+        data = json.loads(files["review-session-record.json"])
+        spectrum = data["comparison"]["activities"][0]
+        assert spectrum["kind"] == "spectrum"
+        assert spectrum["median"] == {"before": 4.0, "after": 5.0, "change": 1.0}
+        assert "Progress" not in files["review-session-answers.csv"].decode("utf-8-sig")
+    finally:
+        baseline.close()
+        review.close()
