@@ -1,0 +1,871 @@
+"""Durable storage for TinyDB: one database per workshop session.
+
+TinyDB stays the store of record and the query API. Underneath it, each
+session directory holds:
+
+* ``snapshot.json`` - the whole database as of one sequence number, only ever
+  replaced atomically (temp file, fsync, rename, fsync of the directory);
+* ``journal.log`` - one checksummed line per change made after that snapshot,
+  appended by a single writer thread with one fsync per batch (group commit);
+* ``lock`` - held with ``flock`` while a window has the session open.
+
+The calling thread (the app's event loop) only changes memory and queues a
+journal line, so a write costs the same with ten documents or ten thousand.
+docs/storage.md explains the design and the reasons for it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import errno
+import json
+import logging
+import os
+import secrets
+import sys
+import threading
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from concurrent.futures import Future, InvalidStateError
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from tinydb import TinyDB
+from tinydb.queries import QueryLike
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt
+
+__all__ = ["DurableDB", "StorageError"]
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT = "snapshot.json"
+JOURNAL = "journal.log"
+LOCK = "lock"
+TEMP_PREFIX = SNAPSHOT + ".tmp-"
+DAMAGED = JOURNAL + ".damaged"
+FORMAT = 1
+#: Compact when the journal grows past this many bytes, whatever the entry count.
+COMPACT_BYTES = 32 * 1024 * 1024
+#: How long the writer waits before retrying a batch the disk refused.
+RETRY_SECONDS = 1.0
+#: How long the writer leaves compaction alone after the disk refused a snapshot.
+COMPACT_BACKOFF_SECONDS = 30.0
+#: Documents serialised per slice when writing a snapshot (see `_encode_tables`).
+_SLICE = 500
+_O_BINARY = getattr(os, "O_BINARY", 0)
+
+Tables = dict[str, dict[str, Any]]
+
+
+def _full_fsync(fd: int) -> None:
+    """fsync; on macOS ask the drive itself to flush, since plain fsync stops at its cache."""
+    if sys.platform == "darwin" and fcntl is not None and hasattr(fcntl, "F_FULLFSYNC"):
+        try:
+            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+            return
+        except OSError:
+            pass
+    os.fsync(fd)
+
+
+# The file operations the writer goes through. They are module attributes so a
+# test can make the disk "full" (raise OSError(ENOSPC)) and put it back again.
+_write = os.write
+_fsync = _full_fsync
+_replace = os.replace
+
+
+class StorageError(Exception):
+    """A session could not be read or saved; the message is safe to show to a facilitator."""
+
+
+# -- small helpers --------------------------------------------------------------------
+
+
+def _dumps(value: Any) -> str:
+    # ASCII-only output: a lone surrogate in user text can never make a line unwritable.
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+
+def _deep(value: Any) -> Any:
+    """Copy JSON data; stored documents must never share lists or dicts with callers."""
+    if isinstance(value, dict):
+        return {key: _deep(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_deep(item) for item in value]
+    return value
+
+
+def _detached(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What to hand to `Document()`: it copies the top level itself, so only nesting needs a copy."""
+    for item in doc.values():
+        if isinstance(item, (dict, list)):
+            return _deep(doc)
+    return doc
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno:
+        reason = os.strerror(exc.errno)
+    else:
+        reason = str(exc) or type(exc).__name__
+    return reason[:1].lower() + reason[1:]
+
+
+def _save_error(exc: BaseException, path: Path) -> StorageError:
+    error = StorageError(f"Could not save to disk: {_reason(exc)} ({path})")
+    error.__cause__ = exc
+    return error
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[_write(fd, view) :]
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make a rename or a new file in `path` survive power loss (not possible on Windows)."""
+    if os.name == "nt":  # pragma: no cover
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        _fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _resolve(future: Future[None], error: StorageError | None = None) -> None:
+    # A caller may have cancelled its future (asyncio.wait_for does); that is not our failure.
+    with contextlib.suppress(InvalidStateError):
+        if error is None:
+            future.set_result(None)
+        else:
+            copy = StorageError(str(error))
+            copy.__cause__ = error.__cause__
+            future.set_exception(copy)
+
+
+# -- the on-disk format ---------------------------------------------------------------
+
+
+def _journal_line(seq: int, payload: bytes) -> bytes:
+    """``<seq> <crc32 of "seq payload"> <payload>\\n``: a torn or garbled line fails its checksum."""
+    return b"%d %08x %s\n" % (seq, zlib.crc32(b"%d %s" % (seq, payload)), payload)
+
+
+def _parse_line(line: bytes) -> tuple[int, dict[str, Any]] | None:
+    try:
+        seq, crc, payload = line.split(b" ", 2)
+        if len(crc) != 8 or zlib.crc32(seq + b" " + payload) != int(crc, 16):
+            return None
+        change = json.loads(payload)
+        return (int(seq), change) if isinstance(change, dict) else None
+    except ValueError:
+        return None
+
+
+def _apply(tables: Tables, change: dict[str, Any]) -> None:
+    """Apply one change set. Every change sets state (never increments), so replay is idempotent."""
+    if "all" in change:
+        tables.clear()
+        tables.update(change["all"])
+        return
+    name = change["t"]
+    docs = tables.get(name)
+    if docs is None or change.get("clear"):
+        docs = tables[name] = {}
+    for key in change.get("del", ()):
+        docs.pop(key, None)
+    docs.update(change.get("put", {}))
+
+
+def _encode_tables(tables: Tables) -> bytes:
+    """Serialise in slices: between slices the writer thread gives the GIL back to the UI."""
+    parts = []
+    for name, docs in tables.items():
+        items = list(docs.items())
+        slices = (_dumps(dict(items[i : i + _SLICE]))[1:-1] for i in range(0, len(items), _SLICE))
+        parts.append(f"{_dumps(name)}:{{{','.join(slices)}}}")
+    return ("{" + ",".join(parts) + "}").encode("ascii")
+
+
+def _write_snapshot(directory: Path, seq: int, tables: Tables) -> None:
+    """Replace the snapshot atomically: a crash leaves the old one or the new one, never half."""
+    body = _encode_tables(tables)
+    header = _dumps({"format": FORMAT, "seq": seq, "size": len(body), "crc32": zlib.crc32(body)})
+    temp = directory / f"{TEMP_PREFIX}{secrets.token_hex(4)}"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o600)
+    try:
+        try:
+            _write_all(fd, header.encode("ascii") + b"\n")
+            _write_all(fd, body)
+            _fsync(fd)
+        finally:
+            os.close(fd)
+        _replace(temp, directory / SNAPSHOT)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_directory(directory)
+
+
+def _read_snapshot(path: Path) -> tuple[int, Tables] | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    header, _, body = raw.partition(b"\n")
+    try:
+        meta = json.loads(header)
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"unknown format {meta.get('format')!r}")
+        if len(body) != meta["size"] or zlib.crc32(body) != meta["crc32"]:
+            raise ValueError("checksum mismatch")
+        tables = json.loads(body)
+        if not isinstance(tables, dict):
+            raise ValueError("no tables")
+        return int(meta["seq"]), tables
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise StorageError(f"The saved session in {path} is damaged and cannot be read ({exc}).") from exc
+
+
+@dataclass
+class _Recovered:
+    seq: int  # the last change the state below includes
+    snapshot_seq: int
+    tables: Tables
+    journal_size: int  # bytes of the journal made of whole, valid lines
+    journal_entries: int
+    dropped: bytes  # whatever followed the last valid line
+
+
+def _recover(directory: Path) -> _Recovered:
+    """Snapshot, then every journal line after it, stopping at the first torn or broken line."""
+    snapshot = _read_snapshot(directory / SNAPSHOT)
+    snapshot_seq, tables = snapshot if snapshot else (0, {})
+    try:
+        data = (directory / JOURNAL).read_bytes()
+    except FileNotFoundError:
+        data = b""
+    seq = snapshot_seq
+    good = entries = 0
+    while (end := data.find(b"\n", good)) >= 0:
+        parsed = _parse_line(data[good:end])
+        if parsed is None:
+            break
+        line_seq, change = parsed
+        if line_seq > snapshot_seq:
+            # Lines at or below the snapshot's number are left over from a crash between
+            # writing the snapshot and emptying the journal: the snapshot already has them.
+            if line_seq != seq + 1:
+                break
+            try:
+                _apply(tables, change)
+            except (KeyError, TypeError, AttributeError, ValueError):
+                break
+            seq = line_seq
+        good = end + 1
+        entries += 1
+    return _Recovered(seq, snapshot_seq, tables, good, entries, data[good:])
+
+
+def _snapshot_identity(directory: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(directory / SNAPSHOT)
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def _recover_while_shared(directory: Path) -> _Recovered:
+    """Read without the lock: if a writer compacted meanwhile, the pair may not match, so reread."""
+    for _ in range(50):
+        before = _snapshot_identity(directory)
+        recovered = _recover(directory)
+        if _snapshot_identity(directory) == before:
+            return recovered
+        time.sleep(0.01)
+    raise StorageError(f"The session at {directory} kept changing while it was being read; try again.")
+
+
+def _lock_directory(directory: Path) -> int:
+    """One writer per session: a second window (or process) gets a clear refusal."""
+    if not directory.is_dir():
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _fsync_directory(directory.parent)
+    fd = os.open(directory / LOCK, os.O_RDWR | os.O_CREAT | _O_BINARY, 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:  # pragma: no cover
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+            raise StorageError(
+                f"The session at {directory} is already open in another Involve window; close it there first."
+            ) from None
+        raise
+    return fd
+
+
+def _open_journal(directory: Path, recovered: _Recovered) -> int:
+    """Open the journal for appending, cutting off a torn tail so new lines never follow garbage."""
+    path = directory / JOURNAL
+    existed = path.exists()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o600)
+    try:
+        if recovered.dropped:
+            if b"\n" in recovered.dropped:
+                # More than one torn line: keep the evidence for a human before cutting it off.
+                with open(directory / DAMAGED, "ab") as damaged:
+                    damaged.write(recovered.dropped)
+                    damaged.flush()
+                    _fsync(damaged.fileno())
+            log.warning(
+                "Dropped %d unreadable bytes at the end of %s (changes that were never confirmed).",
+                len(recovered.dropped),
+                path,
+            )
+            os.ftruncate(fd, recovered.journal_size)
+            _fsync(fd)
+        if not existed:
+            _fsync_directory(directory)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _remove_temp_files(directory: Path) -> None:
+    """Half-written snapshots from a crash are never read; clear them away."""
+    for temp in directory.glob(f"{TEMP_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+# -- the writer thread ------------------------------------------------------------------
+
+
+class _Record(NamedTuple):
+    seq: int
+    line: bytes
+
+
+class _Writer(threading.Thread):
+    """Owns every write to a session's files, so the event loop never waits for the disk.
+
+    It takes whatever is queued, appends it to the journal with one write and one
+    fsync (group commit), then resolves the barriers that were waiting on it. A batch
+    the disk refuses is kept and retried, so nothing confirmed is ever lost and the
+    session recovers by itself once space is freed.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        journal_fd: int,
+        recovered: _Recovered,
+        capture: Callable[[], tuple[int, Tables]],
+        compact_after: int,
+    ) -> None:
+        super().__init__(name=f"involve-storage:{directory.name}", daemon=True)
+        self._directory = directory
+        self._journal_path = directory / JOURNAL
+        self._fd = journal_fd
+        self._capture = capture
+        self._compact_after = compact_after
+        self._cond = threading.Condition(threading.Lock())
+        self._queue: deque[_Record | Future[None]] = deque()
+        self._stopping = False
+        self._pending: list[_Record] = []  # accepted, not yet durable
+        self._size = recovered.journal_size  # journal bytes known to be durable
+        self._entries = recovered.journal_entries
+        self._snapshot_seq = recovered.snapshot_seq
+        self._dirty = False  # the journal may hold unsynced bytes past `_size`
+        self._compact_not_before = 0.0
+        self._final_error: StorageError | None = None
+        self._waiters: list[Future[None]] = []  # barriers in the batch being written
+        self.durable_seq = recovered.seq
+        self.failure: StorageError | None = None
+        self.dead: StorageError | None = None
+
+    def submit(self, job: _Record | Future[None]) -> None:
+        with self._cond:
+            if self.dead is not None:
+                if isinstance(job, Future):
+                    _resolve(job, self.dead)
+                return
+            self._queue.append(job)
+            self._cond.notify()
+
+    def stop(self) -> StorageError | None:
+        """Drain, compact and close; returns the error if the last changes could not be saved."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+        self.join()
+        return self._final_error
+
+    def run(self) -> None:
+        try:
+            self._maybe_compact()
+            while True:
+                with self._cond:
+                    while not self._queue and not self._stopping:
+                        if not self._pending:
+                            self._cond.wait()
+                        elif not self._cond.wait(RETRY_SECONDS):
+                            break  # retry the batch the disk refused
+                    jobs, self._queue = self._queue, deque()
+                    stopping = self._stopping
+                self._process(jobs)
+                if stopping:
+                    self._finish()
+                    return
+        except BaseException as exc:  # a bug, not a disk error: fail loudly, never hang callers
+            self._die(exc)
+
+    def _process(self, jobs: deque[_Record | Future[None]]) -> None:
+        waiters = self._waiters = []
+        for job in jobs:
+            if isinstance(job, Future):
+                waiters.append(job)
+            else:
+                self._pending.append(job)
+        try:
+            self._flush()
+        except OSError as exc:
+            if self.failure is None:
+                log.error("Could not save %s: %s; will keep retrying", self._journal_path, _reason(exc))
+            self.failure = _save_error(exc, self._journal_path)
+            for waiter in waiters:
+                _resolve(waiter, self.failure)
+            waiters.clear()
+            return
+        if self.failure is not None:
+            log.warning("Saving %s works again", self._journal_path)
+            self.failure = None
+        for waiter in waiters:
+            _resolve(waiter)
+        waiters.clear()
+        self._maybe_compact()
+
+    def _flush(self) -> None:
+        if self._dirty:
+            # The last attempt failed part-way: whatever it left past the durable end may be
+            # torn or (after a failed fsync) silently lost, so cut it off and write it again.
+            os.ftruncate(self._fd, self._size)
+            self._dirty = False
+        records = [record for record in self._pending if record.seq > self._snapshot_seq]
+        if records:
+            data = b"".join(record.line for record in records)
+            self._dirty = True
+            try:
+                _write_all(self._fd, data)
+                _fsync(self._fd)
+            except OSError:
+                with contextlib.suppress(OSError):  # if this fails too, the next attempt retries it
+                    os.ftruncate(self._fd, self._size)
+                    self._dirty = False
+                raise
+            self._dirty = False
+            self._size += len(data)
+            self._entries += len(records)
+        if self._pending:
+            self.durable_seq = max(self.durable_seq, self._pending[-1].seq)
+            self._pending.clear()
+
+    def _maybe_compact(self, *, force: bool = False) -> None:
+        if force:
+            if not self._entries:
+                return
+        elif self._entries < self._compact_after and self._size < COMPACT_BYTES:
+            return
+        elif time.monotonic() < self._compact_not_before:
+            return
+        try:
+            self._compact()
+        except OSError as exc:
+            # Nothing is lost: the journal still holds every change. Try again later.
+            self._compact_not_before = time.monotonic() + COMPACT_BACKOFF_SECONDS
+            log.warning("Could not compact %s: %s", self._directory, _reason(exc))
+
+    def _compact(self) -> None:
+        seq, tables = self._capture()
+        _write_snapshot(self._directory, seq, tables)
+        # The snapshot is durable, so journal lines up to `seq` are redundant. If we crash
+        # before (or during) the truncation, recovery skips them by their sequence number.
+        os.ftruncate(self._fd, 0)
+        self._size = self._entries = 0
+        self._snapshot_seq = seq
+        self.durable_seq = max(self.durable_seq, seq)
+        _fsync(self._fd)
+
+    def _finish(self) -> None:
+        try:
+            if self._pending:
+                self._final_error = self.failure or StorageError(f"Could not save to disk ({self._journal_path})")
+            else:
+                self._maybe_compact(force=True)
+        finally:
+            self._close_journal()
+
+    def _close_journal(self) -> None:
+        if self._fd >= 0:
+            fd, self._fd = self._fd, -1
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def _die(self, exc: BaseException) -> None:
+        log.critical("The storage writer for %s stopped", self._directory, exc_info=exc)
+        error = _save_error(exc, self._journal_path)
+        with self._cond:
+            self.dead = self.failure = self._final_error = error
+            jobs, self._queue = self._queue, deque()
+        for job in [*self._waiters, *jobs]:
+            if isinstance(job, Future):
+                _resolve(job, error)
+        self._close_journal()
+
+
+# -- TinyDB integration --------------------------------------------------------------------
+
+
+class JournalStorage(Storage):
+    """A TinyDB storage whose state lives in memory and reaches disk through the journal.
+
+    `DurableDB` creates it; on its own, with TinyDB's stock `Table`, every write
+    would become a whole-database journal entry (correct, but slow).
+    """
+
+    def __init__(self, directory: Path, *, readonly: bool = False, compact_after: int = 5000) -> None:
+        self.directory = directory
+        self.readonly = readonly
+        self.lock = threading.RLock()
+        self._closed = False
+        self._lock_fd: int | None = None
+        self._writer: _Writer | None = None
+        try:
+            if readonly:
+                if not directory.is_dir():
+                    raise StorageError(f"There is no saved session at {directory}.")
+                recovered = _recover_while_shared(directory)
+            else:
+                self._lock_fd = _lock_directory(directory)
+                _remove_temp_files(directory)
+                recovered = _recover(directory)
+                journal_fd = _open_journal(directory, recovered)
+                self._writer = _Writer(directory, journal_fd, recovered, self._capture, compact_after)
+        except OSError as exc:
+            self._release_lock()
+            raise StorageError(f"Could not open the session at {directory}: {_reason(exc)}") from exc
+        except BaseException:
+            self._release_lock()
+            raise
+        self.tables: Tables = recovered.tables
+        self.seq = recovered.seq
+        if self._writer is not None:
+            self._writer.start()
+            atexit.register(self._close_at_exit)
+
+    # The Storage interface: whole-database reads and writes, used by TinyDB's
+    # tables() and drop_table(s) (our JournalTable has a cheaper path).
+
+    def read(self) -> Tables:
+        with self.lock:
+            return {name: {key: _deep(doc) for key, doc in docs.items()} for name, docs in self.tables.items()}
+
+    def write(self, data: Mapping[str, Mapping[Any, Any]]) -> None:
+        self.commit({"all": {str(name): {str(key): doc for key, doc in docs.items()} for name, docs in data.items()}})
+
+    def close(self) -> None:
+        """Wait until everything is durable, compact, stop the writer and release the lock.
+
+        If the last changes cannot be saved, raise StorageError and stay open, so the
+        caller can free space and close again rather than lose them.
+        """
+        if self._closed:
+            return
+        if self._writer is None:
+            self._closed = True
+            return
+        if self._writer.dead is None:
+            self.barrier().result()
+        with self.lock:
+            self._closed = True
+        error = self._writer.stop()
+        self._release_lock()
+        atexit.unregister(self._close_at_exit)
+        if error is not None:
+            raise error
+
+    # Durability.
+
+    @property
+    def failure(self) -> StorageError | None:
+        return self._writer.failure if self._writer is not None else None
+
+    def barrier(self) -> Future[None]:
+        future: Future[None] = Future()
+        with self.lock:
+            writer = self._writer
+            if writer is None or self._closed or writer.durable_seq >= self.seq:
+                _resolve(future, writer.dead if writer is not None else None)
+            else:
+                writer.submit(future)
+        return future
+
+    # The write path, used by JournalTable.
+
+    def check_writable(self) -> None:
+        if self.readonly:
+            raise StorageError(f"The session at {self.directory} was opened read-only.")
+        if self._closed:
+            raise StorageError(f"The session at {self.directory} is closed.")
+        assert self._writer is not None
+        if self._writer.dead is not None:
+            raise self._writer.dead
+
+    def commit(self, change: dict[str, Any]) -> None:
+        """Apply one change set to memory and queue its journal line; never touches the disk.
+
+        The change goes through JSON before it reaches memory, so memory always
+        equals what recovery would rebuild, and unsavable values fail here, not later.
+        """
+        with self.lock:
+            self.check_writable()
+            assert self._writer is not None
+            payload = _dumps(change).encode("ascii")
+            applied = json.loads(payload)
+            seq = self.seq + 1
+            line = _journal_line(seq, payload)
+            _apply(self.tables, applied)
+            self.seq = seq
+            self._writer.submit(_Record(seq, line))
+
+    def _capture(self) -> tuple[int, Tables]:
+        """A consistent view for a snapshot. Stored documents are never changed in place
+        (writes replace them), so copying the table dicts is enough."""
+        with self.lock:
+            return self.seq, {name: dict(docs) for name, docs in self.tables.items()}
+
+    def _release_lock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def _close_at_exit(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            log.exception("Could not save %s before exiting", self.directory)
+
+
+_GONE: Any = object()
+
+
+class _StagedTable(MutableMapping[int, dict[str, Any]]):
+    """The table as TinyDB's updaters expect it (int ids), recording only what they touch.
+
+    Reading a document hands out a copy and stages it, so in-place edits by
+    `update()` are caught, and nothing reaches the stored state unless the whole
+    updater succeeds.
+    """
+
+    def __init__(self, live: dict[str, Any]) -> None:
+        self._live = live
+        self._staged: dict[int, Any] = {}
+        self._cleared = False
+
+    def __getitem__(self, doc_id: int) -> dict[str, Any]:
+        doc = self._staged.get(doc_id, _GONE)
+        if doc is _GONE:
+            if doc_id in self._staged or self._cleared:
+                raise KeyError(doc_id)
+            doc = self._staged[doc_id] = _deep(self._live[str(doc_id)])
+        return doc
+
+    def __setitem__(self, doc_id: int, doc: dict[str, Any]) -> None:
+        self._staged[doc_id] = doc
+
+    def __delitem__(self, doc_id: int) -> None:
+        if doc_id not in self:
+            raise KeyError(doc_id)
+        self._staged[doc_id] = _GONE
+
+    def __contains__(self, doc_id: object) -> bool:
+        if doc_id in self._staged:
+            return self._staged[doc_id] is not _GONE  # type: ignore[index]
+        return not self._cleared and str(doc_id) in self._live
+
+    def __iter__(self) -> Iterator[int]:
+        if not self._cleared:
+            for key in list(self._live):
+                if self._staged.get(int(key)) is not _GONE:
+                    yield int(key)
+        for doc_id, doc in list(self._staged.items()):
+            if doc is not _GONE and (self._cleared or str(doc_id) not in self._live):
+                yield doc_id
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def clear(self) -> None:
+        self._staged.clear()
+        self._cleared = True
+
+    def change(self, name: str, *, exists: bool) -> dict[str, Any] | None:
+        """The journal record for what the updater did, or None if it changed nothing."""
+        put: dict[str, Any] = {}
+        gone: list[str] = []
+        for doc_id, doc in self._staged.items():
+            key = str(doc_id)
+            if doc is _GONE:
+                if not self._cleared and key in self._live:
+                    gone.append(key)
+            elif self._cleared or self._live.get(key, _GONE) != doc:
+                put[key] = doc
+        change: dict[str, Any] = {"t": name}
+        if self._cleared and (self._live or not exists):
+            change["clear"] = True
+        if gone:
+            change["del"] = gone
+        if put:
+            change["put"] = put
+        return change if len(change) > 1 else None
+
+
+class JournalTable(Table):
+    """A TinyDB table whose writes cost O(changed documents) and whose reads return copies.
+
+    Stock `Table._update_table` reads, rebuilds and rewrites the whole table on
+    every write; here TinyDB's own update logic runs against a `_StagedTable` and
+    only the documents it touched become a journal entry. Reads skip the query
+    cache (every write clears it anyway) and hand out deep copies, so a caller
+    editing a result can never change stored state behind the journal's back.
+    """
+
+    _storage: JournalStorage
+
+    def _read_table(self) -> dict[str, Mapping[str, Any]]:
+        return self._storage.tables.get(self.name, {})
+
+    def _update_table(self, updater: Callable[[dict[int, Mapping[str, Any]]], None]) -> None:
+        storage = self._storage
+        with storage.lock:
+            storage.check_writable()
+            live = storage.tables.get(self.name)
+            staged = _StagedTable(live if live is not None else {})
+            updater(staged)  # type: ignore[arg-type]
+            change = staged.change(self.name, exists=live is not None)
+            if change is not None:
+                storage.commit(change)
+        self.clear_cache()
+
+    def _document(self, key: str, doc: Mapping[str, Any]) -> Document:
+        return self.document_class(_detached(doc), self.document_id_class(key))
+
+    def __iter__(self) -> Iterator[Document]:
+        for key, doc in list(self._read_table().items()):
+            yield self._document(key, doc)
+
+    def search(self, cond: QueryLike) -> list[Document]:
+        return [self._document(key, doc) for key, doc in self._read_table().items() if cond(doc)]
+
+    def get(  # type: ignore[override]
+        self,
+        cond: QueryLike | None = None,
+        doc_id: int | None = None,
+        doc_ids: list[int] | None = None,
+    ) -> Document | list[Document] | None:
+        """As TinyDB's, but `doc_ids` costs O(ids) and returns documents in the order asked."""
+        table = self._read_table()
+        if doc_id is not None:
+            doc = table.get(str(doc_id))
+            return None if doc is None else self.document_class(_detached(doc), doc_id)
+        if doc_ids is not None:
+            keys = dict.fromkeys(str(doc_id) for doc_id in doc_ids)
+            return [self._document(key, table[key]) for key in keys if key in table]
+        if cond is not None:
+            for key, doc in table.items():
+                if cond(doc):
+                    return self._document(key, doc)
+            return None
+        raise RuntimeError("You have to pass either cond or doc_id or doc_ids")
+
+
+class _JournalTinyDB(TinyDB):
+    table_class = JournalTable
+    default_storage_class = JournalStorage
+
+
+# -- the public face -------------------------------------------------------------------
+
+
+class DurableDB:
+    """One session's TinyDB, kept safe on disk by a journal and snapshots.
+
+    Writes return as soon as memory has changed; `barrier()` / `sync()` say when
+    they are on disk, and only then should anything be confirmed to a person.
+    Use it from one thread (the app's event loop). Callbacks added to a barrier's
+    future run on the writer thread and must not block.
+    """
+
+    def __init__(self, directory: Path | str, *, readonly: bool = False, compact_after: int = 5000) -> None:
+        if compact_after < 1:
+            raise ValueError("compact_after must be at least 1")
+        self.directory = Path(directory)
+        self.db: TinyDB = _JournalTinyDB(self.directory, readonly=readonly, compact_after=compact_after)
+        self._storage: JournalStorage = self.db.storage  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        mode = "readonly" if self.readonly else "writable"
+        return f"<DurableDB {str(self.directory)!r} {mode}>"
+
+    @property
+    def readonly(self) -> bool:
+        return self._storage.readonly
+
+    def table(self, name: str) -> Table:
+        return self.db.table(name)
+
+    def barrier(self) -> Future[None]:
+        """A future that resolves once every write made so far is fsync'd.
+
+        It fails with StorageError if they could not be saved; in asyncio use
+        ``await asyncio.wrap_future(db.barrier())``.
+        """
+        return self._storage.barrier()
+
+    def sync(self, timeout: float | None = None) -> None:
+        """Block until every write so far is on disk (StorageError, or TimeoutError after `timeout`)."""
+        self.barrier().result(timeout)
+
+    @property
+    def failure(self) -> Exception | None:
+        """The last save error while saving is failing; None when healthy."""
+        return self._storage.failure
+
+    def close(self) -> None:
+        """Save everything, compact, stop the writer and release the lock; safe to call twice."""
+        self.db.close()
+
+    def __enter__(self) -> DurableDB:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
