@@ -21,6 +21,8 @@ TITLE_MAX = 120
 TEXT_MAX = 2000
 
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs"})
+# Letters and symbols that draw nothing, used to post blank-looking text.
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def clean_text(value: object, max_length: int = TEXT_MAX, *, multiline: bool = True) -> str:
@@ -46,7 +48,11 @@ def clean_text(value: object, max_length: int = TEXT_MAX, *, multiline: bool = T
             combining = 0
             continue
         if char == ZERO_WIDTH_JOINER:
-            kept.append(char)
+            # Only inside a sequence (emoji families, flags): never in runs, never first.
+            if kept and kept[-1] not in (ZERO_WIDTH_JOINER, "\n", " "):
+                kept.append(char)
+            continue
+        if char in _INVISIBLE_LETTERS:
             continue
         category = unicodedata.category(char)
         if category in _DROPPED_CATEGORIES:
@@ -56,7 +62,7 @@ def clean_text(value: object, max_length: int = TEXT_MAX, *, multiline: bool = T
             combining = 0
             continue
         if unicodedata.combining(char) or category in ("Mn", "Me"):
-            if combining >= MAX_COMBINING or not kept:
+            if combining >= MAX_COMBINING or not kept or kept[-1] in ("\n", " "):
                 continue
             combining += 1
         else:
@@ -73,9 +79,9 @@ def clean_text(value: object, max_length: int = TEXT_MAX, *, multiline: bool = T
             if blank <= 1:
                 out.append(line)
         cleaned = "\n".join(out)
-    cleaned = cleaned.strip()
+    cleaned = cleaned.strip().strip(ZERO_WIDTH_JOINER).strip()
     if len(cleaned) > max_length:
-        cleaned = cleaned[:max_length].rstrip()
+        cleaned = cleaned[:max_length].rstrip().rstrip(ZERO_WIDTH_JOINER)
     return cleaned
 
 

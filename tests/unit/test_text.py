@@ -56,3 +56,9 @@ def test_clean_line_is_single_line():
 def test_none_and_non_text():
     assert clean_text(None) == ""
     assert clean_text(42) == "42"
+
+
+def test_invisible_text_cannot_pass_as_a_comment():
+    assert clean_text("\u200d\u200d\u200d") == ""
+    assert clean_text("\u3164\u2800 \u115f") == ""
+    assert clean_text("a\n\u0301\u0301b") == "a\nb"

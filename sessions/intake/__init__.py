@@ -1,0 +1,20 @@
+"""Participant intake: the web page phones open from the QR code.
+
+`IntakeServer` serves one live session to phones on the local network;
+`find_lan_address` is the address it shows when none is configured.
+"""
+
+from ._guard import IntakeLimits
+from ._network import bind_error_message, find_lan_address, port_available
+from ._server import DEVICE_COOKIE, DEVICE_HEADER, IntakeError, IntakeServer
+
+__all__ = [
+    "IntakeServer",
+    "IntakeError",
+    "IntakeLimits",
+    "find_lan_address",
+    "port_available",
+    "bind_error_message",
+    "DEVICE_COOKIE",
+    "DEVICE_HEADER",
+]

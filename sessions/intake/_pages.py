@@ -1,0 +1,256 @@
+"""The phone pages: one Jinja2 environment (autoescaping on) and the facts each page shows.
+
+Templates receive plain values built here, never the live session, so what a
+page can show is decided in one place and tested in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .._model import (
+    SPECTRUM_ITEM,
+    Answer,
+    GridActivity,
+    IndicatorsActivity,
+    InfoActivity,
+    Participant,
+    QuestionsActivity,
+    Role,
+    SpectrumActivity,
+    TargetsActivity,
+    grid_item,
+)
+from .._store import LiveSession
+from .._text import COMMENT_MAX, NAME_MAX
+
+__all__ = ["Pages", "Asset", "page_version", "activity_summary", "saved_summary", "comment_topics", "ROLE_CHOICES"]
+
+HERE = Path(__file__).resolve().parent
+
+ROLE_CHOICES: tuple[tuple[str, str], ...] = tuple((role.value, role.label) for role in Role)
+
+WHEN_LABELS = {"now": "Now", "target": "Where we want to be"}
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    content_type: str
+    version: str
+
+
+def _load_assets() -> dict[str, Asset]:
+    types = {".css": "text/css", ".js": "text/javascript"}
+    assets: dict[str, Asset] = {}
+    for path in sorted((HERE / "static").iterdir()):
+        if path.suffix in types:
+            body = path.read_bytes()
+            assets[path.name] = Asset(body, types[path.suffix], hashlib.sha256(body).hexdigest()[:10])
+    return assets
+
+
+class Pages:
+    """Renders the phone pages; templates are compiled once and reused."""
+
+    def __init__(self) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(enabled_extensions=("html",), default=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.assets = _load_assets()
+        self.env.globals.update(
+            css_url=f"/static/intake.css?v={self.assets['intake.css'].version}",
+            js_url=f"/static/intake.js?v={self.assets['intake.js'].version}",
+            comment_max=COMMENT_MAX,
+            name_max=NAME_MAX,
+            role_choices=ROLE_CHOICES,
+            when_labels=WHEN_LABELS,
+        )
+
+    def render(self, name: str, **context: Any) -> str:
+        return self.env.get_template(name).render(**context)
+
+    def message(self, title: str, message: str, *, link: tuple[str, str] | None = None, session_title: str = "") -> str:
+        return self.render("message.html", title=title, message=message, link=link, session_title=session_title)
+
+    def activity_page(
+        self,
+        session: LiveSession,
+        participant: Participant,
+        *,
+        notice: str = "",
+        error: str = "",
+        comment_text: str = "",
+        poll_ms: int = 3000,
+    ) -> str:
+        activity = session.current_activity
+        return self.render(
+            "activity.html",
+            session_title=session.title,
+            sources=[source.credit for source in session.template.sources],
+            participant_name=participant.display_name,
+            participant_role=participant.role.label if participant.role else "",
+            activity=activity_view(session, participant),
+            version=page_version(session),
+            poll_ms=poll_ms,
+            open=session.intake_open,
+            hold_comments=session.hold_comments,
+            notice=notice,
+            error=error,
+            comment_text=comment_text,
+            topics=comment_topics(activity),
+        )
+
+
+def page_version(session: LiveSession) -> str:
+    """Changes whenever the phone page should redraw; polled every few seconds."""
+    activity = session.current_activity
+    version = f"{session.current_index}.{activity.id}.{int(session.intake_open)}{int(session.hold_comments)}"
+    if isinstance(activity, TargetsActivity):
+        targets = session.targets_for(activity.id)
+        digest = hashlib.sha256(repr([(t.id, t.text, t.owner, t.review_date) for t in targets]).encode()).hexdigest()[:8]
+        version = f"{version}.{digest}"
+    return version
+
+
+def comment_topics(activity: Any) -> list[tuple[str, str]]:
+    """What a comment can be about, besides the activity as a whole."""
+    if isinstance(activity, QuestionsActivity):
+        return [(q.id, q.name) for q in activity.questions]
+    if isinstance(activity, GridActivity):
+        return [(area.id, area.name) for area in activity.areas]
+    if isinstance(activity, IndicatorsActivity):
+        return [(s.id, s.name) for s in activity.statements]
+    if isinstance(activity, SpectrumActivity):
+        return [(stage.id, stage.name) for stage in activity.stages]
+    return []
+
+
+def _answers(session: LiveSession, participant_id: str, activity: Any) -> dict[str, Any]:
+    answers = {}
+    for item in activity.items:
+        vote = session.vote_of(participant_id, activity.id, item)
+        if vote is not None:
+            answers[item] = vote.value
+    return answers
+
+
+def activity_view(session: LiveSession, participant: Participant) -> dict[str, Any]:
+    """The current activity as plain values for the template."""
+    activity = session.current_activity
+    answers = _answers(session, participant.id, activity)
+    view: dict[str, Any] = {
+        "id": activity.id,
+        "kind": activity.kind,
+        "title": activity.title,
+        "prompt": activity.prompt,
+        "votable": activity.votable,
+    }
+    if isinstance(activity, InfoActivity):
+        view["body"] = activity.body
+    elif isinstance(activity, SpectrumActivity):
+        view["stages"] = [{"name": s.name, "practices": list(s.practices)} for s in activity.stages]
+        view["item"] = SPECTRUM_ITEM
+        view["choices"] = [(n, activity.position_label(n)) for n in range(1, activity.positions + 1)]
+        view["chosen"] = answers.get(SPECTRUM_ITEM)
+    elif isinstance(activity, GridActivity):
+        view["levels"] = [(level.number, level.name) for level in activity.levels]
+        view["areas"] = [
+            {
+                "name": area.name,
+                "description": area.description,
+                "questions": [
+                    {"when": when, "item": grid_item(area.id, when), "chosen": answers.get(grid_item(area.id, when))}
+                    for when in ("now", "target")
+                ],
+            }
+            for area in activity.areas
+        ]
+    elif isinstance(activity, IndicatorsActivity):
+        view["answers"] = [(answer.value, answer.label) for answer in Answer]
+        view["statements"] = [
+            {"item": s.id, "name": s.name, "text": s.text, "chosen": answers.get(s.id)} for s in activity.statements
+        ]
+    elif isinstance(activity, QuestionsActivity):
+        view["questions"] = [{"name": q.name, "text": q.text} for q in activity.questions]
+    elif isinstance(activity, TargetsActivity):
+        view["targets"] = [
+            {"text": t.text, "owner": t.owner, "review_date": f"{t.review_date.day} {t.review_date:%B %Y}" if t.review_date else ""}
+            for t in session.targets_for(activity.id)
+        ]
+    return view
+
+
+def _answer_label(activity: Any, item: str, value: Any) -> str:
+    if isinstance(activity, SpectrumActivity):
+        return f"{value} – {activity.position_label(int(value))}"
+    if isinstance(activity, GridActivity):
+        area_id, _, when = item.rpartition(":")
+        area = next(a.name for a in activity.areas if a.id == area_id)
+        return f"{area}, {WHEN_LABELS[when].lower()}: {value} {activity.level(int(value)).name}"
+    if isinstance(activity, IndicatorsActivity):
+        name = next(s.name for s in activity.statements if s.id == item)
+        return f"{name}: {Answer(value).label.lower()}"
+    return str(value)
+
+
+def saved_summary(session: LiveSession, participant_id: str) -> str:
+    """What this person has answered for the current activity, in words."""
+    activity = session.current_activity
+    answers = _answers(session, participant_id, activity)
+    return "; ".join(_answer_label(activity, item, value) for item, value in answers.items())
+
+
+def activity_summary(session: LiveSession, participant: Participant | None) -> dict[str, Any]:
+    """The current activity for the JSON API: what to show and what can be answered."""
+    activity = session.current_activity
+    data: dict[str, Any] = {
+        "version": page_version(session),
+        "open": session.intake_open,
+        "hold_comments": session.hold_comments,
+        "session": {"title": session.title, "sources": [s.credit for s in session.template.sources]},
+        "activity": {
+            "id": activity.id,
+            "kind": activity.kind,
+            "title": activity.title,
+            "prompt": activity.prompt,
+            "items": list(activity.items),
+            "topics": [{"id": key, "name": name} for key, name in comment_topics(activity)],
+        },
+    }
+    detail = data["activity"]
+    if isinstance(activity, InfoActivity):
+        detail["body"] = activity.body
+    elif isinstance(activity, SpectrumActivity):
+        detail["stages"] = [{"id": s.id, "name": s.name, "practices": list(s.practices)} for s in activity.stages]
+        detail["positions"] = [{"value": n, "label": activity.position_label(n)} for n in range(1, activity.positions + 1)]
+    elif isinstance(activity, GridActivity):
+        detail["areas"] = [{"id": a.id, "name": a.name, "description": a.description} for a in activity.areas]
+        detail["levels"] = [{"value": level.number, "label": level.name} for level in activity.levels]
+    elif isinstance(activity, IndicatorsActivity):
+        detail["statements"] = [{"id": s.id, "name": s.name, "text": s.text} for s in activity.statements]
+        detail["answers"] = [{"value": a.value, "label": a.label} for a in Answer]
+    elif isinstance(activity, QuestionsActivity):
+        detail["questions"] = [{"id": q.id, "name": q.name, "text": q.text} for q in activity.questions]
+    elif isinstance(activity, TargetsActivity):
+        detail["targets"] = [
+            {"text": t.text, "owner": t.owner, "review_date": t.review_date.isoformat() if t.review_date else None}
+            for t in session.targets_for(activity.id)
+        ]
+    if participant is not None:
+        data["participant"] = participant_json(participant)
+        data["answers"] = _answers(session, participant.id, activity)
+    return data
+
+
+def participant_json(participant: Participant) -> dict[str, Any]:
+    return {"id": participant.id, "name": participant.name, "role": participant.role.value if participant.role else None}

@@ -1,0 +1,228 @@
+"""Shared set-up for the intake tests: a session with one activity of every kind,
+a running IntakeServer on loopback, and helpers to join and to send raw bytes.
+
+Imported explicitly by the intake test modules (pytest does not load it on its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import AsyncIterator, Iterator
+
+import aiohttp
+import pytest
+
+from sessions import LiveSession, SessionStore, parse_template
+from sessions.intake import DEVICE_COOKIE, DEVICE_HEADER, IntakeLimits, IntakeServer
+
+TEMPLATE = '''
+[template]
+name = "intake-test"
+title = "Intake test <b>session</b>"
+version = "1"
+
+[[sources]]
+title = "Transforming Services: Changing Lives. A Guide for Action"
+publisher = "Suresearch and the University of Birmingham"
+year = "2008"
+
+[[activities]]
+kind = "info"
+id = "welcome"
+title = "Welcome"
+body = """
+First line.
+Second line & <em>not markup</em>."""
+
+[[activities]]
+kind = "spectrum"
+id = "spectrum"
+title = "Where do we sit?"
+prompt = "Place us on the line."
+positions = 5
+
+[[activities.stages]]
+id = "beginnings"
+name = "Beginnings"
+practices = ["Surveys only"]
+
+[[activities.stages]]
+id = "good"
+name = "Good"
+practices = ["Voices at every level"]
+
+[[activities.stages]]
+id = "led"
+name = "User led"
+practices = ["Service users lead"]
+
+[[activities]]
+kind = "grid"
+id = "grid"
+title = "Now and next"
+
+[[activities.areas]]
+id = "care"
+name = "Individual care"
+
+[[activities.areas]]
+id = "policy"
+name = "Policy"
+
+[[activities]]
+kind = "indicators"
+id = "indicators"
+title = "Indicators"
+
+[[activities.statements]]
+id = "valuing"
+name = "Valuing"
+text = "People are treated as experts on their lives."
+
+[[activities.statements]]
+id = "listening"
+name = "Listening"
+
+[[activities]]
+kind = "questions"
+id = "questions"
+title = "Health check"
+
+[[activities.questions]]
+id = "who-runs"
+name = "Who runs the group?"
+
+[[activities.questions]]
+id = "agenda"
+name = "Can service users add to the agenda?"
+
+[[activities]]
+kind = "targets"
+id = "targets"
+title = "Targets for change"
+'''
+
+INFO, SPECTRUM, GRID, INDICATORS, QUESTIONS, TARGETS = range(6)
+
+
+def make_session(root: Path, *, hold_comments: bool = True) -> LiveSession:
+    store = SessionStore(root)
+    return store.create(parse_template(TEMPLATE, "<intake test>"), TEMPLATE, hold_comments=hold_comments)
+
+
+@pytest.fixture
+def session_root(tmp_path: Path) -> Path:
+    return tmp_path / "sessions"
+
+
+@pytest.fixture
+def live_session(session_root: Path) -> Iterator[LiveSession]:
+    session = make_session(session_root)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def limits() -> IntakeLimits:
+    """Default limits, with short body and linger times so slow-body tests stay quick."""
+    return IntakeLimits(body_timeout=1.0, linger=0.5)
+
+
+@pytest.fixture
+async def server(live_session: LiveSession, limits: IntakeLimits) -> AsyncIterator[IntakeServer]:
+    intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=limits)
+    await intake.start()
+    yield intake
+    await intake.stop()
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[aiohttp.ClientSession]:
+    # unsafe=True: the jar must keep cookies for a bare IP address like 127.0.0.1.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        yield http
+
+
+@dataclass
+class Joined:
+    participant_id: str
+    token: str
+
+    @property
+    def header(self) -> dict[str, str]:
+        return {DEVICE_HEADER: self.token}
+
+
+async def join_json(http: aiohttp.ClientSession, server: IntakeServer, name: str = "", role: str = "") -> Joined:
+    """Join through the JSON API, as a script or benchmark would."""
+    response = await http.post(
+        server.room_url + "api/join",
+        json={"join_token": server.session.join_token, "name": name, "role": role},
+    )
+    assert response.status == 200, await response.text()
+    data = await response.json()
+    return Joined(data["participant"]["id"], data["token"])
+
+
+async def join_form(http: aiohttp.ClientSession, server: IntakeServer, name: str = "", role: str = "") -> str:
+    """Join through the plain HTML form; returns the device cookie the server set."""
+    response = await http.post(server.join_url, data={"name": name, "role": role}, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    assert response.headers["Location"] == "/s"
+    return response.cookies[DEVICE_COOKIE].value
+
+
+@dataclass
+class RawResponse:
+    status: int
+    head: str
+    body: bytes
+
+
+async def raw_request(server: IntakeServer, data: bytes, *, read_timeout: float = 5.0) -> RawResponse | None:
+    """Send bytes exactly as given; None when the server closed without answering."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.bound_port)
+    try:
+        writer.write(data)
+        await writer.drain()
+        try:
+            raw = await asyncio.wait_for(_read_response(reader), read_timeout)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return None
+    finally:
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except ConnectionError:
+            pass
+    return raw
+
+
+async def _read_response(reader: asyncio.StreamReader) -> RawResponse | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as error:
+        if not error.partial:
+            return None
+        raise
+    text = head.decode("latin-1")
+    status = int(text.split(" ", 2)[1])
+    length = 0
+    for line in text.split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    body = await reader.readexactly(length) if length else b""
+    return RawResponse(status, text, body)
+
+
+async def still_serving(http: aiohttp.ClientSession, server: IntakeServer) -> None:
+    """After anything hostile, an ordinary phone must still be answered."""
+    response = await http.get(server.room_url + "static/intake.css")
+    assert response.status == 200
+    probe = await join_json(http, server, name="probe")
+    response = await http.get(server.room_url + "api/version", headers=probe.header)
+    assert response.status == 200
+    assert (await response.json())["activity_id"] == server.session.current_activity.id
