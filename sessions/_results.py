@@ -156,28 +156,29 @@ class ActivityResults:
     groups: tuple[GroupResult, ...] = field(default=())
 
 
-def _value_counts(votes: Iterable[Vote], tallies: Iterable[Tally], item: str) -> Counter:
-    counts: Counter = Counter()
-    for vote in votes:
-        if vote.item == item:
-            counts[vote.value] += 1
-    for tally in tallies:
-        if tally.item == item and tally.count > 0:
-            counts[tally.value] += tally.count
-    return counts
+ItemCounts = dict[str, Counter]
+"""For each question key, how many chose each value."""
 
 
-def _summarise(activity, votes: list[Vote], tallies: list[Tally]) -> AnyResult:
+def _add(counts: ItemCounts, item: str, value: int | str, amount: int) -> None:
+    counter = counts.get(item)
+    if counter is None:
+        counter = counts[item] = Counter()
+    counter[value] += amount
+
+
+def _summarise(activity, counts: ItemCounts) -> AnyResult:
+    empty: Counter = Counter()
     if isinstance(activity, SpectrumActivity):
         scale = tuple(range(1, activity.positions + 1))
-        counts = _value_counts(votes, tallies, SPECTRUM_ITEM)
-        return SpectrumResult(Distribution({k: v for k, v in counts.items() if k in scale}, scale))
+        positions = counts.get(SPECTRUM_ITEM, empty)
+        return SpectrumResult(Distribution({k: v for k, v in positions.items() if k in scale}, scale))
     if isinstance(activity, GridActivity):
         scale = tuple(level.number for level in activity.levels)
         areas = []
         for area in activity.areas:
-            now = _value_counts(votes, tallies, grid_item(area.id, "now"))
-            target = _value_counts(votes, tallies, grid_item(area.id, "target"))
+            now = counts.get(grid_item(area.id, "now"), empty)
+            target = counts.get(grid_item(area.id, "target"), empty)
             areas.append(
                 AreaResult(
                     area.id,
@@ -187,12 +188,12 @@ def _summarise(activity, votes: list[Vote], tallies: list[Tally]) -> AnyResult:
             )
         return GridResult(tuple(areas))
     if isinstance(activity, IndicatorsActivity):
-        answers = [answer.value for answer in Answer]
+        answers = {answer.value for answer in Answer}
         return IndicatorsResult(
             tuple(
                 IndicatorResult(
                     statement.id,
-                    {answer: count for answer, count in _value_counts(votes, tallies, statement.id).items() if answer in answers},
+                    {answer: count for answer, count in counts.get(statement.id, empty).items() if answer in answers},
                 )
                 for statement in activity.statements
             )
@@ -214,28 +215,40 @@ def activity_results(
     tallies: Iterable[Tally],
     participants: Mapping[str, Participant],
 ) -> ActivityResults:
-    """Summarise an activity overall and per role group.
+    """Summarise an activity overall and per role group, in one pass over the answers.
 
     A role group with fewer than SMALL_GROUP people is reported by size only.
     """
-    votes = [vote for vote in votes if vote.activity_id == activity.id]
-    tallies = [tally for tally in tallies if tally.activity_id == activity.id]
-    respondents = len({vote.participant_id for vote in votes})
-    tallied = _tally_size(tallies)
+    overall: ItemCounts = {}
+    by_group: dict[RoleGroup, ItemCounts] = {group: {} for group in RoleGroup}
+    people: dict[RoleGroup, set[str]] = {group: set() for group in RoleGroup}
+    respondents: set[str] = set()
+    for vote in votes:
+        if vote.activity_id != activity.id:
+            continue
+        group = role_group(_role_of(participants, vote.participant_id))
+        _add(overall, vote.item, vote.value, 1)
+        _add(by_group[group], vote.item, vote.value, 1)
+        people[group].add(vote.participant_id)
+        respondents.add(vote.participant_id)
+    own_tallies = [tally for tally in tallies if tally.activity_id == activity.id and tally.count > 0]
+    group_tallies: dict[RoleGroup, list[Tally]] = {group: [] for group in RoleGroup}
+    for tally in own_tallies:
+        _add(overall, tally.item, tally.value, tally.count)
+        if tally.role is not None:
+            group = role_group(tally.role)
+            _add(by_group[group], tally.item, tally.value, tally.count)
+            group_tallies[group].append(tally)
     groups = []
     for group in RoleGroup:
-        group_votes = [
-            vote for vote in votes if role_group(_role_of(participants, vote.participant_id)) is group
-        ]
-        group_tallies = [tally for tally in tallies if tally.role is not None and role_group(tally.role) is group]
-        size = len({vote.participant_id for vote in group_votes}) + _tally_size(group_tallies)
-        result = _summarise(activity, group_votes, group_tallies) if size >= SMALL_GROUP else None
+        size = len(people[group]) + _tally_size(group_tallies[group])
+        result = _summarise(activity, by_group[group]) if size >= SMALL_GROUP else None
         groups.append(GroupResult(group, size, result))
     return ActivityResults(
         activity_id=activity.id,
-        overall=_summarise(activity, votes, tallies),
-        respondents=respondents,
-        tallied=tallied,
+        overall=_summarise(activity, overall),
+        respondents=len(respondents),
+        tallied=_tally_size(own_tallies),
         groups=tuple(groups),
     )
 

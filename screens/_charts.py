@@ -1,0 +1,560 @@
+"""Results drawn as text: bars with counts, median markers and gap lines.
+
+Pure functions from numbers to `Content`, so the projected views and the
+progress review draw the same way and the drawing can be tested as plain
+text. Every mark carries a number or a word beside it: a washed-out
+projector may lose the colours, never the meaning. Text from templates and
+participants only ever enters as literal `Content`, never as markup.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from rich.cells import cell_len, set_cell_size
+from textual.content import Content
+
+from sessions import SMALL_GROUP, Answer, AreaResult, Distribution, GroupResult, RoleGroup
+
+MEDIAN = "▲"
+MEDIAN_ROW_MARK = " ◀ median"
+NOW = "●"
+TARGET = "◆"
+UP = "↑"
+DOWN = "↓"
+SAME = "="
+MINUS = "−"
+NO_VALUE = "–"
+ANSWER_GLYPHS: Mapping[str, str] = {Answer.MET.value: "✔", Answer.PARTLY.value: "◐", Answer.NOT_MET.value: "✘"}
+ANSWER_WORDS: Mapping[str, str] = {Answer.MET.value: "Met", Answer.PARTLY.value: "Partly", Answer.NOT_MET.value: "Not met"}
+
+SPLIT_GROUPS = (RoleGroup.STAFF, RoleGroup.LIVED)
+"""The groups set side by side when results are split by role."""
+
+SELECTED = "reverse bold"
+HEADING = "bold"
+QUIET = "dim"
+BAR = "$primary"
+MARK = "bold $accent"
+
+GRID_CELL_MIN = 7
+GRID_LABEL_MIN = 14
+_EIGHTHS_ACROSS = " ▏▎▍▌▋▊▉█"
+_EIGHTHS_UP = " ▁▂▃▄▅▆▇█"
+_NEWLINE = Content("\n")
+
+
+# -- numbers and words --------------------------------------------------------------
+
+
+def number(value: float | int | None) -> str:
+    """A median or spread: one decimal, two when it falls on a quarter ('2.0', '2.5', '2.25')."""
+    if value is None:
+        return NO_VALUE
+    text = f"{value:.2f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+def signed(value: float | int | None) -> str:
+    """A gap, with its sign spelt out: '+2.0', '−1.5', '0.0'."""
+    if value is None:
+        return NO_VALUE
+    if value == 0:
+        return number(0)
+    return f"+{number(value)}" if value > 0 else f"{MINUS}{number(abs(value))}"
+
+
+def change(value: float | int | None, *, counts: bool = False) -> str:
+    """Which way a measure moved, readable without colour: '↑ +1.0', '↓ −0.5', '= 0'."""
+    if value is None:
+        return NO_VALUE
+    amount = str(int(abs(value))) if counts else number(abs(value))
+    if value == 0:
+        return f"{SAME} 0" if counts else f"{SAME} {number(0)}"
+    return f"{UP} +{amount}" if value > 0 else f"{DOWN} {MINUS}{amount}"
+
+
+def shift_text(before: float | int | None, after: float | int | None, *, counts: bool = False) -> str:
+    """Then → now and the movement: '2.0 → 3.0 ↑ +1.0'."""
+    show = (lambda v: NO_VALUE if v is None else str(int(v))) if counts else number
+    moved = None if before is None or after is None else after - before
+    return f"{show(before)} → {show(after)} {change(moved, counts=counts)}"
+
+
+def count_text(total: int, by_hand: int = 0) -> str:
+    """A count, with the part the facilitator keyed in: '12 (5 by hand)'."""
+    return f"{total} ({by_hand} by hand)" if by_hand else str(total)
+
+
+def answers_text(total: int, by_hand: int = 0) -> str:
+    noun = "answer" if total == 1 else "answers"
+    return f"{total} {noun} ({by_hand} by hand)" if by_hand else f"{total} {noun}"
+
+
+def hidden_note(answers: int) -> Content:
+    """What the room sees while results are held back."""
+    noun = "answer" if answers == 1 else "answers"
+    return Content.assemble(
+        (f"{answers} {noun} so far", HEADING),
+        " · results hidden (press ",
+        ("R", HEADING),
+        " to reveal)",
+    )
+
+
+def group_note(group: GroupResult) -> str:
+    """Why a role group has no chart of its own."""
+    if group.size == 0:
+        return "no answers yet"
+    return f"fewer than {SMALL_GROUP} — not shown separately"
+
+
+def group_heading(group: GroupResult) -> str:
+    if group.suppressed:
+        return f"{group.group.label}: {group_note(group)}"
+    return f"{group.group.label} ({group.size})"
+
+
+def group_lines(group: GroupResult, width: int) -> list[Content]:
+    """A group's heading for a column: its name and size, or its name and why it is not shown."""
+    if not group.suppressed:
+        return [Content.styled(fit(group_heading(group), width), HEADING)]
+    return [Content.styled(fit(group.group.label, width), HEADING)] + [
+        Content.styled(line, QUIET) for line in wrap(group_note(group), width)
+    ]
+
+
+def gap_text(now: float | None, target: float | None, gap: float | None) -> str:
+    """'now ● 2.0 → target ◆ 4.0, gap +2.0': the grid's headline for one area."""
+    return f"now {NOW} {number(now)} → target {TARGET} {number(target)}, gap {signed(gap)}"
+
+
+def area_gap_text(area: AreaResult) -> str:
+    return gap_text(area.now.median, area.target.median, area.gap)
+
+
+# -- fitting text into cells --------------------------------------------------------
+
+
+def fit(text: str, width: int) -> str:
+    """Cut `text` to `width` cells, ending in '…' when something was cut."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    if width == 1:
+        return "…"
+    return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def pad(text: str, width: int, align: str = "left") -> str:
+    """Fit `text` into exactly `width` cells."""
+    text = fit(text, width)
+    room = width - cell_len(text)
+    if align == "right":
+        return " " * room + text
+    if align == "center":
+        left = room // 2
+        return " " * left + text + " " * (room - left)
+    return text + " " * room
+
+
+def cell(text: str, width: int, style: str = "", align: str = "left") -> Content:
+    return Content.styled(pad(text, width, align), style) if style else Content(pad(text, width, align))
+
+
+def wrap(text: str, width: int, *, indent: str = "", first: str = "") -> list[str]:
+    """Word-wrap plain text to `width` cells; `first` prefixes line one, `indent` the rest.
+
+    Spaces inside a line are kept as written (the text is shown verbatim);
+    only the spaces where a line breaks are dropped. A word longer than a
+    line is cut.
+    """
+    width = max(width, cell_len(first) + 2, cell_len(indent) + 2)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = first if not lines else indent
+        fresh = True  # nothing but the prefix on this line yet
+        for token in re.findall(r"\s+|\S+", paragraph):
+            if token.isspace():
+                if not fresh:
+                    line += token
+                continue
+            while True:
+                room = width - cell_len(line)
+                if cell_len(token) <= room:
+                    line += token
+                    fresh = False
+                    break
+                if not fresh:
+                    lines.append(line.rstrip())
+                    line, fresh = indent, True
+                    continue
+                head = set_cell_size(token, room)
+                while cell_len(head) > room or (head and not token.startswith(head)):
+                    head = head[:-1]
+                if not head:
+                    head = token[0]
+                lines.append(line + head)
+                line, fresh = indent, True
+                token = token[len(head):]
+                if not token:
+                    break
+        lines.append(line.rstrip())
+    return lines
+
+
+def join_lines(lines: Iterable[Content]) -> Content:
+    return _NEWLINE.join(lines)
+
+
+def side_by_side(blocks: Sequence[Sequence[Content]], widths: Sequence[int], gap: str = " │ ") -> list[Content]:
+    """Lay blocks of lines next to each other, each padded to its width."""
+    height = max((len(block) for block in blocks), default=0)
+    rows: list[Content] = []
+    for y in range(height):
+        parts: list[Content | str] = []
+        for index, (block, width) in enumerate(zip(blocks, widths)):
+            if index:
+                parts.append(gap)
+            line = block[y] if y < len(block) else Content("")
+            parts.append(line.truncate(width, pad=True) if index < len(blocks) - 1 else line.truncate(width))
+        rows.append(Content.assemble(*parts))
+    return rows
+
+
+# -- bars ------------------------------------------------------------------------------
+
+
+def bar(count: int, largest: int, width: int) -> str:
+    """A horizontal bar in eighths of a cell; any count above zero shows at least a sliver."""
+    if count <= 0 or largest <= 0 or width <= 0:
+        return ""
+    eighths = round(min(count, largest) / largest * width * 8)
+    eighths = max(eighths, 1)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (_EIGHTHS_ACROSS[rest] if rest else "")
+
+
+def _column_eighths(count: int, largest: int, height: int) -> int:
+    if count <= 0 or largest <= 0:
+        return 0
+    return max(1, round(count / largest * height * 8))
+
+
+def scale_row(positions: int, slot: int, selected: int | None = None, labels: Sequence[str] | None = None) -> Content:
+    """The numbered positions under a column chart; the selected one in brackets."""
+    parts: list[Content | str | tuple[str, str]] = []
+    for position in range(1, positions + 1):
+        label = labels[position - 1] if labels else str(position)
+        if position == selected:
+            text = f"[{label}]" if cell_len(label) + 2 <= slot else label
+            parts.append((pad(text, slot, "center"), SELECTED))
+        else:
+            parts.append(pad(label, slot, "center"))
+    return Content.assemble(*parts)
+
+
+def median_row(median: float | None, slot: int, width: int, word: str = "median") -> Content:
+    """'▲ median 4.5' with the triangle under the median's place on the scale."""
+    if median is None:
+        return Content(pad(f"{word}: no answers yet", width))
+    x = round((median - 1) * slot) + (slot - 1) // 2
+    label = f"{word} {number(median)}"
+    if x + 2 + cell_len(label) <= width:
+        text = " " * x + f"{MEDIAN} {label}"
+        start = x
+    else:
+        start = max(0, x - cell_len(label) - 1)
+        text = " " * start + f"{label} {MEDIAN}"
+    return Content.assemble((text[:start], ""), (text[start:], MARK))
+
+
+def column_chart(
+    counts: Sequence[int],
+    *,
+    slot: int,
+    height: int,
+    selected: int | None = None,
+    median: float | None = None,
+) -> list[Content]:
+    """Upright bars, one slot per position, the count above each bar, the scale and median below.
+
+    Returns count-and-bar rows, an axis, the numbered scale and the median row.
+    """
+    positions = len(counts)
+    largest = max(counts, default=0)
+    width = positions * slot
+    bar_width = max(1, slot - 2)
+    left_pad = (slot - bar_width) // 2
+    grid = [[" "] * width for _ in range(height + 1)]
+    for index, count in enumerate(counts):
+        origin = index * slot
+        eighths = _column_eighths(count, largest, height)
+        filled_rows = math.ceil(eighths / 8)
+        for level in range(filled_rows):
+            piece = min(8, eighths - level * 8)
+            row = height - level
+            for x in range(origin + left_pad, origin + left_pad + bar_width):
+                grid[row][x] = _EIGHTHS_UP[piece]
+        label = str(count)
+        label_row = height - filled_rows if count else height
+        start = origin + max(0, (slot - len(label)) // 2)
+        for offset, char in enumerate(label[: slot]):
+            grid[label_row][start + offset] = char
+    rows: list[Content] = []
+    for y, row in enumerate(grid):
+        text = "".join(row)
+        # Bars in the theme's colour; digits stay in the text colour.
+        parts: list[tuple[str, str]] = []
+        for char in text:
+            style = BAR if char in _EIGHTHS_UP[1:] else ""
+            if parts and parts[-1][1] == style:
+                parts[-1] = (parts[-1][0] + char, style)
+            else:
+                parts.append((char, style))
+        rows.append(Content.assemble(*parts))
+    rows.append(Content("─" * width))
+    rows.append(scale_row(positions, slot, selected))
+    rows.append(median_row(median, slot, width))
+    return rows
+
+
+def distribution_counts(distribution: Distribution) -> list[int]:
+    return [distribution.counts.get(value, 0) for value in distribution.scale]
+
+
+def row_chart(
+    labels: Sequence[str],
+    columns: Sequence[tuple[str, Sequence[int] | None, str]],
+    *,
+    width: int,
+    selected: int | None = None,
+    medians: Sequence[float | None] | None = None,
+) -> list[Content]:
+    """Horizontal bars, one row per label, one column of bars per group.
+
+    `columns` holds (heading, counts or None when the group is not shown, note
+    written down its column instead). The row holding a group's median is
+    marked '◀ median'.
+    """
+    # Two cells for the selection mark, one to keep the label off the numbers.
+    label_width = min(max((cell_len(label) for label in labels), default=1) + 3, max(6, width // 3))
+    room = width - label_width
+    column_width = max(8, (room - 3 * (len(columns) - 1)) // max(1, len(columns)))
+    largest = max((max(counts, default=0) for _, counts, _ in columns if counts is not None), default=0)
+    digits = max(2, len(str(largest)))
+    bar_width = max(1, column_width - digits - 1 - len(MEDIAN_ROW_MARK))
+    lines: list[Content] = []
+    header: list[Content | str] = [cell("", label_width)]
+    for index, (heading, counts, note) in enumerate(columns):
+        if index:
+            header.append(" │ ")
+        header.append(cell(heading, column_width, HEADING))
+    lines.append(Content.assemble(*header).rstrip())
+    # A group that is not drawn says why, down its own column.
+    notes = [wrap(note, column_width) if counts is None else [] for _, counts, note in columns]
+    median_rows = []
+    for index, (_, counts, _) in enumerate(columns):
+        median = medians[index] if medians and index < len(medians) else None
+        median_rows.append(None if median is None or counts is None else round(median + 1e-9) - 1)
+    for row, label in enumerate(labels):
+        is_selected = row + 1 == selected if selected is not None else False
+        parts: list[Content | str] = [cell(("▸ " if is_selected else "  ") + label, label_width, SELECTED if is_selected else "")]
+        for index, (_, counts, _) in enumerate(columns):
+            if index:
+                parts.append(" │ ")
+            if counts is None:
+                note_lines = notes[index]
+                parts.append(cell(note_lines[row] if row < len(note_lines) else "", column_width, QUIET))
+                continue
+            count = counts[row] if row < len(counts) else 0
+            marker = MEDIAN_ROW_MARK if median_rows[index] == row else ""
+            parts.append(
+                Content.assemble(
+                    (f"{count:>{digits}} ", ""),
+                    (bar(count, largest, bar_width), BAR),
+                    (marker, MARK),
+                ).truncate(column_width, pad=True)
+            )
+        lines.append(Content.assemble(*parts).rstrip())
+    return lines
+
+
+# -- the grid -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One (area, now/target, level) cell as the grid chart needs it."""
+
+    count: int
+    median_here: bool = False
+
+
+def grid_table(
+    level_labels: Sequence[tuple[int, str]],
+    area_names: Sequence[str],
+    cells: Mapping[tuple[int, int], GridCell] | None,
+    *,
+    width: int,
+    selected: tuple[int, int] | None = None,
+    selected_text: str = "",
+) -> list[Content]:
+    """Levels down the side (highest first), areas across, each split into now and target.
+
+    `cells` maps (column, level) to a GridCell, column 2*i for area i now and
+    2*i+1 for its target; None hides the counts (results not revealed), when
+    only `selected_text` is drawn in the selected cell.
+    """
+    columns = 2 * len(area_names)
+    longest = max((cell_len(f"{number} {name}") for number, name in level_labels), default=2)
+    # Level names come before bar length: cells need only a marker, a count and a sliver.
+    # When even that leaves no room for the names, rows show numbers and a key follows.
+    room = width - columns * GRID_CELL_MIN
+    named = room >= GRID_LABEL_MIN
+    label_width = min(longest + 2, room) if named else 3
+    column_width = max(5, (width - label_width) // max(1, columns))
+    largest = 0
+    if cells:
+        largest = max((c.count for c in cells.values()), default=0)
+    digits = max(2, len(str(largest)))
+    bar_width = max(0, column_width - digits - 4)
+    lines: list[Content] = []
+    heads: list[Content | str] = [cell("", label_width)]
+    for name in area_names:
+        heads.append(cell(name, column_width * 2 - 1, HEADING, "center"))
+        heads.append(" ")
+    lines.append(Content.assemble(*heads).rstrip())
+    subs: list[Content | str] = [cell("Level" if named else "", label_width, QUIET)]
+    for column in range(columns):
+        word = "now" if column % 2 == 0 else "target"
+        glyph = NOW if column % 2 == 0 else TARGET
+        chosen = selected is not None and selected[0] == column
+        forms = (f"[{glyph} {word}]", f"[{word}]") if chosen else (f"{glyph} {word}",)
+        text = next((form for form in forms if cell_len(form) <= column_width), word)
+        subs.append(cell(text, column_width, SELECTED if chosen else QUIET, "center"))
+    lines.append(Content.assemble(*subs).rstrip())
+    for number_, name in sorted(level_labels, reverse=True):
+        row_selected = selected is not None and selected[1] == number_
+        label = f"{number_} {name}" if named else str(number_)
+        parts: list[Content | str] = [
+            cell(("▸" if row_selected else " ") + label, label_width, HEADING if row_selected else "")
+        ]
+        for column in range(columns):
+            chosen = row_selected and selected is not None and selected[0] == column
+            glyph = NOW if column % 2 == 0 else TARGET
+            if cells is None:
+                text = selected_text if chosen else "·"
+                parts.append(cell(text, column_width, SELECTED if chosen else QUIET, "center"))
+                continue
+            data = cells.get((column, number_), GridCell(0))
+            mark = glyph if data.median_here else " "
+            body = Content.assemble(
+                (mark, MARK),
+                (f"{data.count:>{digits}} " if data.count else f"{'·':>{digits}} ", "" if data.count else QUIET),
+                (bar(data.count, largest, bar_width), BAR),
+            )
+            if chosen:
+                body = Content.assemble(("[", SELECTED), body.stylize(SELECTED), ("]", SELECTED))
+                parts.append(body.truncate(column_width, pad=True))
+            else:
+                parts.append(Content.assemble(" ", body).truncate(column_width, pad=True))
+        lines.append(Content.assemble(*parts).rstrip())
+    if not named:
+        key = " · ".join(f"{number_} {name}" for number_, name in sorted(level_labels, reverse=True))
+        lines += [Content.styled(line, QUIET) for line in wrap(f"Levels: {key}", width, indent="  ")]
+    return lines
+
+
+def grid_cells(areas: Sequence[AreaResult]) -> dict[tuple[int, int], GridCell]:
+    """Turn area results into GridCells; the median of each column is marked in its cell."""
+    cells: dict[tuple[int, int], GridCell] = {}
+    for index, area in enumerate(areas):
+        for offset, distribution in enumerate((area.now, area.target)):
+            median = distribution.median
+            median_level = None if median is None else math.floor(median + 0.5)
+            for level in distribution.scale:
+                cells[(2 * index + offset, level)] = GridCell(
+                    count=distribution.counts.get(level, 0),
+                    median_here=median_level == level,
+                )
+    return cells
+
+
+# -- indicators ------------------------------------------------------------------------
+
+
+def answer_row(
+    counts: Mapping[str, int] | None,
+    *,
+    width: int,
+    selected: str | None = None,
+    hand: Mapping[str, int] | None = None,
+) -> Content:
+    """Met / partly / not met side by side: glyph, word, count and a bar of the share.
+
+    With `counts` None (results hidden) only the choices are drawn.
+    """
+    answers = [answer.value for answer in Answer]
+    segment = max(10, (width - 2 * (len(answers) - 1)) // len(answers))
+    total = sum(counts.values()) if counts else 0
+    parts: list[Content | str] = []
+    for index, answer in enumerate(answers):
+        if index:
+            parts.append("  ")
+        label = f"{ANSWER_GLYPHS[answer]} {ANSWER_WORDS[answer]}"
+        chosen = answer == selected
+        if counts is None:
+            text = f"[{label}]" if chosen else f" {label} "
+            parts.append(cell(text, segment, SELECTED if chosen else ""))
+            continue
+        count = counts.get(answer, 0)
+        by_hand = (hand or {}).get(answer, 0)
+        number_text = count_text(count, by_hand)
+        if cell_len(f"{label} {number_text}") + 3 > segment:
+            number_text = str(count)
+        head = f"{label} {number_text} "
+        bar_room = max(0, segment - cell_len(head) - 2)
+        body = Content.assemble((head, ""), (bar(count, total, bar_room), BAR))
+        if chosen:
+            parts.append(Content.assemble(("[", SELECTED), body.stylize(SELECTED), ("]", SELECTED)).truncate(segment, pad=True))
+        else:
+            parts.append(Content.assemble(" ", body).truncate(segment, pad=True))
+    return Content.assemble(*parts).rstrip()
+
+
+def answer_summary(counts: Mapping[str, int] | None) -> str:
+    """'✔ 5  ◐ 3  ✘ 1': the compact form used when groups sit side by side."""
+    if counts is None:
+        return ""
+    return "  ".join(f"{ANSWER_GLYPHS[answer.value]} {counts.get(answer.value, 0)}" for answer in Answer)
+
+
+def answer_legend() -> str:
+    return "  ".join(f"{ANSWER_GLYPHS[answer.value]} {answer.label.lower()}" for answer in Answer)
+
+
+# -- tables ------------------------------------------------------------------------------
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, width: int, first: int) -> list[Content]:
+    """A first column of `first` cells, the others sharing the rest; a rule under the header."""
+    others = max(1, len(header) - 1)
+    column = max(6, (width - first - 2 * others) // others)
+    widths = [first, *[column] * others]
+
+    def line(cells: Sequence[str], style: str = "") -> Content:
+        parts: list[Content | str] = []
+        for index, (text, size) in enumerate(zip(cells, widths)):
+            if index:
+                parts.append("  ")
+            parts.append(cell(text, size, style if style else (HEADING if index == 0 else "")))
+        return Content.assemble(*parts).rstrip()
+
+    lines = [line(header, HEADING), Content("  ".join("─" * size for size in widths))]
+    lines += [line(row) for row in rows]
+    return lines

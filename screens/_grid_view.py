@@ -1,0 +1,131 @@
+"""Five levels by three areas: where the room says involvement is now, and where it should be."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import var
+
+from sessions import GridActivity, GridResult, grid_item
+
+from . import _charts as charts
+from ._activity_view import ActivityView, Choice
+
+
+
+class GridView(ActivityView):
+    """Rows are levels (highest at the top); each area has a "now" and a "target" column."""
+
+    TALLIES = True
+
+    column: var[int] = var(0)
+    """0 is the first area's "now", 1 its "target", 2 the next area's "now", and so on."""
+    level: var[int] = var(1)
+
+    activity: GridActivity
+
+    # -- selection ----------------------------------------------------------------------
+
+    def move(self, dx: int, dy: int) -> bool:
+        columns = 2 * len(self.activity.areas)
+        numbers = [level.number for level in self.activity.levels]
+        if dx:
+            self.column = max(0, min(columns - 1, self.column + dx))
+        if dy:
+            # Up the screen is up the levels.
+            self.level = max(min(numbers), min(max(numbers), self.level - dy))
+        return bool(dx or dy)
+
+    def _item(self, column: int) -> str:
+        area = self.activity.areas[column // 2]
+        return grid_item(area.id, "now" if column % 2 == 0 else "target")
+
+    def choice(self) -> Choice:
+        area = self.activity.areas[self.column // 2]
+        when = "now" if self.column % 2 == 0 else "target"
+        level = self.activity.level(self.level)
+        label = f"{area.name}, {when}: level {level.number} {level.name}"
+        return Choice(self._item(self.column), self.level, label)
+
+    @property
+    def overall(self) -> GridResult:
+        assert self.results is not None
+        return self.results.overall  # type: ignore[return-value]
+
+    def total_for(self, item: str, value: int | str) -> int:
+        if self.results is None:
+            return 0
+        for index, area in enumerate(self.activity.areas):
+            if item == grid_item(area.id, "now"):
+                return self.overall.areas[index].now.counts.get(int(value), 0)
+            if item == grid_item(area.id, "target"):
+                return self.overall.areas[index].target.counts.get(int(value), 0)
+        return 0
+
+    def _hand_count(self, item: str) -> int:
+        return sum(count for (counted, _), count in self.hand.items() if counted == item)
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def draw(self, width: int, height: int) -> list[Content]:
+        activity = self.activity
+        levels = [(level.number, level.name) for level in activity.levels]
+        areas = [area.name for area in activity.areas]
+        selected = (self.column, self.level)
+        if self.revealed:
+            cells = charts.grid_cells(self.overall.areas)
+            lines = charts.grid_table(levels, areas, cells, width=width, selected=selected)
+        else:
+            counted = self.session.tally_count(activity.id, self._item(self.column), self.level, self.tally_group)
+            lines = charts.grid_table(levels, areas, None, width=width, selected=selected, selected_text=f"[{counted}]")
+        top_level = max(number for number, _ in levels)
+        row = 2 + (top_level - self.level)
+        self.focus_lines = (0, row)
+        if not self.revealed:
+            return lines
+        lines.append(Content(""))
+        if self.split:
+            lines += self._split(width)
+        else:
+            name_width = min(max(len(name) for name in areas) + 1, width // 3)
+            room = width - name_width - 1
+            for area, result in zip(activity.areas, self.overall.areas):
+                answers = max(result.now.n, result.target.n)
+                by_hand = max(self._hand_count(grid_item(area.id, "now")), self._hand_count(grid_item(area.id, "target")))
+                full = f"{charts.area_gap_text(result)} · {charts.answers_text(answers, by_hand)}"
+                short = (
+                    f"{charts.NOW} {charts.number(result.now.median)} → {charts.TARGET} "
+                    f"{charts.number(result.target.median)}, gap {charts.signed(result.gap)}"
+                )
+                text = next((t for t in (full, charts.area_gap_text(result)) if len(t) <= room), short)
+                lines.append(
+                    Content.assemble((charts.pad(area.name, name_width), charts.HEADING), " ", charts.fit(text, room))
+                )
+        lines.append(
+            Content.styled(
+                charts.fit(f"{charts.NOW} median now   {charts.TARGET} median target   · nobody   [ ] selected", width),
+                charts.QUIET,
+            )
+        )
+        return lines
+
+    def _split(self, width: int) -> list[Content]:
+        """Each area's medians and gap for staff beside service users and carers."""
+        assert self.results is not None
+        groups = {group.group: group for group in self.results.groups}
+        name_width = min(max(len(area.name) for area in self.activity.areas) + 1, width // 4)
+        column = max(12, (width - name_width - 3 * len(charts.SPLIT_GROUPS)) // len(charts.SPLIT_GROUPS))
+        blocks = [[Content.styled(charts.pad("By role", name_width), charts.QUIET)]]
+        blocks[0] += [Content.styled(charts.pad(area.name, name_width), charts.HEADING) for area in self.activity.areas]
+        for role_group in charts.SPLIT_GROUPS:
+            group = groups[role_group]
+            block = charts.group_lines(group, column)
+            if group.result is not None:
+                for area in self.activity.areas:
+                    result = group.result.area(area.id)  # type: ignore[union-attr]
+                    text = (
+                        f"{charts.NOW} {charts.number(result.now.median)} → {charts.TARGET} "
+                        f"{charts.number(result.target.median)}, gap {charts.signed(result.gap)}"
+                    )
+                    block.append(Content(charts.fit(text, column)))
+            blocks.append(block)
+        return charts.side_by_side(blocks, [name_width, *[column] * len(charts.SPLIT_GROUPS)], gap=" │ ")

@@ -1,0 +1,89 @@
+"""Is each indicator met here? Met, partly met or not met, statement by statement."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.reactive import var
+
+from sessions import Answer, IndicatorsActivity, IndicatorsResult
+
+from . import _charts as charts
+from ._activity_view import ActivityView, Choice
+
+ANSWERS = tuple(answer.value for answer in Answer)
+
+
+class IndicatorsView(ActivityView):
+    """Each statement with its name and words, and the room's answers as bars with numbers."""
+
+    TALLIES = True
+
+    statement: var[int] = var(0)
+    answer: var[int] = var(0)
+
+    activity: IndicatorsActivity
+
+    def move(self, dx: int, dy: int) -> bool:
+        if dy:
+            self.statement = max(0, min(len(self.activity.statements) - 1, self.statement + dy))
+        if dx:
+            self.answer = max(0, min(len(ANSWERS) - 1, self.answer + dx))
+        return bool(dx or dy)
+
+    def choice(self) -> Choice:
+        statement = self.activity.statements[self.statement]
+        answer = Answer(ANSWERS[self.answer])
+        return Choice(statement.id, answer.value, f"{statement.name}, {charts.ANSWER_GLYPHS[answer.value]} {answer.label}")
+
+    @property
+    def overall(self) -> IndicatorsResult:
+        assert self.results is not None
+        return self.results.overall  # type: ignore[return-value]
+
+    def total_for(self, item: str, value: int | str) -> int:
+        if self.results is None:
+            return 0
+        return self.overall.statement(item).counts.get(str(value), 0)
+
+    def draw(self, width: int, height: int) -> list[Content]:
+        lines: list[Content] = [Content.styled(charts.fit(charts.answer_legend(), width), charts.QUIET)]
+        split = self.revealed and self.split and self.results is not None
+        groups = {group.group: group for group in self.results.groups} if self.results else {}
+        column = max(12, (width - 2 - 3) // 2)
+        if split:
+            heads = [charts.group_lines(groups[g], column) for g in charts.SPLIT_GROUPS]
+            lines += [Content.assemble("  ", line) for line in charts.side_by_side(heads, [column, column])]
+        for index, statement in enumerate(self.activity.statements):
+            chosen = index == self.statement
+            top = len(lines)
+            name = Content.assemble(
+                ("▸ " if chosen else "  ", charts.SELECTED if chosen else ""),
+                (statement.name, charts.HEADING),
+            )
+            if statement.text:
+                name = Content.assemble(name, " — ", (statement.text, charts.QUIET))
+            lines.append(name.truncate(width, ellipsis=True))
+            selected = ANSWERS[self.answer] if chosen else None
+            if not self.revealed:
+                lines.append(Content.assemble("  ", charts.answer_row(None, width=width - 2, selected=selected)))
+            elif split:
+                blocks = []
+                for role_group in charts.SPLIT_GROUPS:
+                    group = groups[role_group]
+                    if group.result is None:
+                        blocks.append([Content.styled("—", charts.QUIET)])
+                    else:
+                        counts = group.result.statement(statement.id).counts  # type: ignore[union-attr]
+                        blocks.append([Content(charts.answer_summary(counts))])
+                lines += [Content.assemble("  ", line) for line in charts.side_by_side(blocks, [column, column])]
+            else:
+                result = self.overall.statement(statement.id)
+                hand = {answer: self.hand.get((statement.id, answer), 0) for answer in ANSWERS}
+                lines.append(
+                    Content.assemble(
+                        "  ", charts.answer_row(result.counts, width=width - 2, selected=selected, hand=hand)
+                    )
+                )
+            if chosen:
+                self.focus_lines = (top, len(lines) - 1)
+        return lines

@@ -1,0 +1,230 @@
+"""Where the room places the organisation on the service user leadership spectrum."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.cells import cell_len
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.reactive import var
+
+from sessions import SPECTRUM_ITEM, SpectrumActivity, SpectrumResult
+
+from . import _charts as charts
+from ._activity_view import ActivityView, Choice
+
+MIN_BARS = 3
+MAX_BARS = 8
+MAX_SLOT = 10
+
+
+class SpectrumView(ActivityView):
+    """Stages left to right, a scale of positions across them, and the room's placements."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("d", "toggle_details", "Practices"),
+    ]
+
+    TALLIES = True
+
+    details: var[bool] = var(False)
+    """Show the practices that mark each stage (they take room from the chart)."""
+    position: var[int] = var(1)
+
+    activity: SpectrumActivity
+
+    def __init__(self, session, activity: SpectrumActivity, *, id: str | None = None) -> None:
+        super().__init__(session, activity, id=id)
+        self.set_reactive(SpectrumView.position, (activity.positions + 1) // 2)
+
+    # -- selection ----------------------------------------------------------------------
+
+    def move(self, dx: int, dy: int) -> bool:
+        if not dx:
+            return False
+        self.position = max(1, min(self.activity.positions, self.position + dx))
+        return True
+
+    def choice(self) -> Choice:
+        label = f"Position {self.position} ({self.activity.position_label(self.position)})"
+        return Choice(SPECTRUM_ITEM, self.position, label)
+
+    def total_for(self, item: str, value: int | str) -> int:
+        if self.results is None:
+            return 0
+        return self.overall.positions.counts.get(int(value), 0)
+
+    @property
+    def overall(self) -> SpectrumResult:
+        assert self.results is not None
+        return self.results.overall  # type: ignore[return-value]
+
+    def action_toggle_details(self) -> None:
+        self.details = not self.details
+
+    def watch_details(self) -> None:
+        self.redraw()
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def _stage_positions(self) -> list[float]:
+        stages, positions = self.activity.stages, self.activity.positions
+        if len(stages) < 2:
+            return [1.0]
+        step = (positions - 1) / (len(stages) - 1)
+        return [1 + index * step for index in range(len(stages))]
+
+    def _slot(self, width: int) -> int:
+        return min(MAX_SLOT, width // self.activity.positions)
+
+    def _fits_columns(self, width: int) -> bool:
+        largest = max(self.overall.positions.counts.values(), default=0) if self.results else 0
+        return self._slot(width) >= max(3, len(str(largest)) + 1)
+
+    def _stage_rows(self, slot: int) -> list[Content]:
+        """Stage names over the scale, first at the left, last at the right, others centred.
+
+        A name too long for its share of the line wraps onto a second row.
+        """
+        stages = self.activity.stages
+        chart_width = slot * self.activity.positions
+        room = max(4, chart_width // max(1, len(stages)) - 1)
+        rows = [[" "] * chart_width for _ in range(2)]
+        for index, (stage, position) in enumerate(zip(stages, self._stage_positions())):
+            names = charts.wrap(stage.name, room)
+            if len(names) > 2:
+                names = [names[0], charts.fit(" ".join(names[1:]), room)]
+            for row, name in zip(rows, names):
+                length = cell_len(name)
+                if index == 0:
+                    start = 0
+                elif index == len(stages) - 1:
+                    start = chart_width - length
+                else:
+                    start = round((position - 1) * slot + (slot - 1) / 2 - length / 2)
+                start = max(0, min(chart_width - length, start))
+                cells: list[str] = []
+                for char in name:
+                    cells += [char] + [""] * (cell_len(char) - 1)
+                row[start : start + length] = cells
+        lines = [Content.styled("".join(row).rstrip(), charts.HEADING) for row in rows]
+        return [line for line in lines if line.plain]
+
+    def _practices(self, width: int) -> list[Content]:
+        stages = self.activity.stages
+        gap = 3
+        column = max(12, (width - gap * (len(stages) - 1)) // len(stages))
+        blocks = []
+        for stage in stages:
+            block = [Content.styled(charts.fit(stage.name, column), charts.HEADING)]
+            for practice in stage.practices:
+                block += [Content(line) for line in charts.wrap(practice, column, first="• ", indent="  ")]
+            blocks.append(block)
+        return charts.side_by_side(blocks, [column] * len(stages))
+
+    def _row_labels(self) -> list[str]:
+        names = {round(position): stage.name for stage, position in zip(self.activity.stages, self._stage_positions())}
+        return [f"{p} {names[p]}" if p in names else str(p) for p in range(1, self.activity.positions + 1)]
+
+    def draw(self, width: int, height: int) -> list[Content]:
+        activity = self.activity
+        slot = self._slot(width)
+        columns = self._fits_columns(width) and not (self.revealed and self.split)
+        lines: list[Content] = []
+        if self.details:
+            lines += self._practices(width)
+            lines.append(Content(""))
+        elif columns:
+            lines += self._stage_rows(slot)
+            if any(stage.practices for stage in activity.stages):
+                lines.append(Content.styled("Press d to see the practices that mark each stage.", charts.QUIET))
+        if not self.revealed:
+            top = len(lines)
+            lines += self._hidden_scale(width, slot, columns)
+            if self.focus_lines is not None:
+                self.focus_lines = (top + self.focus_lines[0], top + self.focus_lines[1])
+        elif self.split:
+            top = len(lines)
+            lines += self._split(width)
+            self.focus_lines = (top + self.position, top + self.position)
+        elif columns:
+            bars = max(MIN_BARS, min(MAX_BARS, height - len(lines) - 8))
+            counts = charts.distribution_counts(self.overall.positions)
+            top = len(lines)
+            lines += charts.column_chart(
+                counts, slot=slot, height=bars, selected=self.position, median=self.overall.positions.median
+            )
+            self.focus_lines = (top, len(lines) - 1)
+        else:
+            top = len(lines)
+            counts = charts.distribution_counts(self.overall.positions)
+            lines += charts.row_chart(
+                self._row_labels(),
+                [("Everyone", counts, "")],
+                width=width,
+                selected=self.position,
+                medians=[self.overall.positions.median],
+            )
+            self.focus_lines = (top + self.position, top + self.position)
+        if self.revealed:
+            lines.append(Content(""))
+            lines += self._median_words(width)
+        if self.details:
+            # The practices are what people read now; up and down scroll through them.
+            self.focus_lines = None
+        return lines
+
+    def _hidden_scale(self, width: int, slot: int, columns: bool) -> list[Content]:
+        lines: list[Content] = []
+        if columns:
+            chart_width = slot * self.activity.positions
+            lines.append(Content("─" * chart_width))
+            lines.append(charts.scale_row(self.activity.positions, slot, self.position))
+            self.focus_lines = (len(lines) - 1, len(lines) - 1)
+        else:
+            for index, label in enumerate(self._row_labels(), start=1):
+                chosen = index == self.position
+                text = ("▸ " if chosen else "  ") + label
+                lines.append(charts.cell(text, width, charts.SELECTED if chosen else ""))
+                if chosen:
+                    self.focus_lines = (len(lines) - 1, len(lines) - 1)
+        return lines
+
+    def _split(self, width: int) -> list[Content]:
+        assert self.results is not None
+        by_group = {group.group: group for group in self.results.groups}
+        groups = [by_group[role_group] for role_group in charts.SPLIT_GROUPS]
+        columns = []
+        medians = []
+        for group in groups:
+            if group.result is None:
+                columns.append((group.group.label, None, charts.group_note(group)))
+                medians.append(None)
+            else:
+                distribution = group.result.positions  # type: ignore[union-attr]
+                columns.append((charts.group_heading(group), charts.distribution_counts(distribution), ""))
+                medians.append(distribution.median)
+        return charts.row_chart(self._row_labels(), columns, width=width, selected=self.position, medians=medians)
+
+    def _median_words(self, width: int) -> list[Content]:
+        """The median in words, for the room and for anyone who cannot see the triangle."""
+        lines: list[Content] = []
+        if self.split and self.results is not None:
+            groups = {group.group: group for group in self.results.groups}
+            for role_group in charts.SPLIT_GROUPS:
+                group = groups[role_group]
+                if group.result is not None:
+                    lines.append(self._median_line(group.group.label, group.result.positions, width))  # type: ignore[union-attr]
+            return lines
+        return [self._median_line("Everyone", self.overall.positions, width)]
+
+    def _median_line(self, who: str, distribution, width: int) -> Content:
+        median = distribution.median
+        if median is None:
+            return Content(charts.fit(f"{who}: no answers yet", width))
+        where = self.activity.position_label(int(median)) if float(median).is_integer() else (
+            f"between positions {int(median)} and {int(median) + 1}"
+        )
+        text = f"{who}: {charts.MEDIAN} median {charts.number(median)} — {where} · spread {charts.number(distribution.spread)}"
+        return Content.assemble((charts.fit(text, width), ""))

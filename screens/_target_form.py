@@ -1,0 +1,136 @@
+"""Adding, editing and removing a target for change.
+
+The session checks what is typed (a description is required, the review
+date must be a real date); the form only shows what it says, in its words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from sessions import TITLE_MAX, InvalidInput, LiveSession, Target
+
+TEXT_LIMIT = 400
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+def date_words(day: date) -> str:
+    """'31 March 2027': spelt out, so nobody mixes up day and month."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+class TargetForm(ModalScreen[Target | None]):
+    """What will change, who takes it on, and when the team looks again."""
+
+    DEFAULT_CSS = """
+    TargetForm {
+        align: center middle;
+    }
+    TargetForm > #dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        padding: 0 1;
+        border: thick $primary;
+        background: $surface;
+    }
+    TargetForm #title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    TargetForm Label {
+        margin-top: 1;
+    }
+    TargetForm #error {
+        color: $error;
+        text-style: bold;
+        height: auto;
+    }
+    TargetForm #buttons {
+        height: auto;
+        margin-top: 1;
+    }
+    TargetForm #buttons Button {
+        margin-right: 2;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(self, session: LiveSession, activity_id: str, target: Target | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.activity_id = activity_id
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        target = self.target
+        with Vertical(id="dialog"):
+            yield Static(Content("Edit the target" if target else "Add a target"), id="title")
+            yield Label(Content("What will change?"))
+            yield Input(target.text if target else "", placeholder="For example: service users co-chair the team meeting", max_length=TEXT_LIMIT, id="text")
+            yield Label(Content("Who takes it on?"))
+            yield Input(target.owner if target else "", placeholder="A name or a role", max_length=TITLE_MAX, id="owner")
+            yield Label(Content("Review date (YYYY-MM-DD)"))
+            review = target.review_date.isoformat() if target and target.review_date else ""
+            yield Input(review, placeholder="2027-03-31", max_length=10, id="review")
+            yield Static(Content(""), id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    @on(Input.Submitted)
+    def next_field(self, event: Input.Submitted) -> None:
+        """Enter moves down the form; on the last field it saves."""
+        order = ["text", "owner", "review"]
+        here = order.index(event.input.id or "text")
+        if here < len(order) - 1:
+            self.query_one(f"#{order[here + 1]}", Input).focus()
+        else:
+            self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_save(self) -> None:
+        text = self.query_one("#text", Input).value
+        owner = self.query_one("#owner", Input).value
+        review = self.query_one("#review", Input).value.strip()
+        try:
+            if self.target is None:
+                saved = self.session.add_target(self.activity_id, text, owner, review or None)
+            else:
+                saved = self.session.update_target(self.target.id, text=text, owner=owner, review_date=review)
+        except InvalidInput as error:
+            self.query_one("#error", Static).update(Content(str(error)))
+            field = "review" if "date" in str(error).lower() else "text"
+            self.query_one(f"#{field}", Input).focus()
+            return
+        self.dismiss(saved)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

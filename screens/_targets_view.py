@@ -1,0 +1,126 @@
+"""The targets for change the room agrees: what, who takes it on, and when to look again."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.reactive import var
+
+from sessions import Target, TargetsActivity
+
+from . import _charts as charts
+from ._activity_view import ActivityView
+from ._confirm_screen import ConfirmScreen
+from ._target_form import TargetForm, date_words
+
+SUGGESTED = {1: "one target", 2: "one or two targets"}
+
+
+class TargetsView(ActivityView):
+    """The agreed targets as a numbered list; "a" adds, Enter edits, Delete removes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add_target", "Add target"),
+        Binding("enter", "edit_target", "Edit"),
+        Binding("delete", "remove_target", "Remove"),
+    ]
+
+    selected: var[int] = var(0)
+
+    activity: TargetsActivity
+
+    @property
+    def targets(self) -> list[Target]:
+        return self.session.targets_for(self.activity.id)
+
+    def move(self, dx: int, dy: int) -> bool:
+        if not dy or not self.targets:
+            return False
+        self.selected = max(0, min(len(self.targets) - 1, self.selected + dy))
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit_target", "remove_target"):
+            return bool(self.targets)
+        return super().check_action(action, parameters)
+
+    def refresh_from_session(self) -> None:
+        self.selected = max(0, min(self.selected, len(self.targets) - 1))
+        super().refresh_from_session()
+        self.refresh_bindings()
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def draw(self, width: int, height: int) -> list[Content]:
+        targets = self.targets
+        if not targets:
+            return [Content.styled("No targets yet. Press a to add one.", charts.QUIET)]
+        lines: list[Content] = []
+        for index, target in enumerate(targets):
+            if index:
+                lines.append(Content(""))
+            chosen = index == self.selected
+            top = len(lines)
+            first = ("▸ " if chosen else "  ") + f"{index + 1}. "
+            for number, line in enumerate(charts.wrap(target.text, width, first=first, indent="     ")):
+                if number == 0 and chosen:
+                    lines.append(Content.assemble((line[:2], charts.SELECTED), (line[2:], charts.HEADING)))
+                else:
+                    lines.append(Content.styled(line, charts.HEADING))
+            owner = target.owner or "not agreed yet"
+            review = date_words(target.review_date) if target.review_date else "not set yet"
+            lines.append(Content(charts.fit(f"     Who: {owner} · Review by: {review}", width)))
+            if chosen:
+                self.focus_lines = (top, len(lines) - 1)
+        return lines
+
+    def status(self) -> list[Content]:
+        count = len(self.targets)
+        limit = self.activity.max_targets
+        lines = [Content(f"{count} target{'s' if count != 1 else ''} agreed · a add · Enter edit · Delete remove")]
+        if count > limit:
+            suggested = SUGGESTED.get(limit, f"up to {limit} targets")
+            lines.append(
+                Content(
+                    f"A gentle note: the Guide for Action suggests {suggested} at a time, so each one "
+                    f"gets done. There are {count} here; could some wait for the review?"
+                )
+            )
+        return lines
+
+    # -- changing -----------------------------------------------------------------------
+
+    def action_add_target(self) -> None:
+        def added(target: Target | None) -> None:
+            self.refresh_from_session()
+            if target is not None:
+                ids = [t.id for t in self.targets]
+                if target.id in ids:
+                    self.selected = ids.index(target.id)
+                    self.redraw()
+
+        self.app.push_screen(TargetForm(self.session, self.activity.id), added)
+
+    def action_edit_target(self) -> None:
+        targets = self.targets
+        if not targets:
+            return
+        self.app.push_screen(
+            TargetForm(self.session, self.activity.id, targets[self.selected]),
+            lambda _: self.refresh_from_session(),
+        )
+
+    def action_remove_target(self) -> None:
+        targets = self.targets
+        if not targets:
+            return
+        target = targets[self.selected]
+
+        def confirmed(remove: bool | None) -> None:
+            if remove and target.id in self.session.targets:
+                self.session.remove_target(target.id)
+            self.refresh_from_session()
+
+        self.app.push_screen(ConfirmScreen("Remove this target?", target.text, yes="Remove", no="Keep it"), confirmed)

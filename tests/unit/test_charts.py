@@ -1,0 +1,237 @@
+"""The chart drawing, read back as plain text: numbers, glyphs and where they sit."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+
+from sessions import AreaResult, Distribution, GroupResult, RoleGroup
+from screens import _charts as charts
+
+
+def dist(counts: dict[int, int], top: int = 5) -> Distribution:
+    return Distribution(counts, tuple(range(1, top + 1)))
+
+
+# -- numbers and words ----------------------------------------------------------------
+
+
+def test_numbers_keep_one_decimal_and_quarters() -> None:
+    assert charts.number(2) == "2.0"
+    assert charts.number(2.5) == "2.5"
+    assert charts.number(2.25) == "2.25"
+    assert charts.number(None) == "–"
+
+
+def test_signed_and_change_spell_out_direction() -> None:
+    assert charts.signed(2) == "+2.0"
+    assert charts.signed(-1.5) == "−1.5"
+    assert charts.signed(0) == "0.0"
+    assert charts.change(1) == "↑ +1.0"
+    assert charts.change(-0.5) == "↓ −0.5"
+    assert charts.change(0) == "= 0.0"
+    assert charts.change(3, counts=True) == "↑ +3"
+    assert charts.change(None) == "–"
+
+
+def test_shift_text_shows_then_now_and_movement() -> None:
+    assert charts.shift_text(2.0, 3.0) == "2.0 → 3.0 ↑ +1.0"
+    assert charts.shift_text(5, 2, counts=True) == "5 → 2 ↓ −3"
+    assert charts.shift_text(None, 2.0) == "– → 2.0 –"
+
+
+def test_counts_mark_the_part_counted_by_hand() -> None:
+    assert charts.count_text(12, 5) == "12 (5 by hand)"
+    assert charts.count_text(12) == "12"
+    assert charts.answers_text(1) == "1 answer"
+    assert charts.answers_text(30, 5) == "30 answers (5 by hand)"
+
+
+def test_hidden_note_says_how_many_and_how_to_reveal() -> None:
+    assert charts.hidden_note(23).plain == "23 answers so far · results hidden (press R to reveal)"
+    assert charts.hidden_note(1).plain.startswith("1 answer so far")
+
+
+def test_small_groups_are_described_not_drawn() -> None:
+    small = GroupResult(RoleGroup.STAFF, 2, None)
+    empty = GroupResult(RoleGroup.LIVED, 0, None)
+    shown = GroupResult(RoleGroup.LIVED, 4, object())  # type: ignore[arg-type]
+    assert charts.group_heading(small) == "Staff: fewer than 3 — not shown separately"
+    assert charts.group_heading(empty) == "Service users and carers: no answers yet"
+    assert charts.group_heading(shown) == "Service users and carers (4)"
+
+
+def test_gap_text_reads_without_colour() -> None:
+    area = AreaResult("a", dist({2: 3}), dist({4: 2, 5: 1}))
+    assert charts.area_gap_text(area) == "now ● 2.0 → target ◆ 4.0, gap +2.0"
+    assert charts.gap_text(None, 3.0, None) == "now ● – → target ◆ 3.0, gap –"
+
+
+# -- fitting text ---------------------------------------------------------------------
+
+
+def test_fit_and_pad_count_cells_not_characters() -> None:
+    assert charts.fit("Partnership", 6) == "Partn…"
+    assert charts.fit("short", 10) == "short"
+    wide = charts.fit("日本語のテキスト", 7)
+    assert cell_len(wide) <= 7 and wide.endswith("…")
+    assert cell_len(charts.pad("日本", 7, "center")) == 7
+
+
+def test_wrap_keeps_text_verbatim_and_within_width() -> None:
+    hostile = "[  @click=app.quit]x[/]"
+    assert charts.wrap(hostile, 40, first="  ") == ["  " + hostile]
+    lines = charts.wrap("aaa bbb  ccc " + "d" * 30 + " e", 12, first="- ", indent="  ")
+    assert lines[0] == "- aaa bbb"
+    assert all(cell_len(line) <= 12 for line in lines)
+    assert "".join(line.strip() for line in lines[2:]).startswith("d" * 30)
+    assert charts.wrap("one\n\ntwo", 12) == ["one", "", "two"]
+
+
+def test_markup_in_text_stays_literal() -> None:
+    lines = charts.grid_table([(1, "[b]low[/b]")], ["[red]Area[/]"], None, width=60)
+    text = "\n".join(line.plain for line in lines)
+    assert "[red]Area[/]" in text
+    assert "[b]low[/b]" in text
+
+
+# -- bars -----------------------------------------------------------------------------
+
+
+def test_bar_length_follows_the_share() -> None:
+    assert charts.bar(4, 8, 10) == "█████"
+    assert charts.bar(8, 8, 10) == "█" * 10
+    assert charts.bar(1, 8, 4) == "▌"
+    assert charts.bar(1, 1000, 10) == "▏"  # any answer shows
+    assert charts.bar(0, 8, 10) == ""
+
+
+def test_column_chart_puts_counts_over_bars_and_the_median_under_its_position() -> None:
+    rows = charts.column_chart([0, 2, 4, 0, 0, 0], slot=4, height=4, selected=2, median=3.0)
+    plain = [row.plain for row in rows]
+    assert len(plain) == 4 + 1 + 3  # label row and bars, axis, scale, median
+    assert plain[0].strip() == "4"  # the tallest bar's count at the top
+    assert plain[4][12:24].split() == ["0", "0", "0"]
+    assert plain[0].index("4") == 9  # centred in position 3's slot
+    assert plain[2][4:8].strip() == "2"  # the half-height bar's count two rows down
+    assert plain[3][4:8] == " ██ " and plain[4][8:12] == " ██ "
+    assert plain[4][0:4].strip() == "0"  # no bar, but the zero is written
+    assert set(plain[5]) == {"─"}
+    assert "[2]" in plain[6]  # the selected position in brackets
+    assert plain[7].strip() == "▲ median 3.0"
+    assert plain[7].index("▲") == plain[6].index("3")
+
+
+def test_median_between_positions_sits_between_them() -> None:
+    row = charts.median_row(4.5, 6, 60).plain
+    assert row.index("▲") == round(3.5 * 6) + 2
+    assert "median 4.5" in row
+
+
+def test_median_near_the_right_edge_turns_its_label_round() -> None:
+    row = charts.median_row(9, 4, 36).plain
+    assert row.rstrip().endswith("median 9.0 ▲")
+    assert cell_len(row) <= 36
+
+
+def test_no_answers_means_no_median_marker() -> None:
+    assert "▲" not in charts.median_row(None, 4, 36).plain
+
+
+def test_row_chart_marks_each_groups_median_and_suppressed_groups() -> None:
+    lines = charts.row_chart(
+        ["1", "2", "3"],
+        [("Staff (4)", [1, 3, 0], ""), ("Service users and carers", None, "fewer than 3 — not shown separately")],
+        width=90,
+        selected=2,
+        medians=[2.0, None],
+    )
+    plain = [line.plain for line in lines]
+    assert "Staff (4)" in plain[0]
+    assert "Service users and carers" in plain[0]
+    note = " ".join(line.split("│")[1].strip() for line in plain[1:])
+    assert "fewer than 3 — not shown separately" in " ".join(note.split())
+    assert "◀ median" in plain[2] and "◀ median" not in plain[1]
+    assert plain[2].startswith("▸ 2")
+    assert " 3 " in plain[2] and "███" in plain[2]
+
+
+# -- the grid ---------------------------------------------------------------------------
+
+
+LEVELS = [(1, "No involvement"), (2, "Limited"), (3, "Growing"), (4, "Collaboration"), (5, "Partnership")]
+
+
+def test_grid_table_shows_counts_medians_and_selection() -> None:
+    area = AreaResult("a", dist({2: 3, 3: 1}), dist({4: 3}))
+    cells = charts.grid_cells([area])
+    assert cells[(0, 2)].median_here and cells[(0, 2)].count == 3
+    assert cells[(1, 4)].median_here and not cells[(1, 5)].median_here
+    lines = charts.grid_table(LEVELS, ["Individual care"], cells, width=70, selected=(0, 3))
+    plain = [line.plain for line in lines]
+    assert "Individual care" in plain[0]
+    assert "[● now]" in plain[1] and "◆ target" in plain[1]
+    assert plain[2].lstrip().startswith("5 Partnership")  # highest level first
+    level2 = plain[5]
+    assert "●" in level2 and " 3 " in level2
+    level4 = plain[3]
+    assert "◆" in level4 and " 3 " in level4
+    level3 = plain[4]
+    assert level3.startswith("▸3 Growing") and "[" in level3 and "1" in level3
+
+
+def test_hidden_grid_shows_only_the_selected_hand_count() -> None:
+    lines = charts.grid_table(LEVELS, ["A", "B"], None, width=70, selected=(3, 4), selected_text="[7]")
+    text = "\n".join(line.plain for line in lines)
+    assert "[7]" in text
+    assert "●" not in text.split("\n", 2)[2] and "◆" not in text.split("\n", 2)[2]
+    assert text.count("·") == 5 * 4 - 1
+
+
+# -- indicators ------------------------------------------------------------------------
+
+
+def test_answer_row_gives_glyph_word_count_and_hand_part() -> None:
+    row = charts.answer_row({"met": 5, "partly": 3, "not_met": 1}, width=96, selected="partly", hand={"met": 2}).plain
+    assert "✔ Met 5 (2 by hand)" in row
+    assert "[◐ Partly 3" in row
+    assert "✘ Not met 1" in row
+
+
+def test_answer_row_hidden_shows_choices_only() -> None:
+    row = charts.answer_row(None, width=60, selected="not_met").plain
+    assert "✔ Met" in row and "[✘ Not met]" in row
+    assert not any(ch.isdigit() for ch in row)
+
+
+def test_answer_summary_is_compact() -> None:
+    assert charts.answer_summary({"met": 5, "not_met": 1}) == "✔ 5  ◐ 0  ✘ 1"
+
+
+def test_table_has_a_rule_and_aligned_columns() -> None:
+    lines = charts.table(["Area", "Now"], [["Policy", "2.0 → 3.0 ↑ +1.0"]], width=40, first=10)
+    plain = [line.plain for line in lines]
+    assert plain[0].startswith("Area") and "Now" in plain[0]
+    assert set(plain[1].replace(" ", "")) == {"─"}
+    assert plain[2].index("2.0") == plain[0].index("Now")
+
+
+def test_group_lines_spell_out_why_a_group_is_missing() -> None:
+    lines = [line.plain for line in charts.group_lines(GroupResult(RoleGroup.LIVED, 2, None), 20)]
+    assert lines[0] == "Service users and c…"
+    assert " ".join(lines[1:]) == "fewer than 3 — not shown separately"
+    shown = charts.group_lines(GroupResult(RoleGroup.STAFF, 5, object()), 20)  # type: ignore[arg-type]
+    assert [line.plain for line in shown] == ["Staff (5)"]
+
+
+def test_narrow_grid_numbers_the_levels_and_adds_a_key() -> None:
+    areas = ["Individual care", "Care setting", "Policy"]
+    levels = LEVELS[:2] + [(3, "Growing involvement")] + LEVELS[3:]
+    wide = [line.plain for line in charts.grid_table(levels, areas, None, width=80)]
+    assert any(line.lstrip().startswith("3 Growing involvement") for line in wide)
+    assert not any(line.startswith("Levels:") for line in wide)
+    narrow = [line.plain for line in charts.grid_table(levels, areas, None, width=48, selected=(5, 1))]
+    assert all(cell_len(line) <= 48 for line in narrow)
+    assert [line[:3].strip() for line in narrow[2:7]] == ["5", "4", "3", "2", "▸1"]
+    key = " ".join(" ".join(narrow[7:]).split())
+    assert key == "Levels: 5 Partnership · 4 Collaboration · 3 Growing involvement · 2 Limited · 1 No involvement"
+    assert "target" in narrow[1]  # the word survives when the glyph does not fit
