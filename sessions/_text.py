@@ -37,6 +37,34 @@ def clean_text(value: object, max_length: int = TEXT_MAX, *, multiline: bool = T
         return ""
     text = unicodedata.normalize("NFC", str(value))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if text.isascii() and text.replace("\n", "").isprintable():
+        # Plain printable ASCII, as most comments are: nothing to drop, combine or join.
+        cleaned = text if multiline else text.replace("\n", " ")
+    else:
+        cleaned = _kept_characters(text, multiline)
+    if multiline:
+        # Collapse runs of blank lines so a comment cannot push the wall off screen.
+        lines = [line.rstrip() for line in cleaned.split("\n")]
+        out: list[str] = []
+        blank = 0
+        for line in lines:
+            blank = blank + 1 if not line.strip() else 0
+            if blank <= 1:
+                out.append(line)
+        cleaned = "\n".join(out)
+    cleaned = cleaned.strip().strip(ZERO_WIDTH_JOINER).strip()
+    if len(cleaned) > max_length:
+        cleaned = cleaned[:max_length].rstrip().rstrip(ZERO_WIDTH_JOINER)
+    return cleaned
+
+
+def clean_line(value: object, max_length: int = TITLE_MAX) -> str:
+    """Single-line variant for names and titles."""
+    return " ".join(clean_text(value, max_length, multiline=False).split())
+
+
+def _kept_characters(text: str, multiline: bool) -> str:
+    """The character-by-character pass, for text that is not plain ASCII."""
     kept: list[str] = []
     combining = 0
     for char in text:
@@ -68,23 +96,4 @@ def clean_text(value: object, max_length: int = TEXT_MAX, *, multiline: bool = T
         else:
             combining = 0
         kept.append(char)
-    cleaned = "".join(kept)
-    if multiline:
-        # Collapse runs of blank lines so a comment cannot push the wall off screen.
-        lines = [line.rstrip() for line in cleaned.split("\n")]
-        out: list[str] = []
-        blank = 0
-        for line in lines:
-            blank = blank + 1 if not line.strip() else 0
-            if blank <= 1:
-                out.append(line)
-        cleaned = "\n".join(out)
-    cleaned = cleaned.strip().strip(ZERO_WIDTH_JOINER).strip()
-    if len(cleaned) > max_length:
-        cleaned = cleaned[:max_length].rstrip().rstrip(ZERO_WIDTH_JOINER)
-    return cleaned
-
-
-def clean_line(value: object, max_length: int = TITLE_MAX) -> str:
-    """Single-line variant for names and titles."""
-    return " ".join(clean_text(value, max_length, multiline=False).split())
+    return "".join(kept)

@@ -59,8 +59,8 @@ class IntakeLimits:
     address_burst: float = 300.0
     """Requests per second (and burst) from one network address: loose, because a
     venue's wifi may put a whole room behind one address."""
-    join_rate: float = 1.0
-    join_burst: float = 60.0
+    join_rate: float = 10.0
+    join_burst: float = 400.0
     """New participants per second (and burst) from one network address."""
     room_code_tries: int = 5
     room_code_window: float = 60.0
