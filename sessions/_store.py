@@ -27,6 +27,7 @@ from ._model import (
     IndicatorsActivity,
     Participant,
     Role,
+    RoleGroup,
     SessionInfo,
     SpectrumActivity,
     Tally,
@@ -230,6 +231,17 @@ class LiveSession:
     @property
     def room_code(self) -> str:
         return self.meta["room_code"]
+
+    @property
+    def present_without_phones(self) -> dict[RoleGroup, int]:
+        """People in the room counted by the facilitator, not joined from a phone."""
+        stored = self.meta.get("present_without_phones", {})
+        return {group: int(stored.get(group.value, 0)) for group in RoleGroup}
+
+    def set_present_without_phones(self, group: RoleGroup, count: int) -> None:
+        counts = {g.value: n for g, n in self.present_without_phones.items()}
+        counts[RoleGroup(group).value] = max(0, min(int(count), 10_000))
+        self._set_meta(present_without_phones=counts)
 
     def end(self) -> None:
         self._set_meta(ended_at=self._clock())

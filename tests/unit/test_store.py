@@ -232,3 +232,18 @@ def test_comment_numbers_never_collide_after_a_gap(tmp_path, live):
         assert {c.text for c in restored.comments.values()} == {"two", "three"}
     finally:
         restored.close()
+
+
+def test_people_present_without_phones_are_kept_per_group(store, live):
+    from sessions import RoleGroup
+
+    live.set_present_without_phones(RoleGroup.LIVED, 2)
+    live.set_present_without_phones(RoleGroup.STAFF, -4)
+    assert live.present_without_phones == {RoleGroup.LIVED: 2, RoleGroup.STAFF: 0, RoleGroup.OTHER: 0}
+    live.sync()
+    live.close()
+    again = store.open("s1")
+    try:
+        assert again.present_without_phones[RoleGroup.LIVED] == 2
+    finally:
+        again.close()

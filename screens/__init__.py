@@ -1,0 +1,69 @@
+"""Textual screens and widgets: the projected side of a workshop.
+
+Shell screens (home, lobby, activity, moderation, agenda) frame the activity
+views, which render one activity each and take keyboard tallies.
+"""
+
+from ._activity_screen import NARROW_WIDTH, ActivityScreen, Stopwatch, clock_text
+from ._activity_view import ActivityView, view_for
+from ._agenda_screen import AgendaScreen, agenda_line
+from ._comment_form import CommentDraft, CommentForm, comment_topics
+from ._comment_wall import WALL_LIMIT, CommentWall, comment_content, topic_label
+from ._confirm_screen import ConfirmScreen
+from ._grid_view import GridView
+from ._home_screen import HomeScreen
+from ._indicators_view import IndicatorsView
+from ._info_view import InfoView
+from ._key_footer import KeyFooter
+from ._lobby_screen import PRESENCE_CREDIT, LobbyScreen, presence_content
+from ._moderation_screen import QUEUE_LIMIT, STATE_LABELS, ModerationScreen
+from ._pending_badge import PendingBadge, pending_label
+from ._qr import QUIET_ZONE, QRCode, qr_cells, qr_matrix
+from ._questions_view import QuestionsView
+from ._review_screen import ReviewScreen
+from ._session_bar import SessionBar
+from ._spectrum_view import SpectrumView
+from ._target_form import TargetForm
+from ._targets_view import TargetsView
+
+__all__ = [
+    "NARROW_WIDTH",
+    "PRESENCE_CREDIT",
+    "QUEUE_LIMIT",
+    "QUIET_ZONE",
+    "STATE_LABELS",
+    "WALL_LIMIT",
+    "ActivityScreen",
+    "ActivityView",
+    "AgendaScreen",
+    "CommentDraft",
+    "CommentForm",
+    "CommentWall",
+    "ConfirmScreen",
+    "GridView",
+    "HomeScreen",
+    "IndicatorsView",
+    "InfoView",
+    "KeyFooter",
+    "LobbyScreen",
+    "ModerationScreen",
+    "PendingBadge",
+    "QRCode",
+    "QuestionsView",
+    "ReviewScreen",
+    "SessionBar",
+    "SpectrumView",
+    "Stopwatch",
+    "TargetForm",
+    "TargetsView",
+    "agenda_line",
+    "clock_text",
+    "comment_content",
+    "comment_topics",
+    "pending_label",
+    "presence_content",
+    "qr_cells",
+    "qr_matrix",
+    "topic_label",
+    "view_for",
+]

@@ -1,0 +1,223 @@
+"""Who is here: the QR code to join, the room code, and the presence check.
+
+The presence check follows the 4PI National Involvement Standards (NSUN,
+National Involvement Partnership): a meeting should have at least two, and
+ideally three, people who use services or carers. People without a phone
+are counted in from the keyboard so they are never left out of that count.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from sessions import LiveSession, Role, RoleGroup, presence, room_counts
+from tui._messages import guard_storage
+
+from ._key_footer import KeyFooter
+from ._qr import QRCode
+from ._session_bar import SessionBar
+
+__all__ = ["LobbyScreen", "presence_content", "PRESENCE_CREDIT"]
+
+PRESENCE_CREDIT = "Presence check: 4PI National Involvement Standards (NSUN, National Involvement Partnership)."
+
+GROUP_ROWS: tuple[tuple[RoleGroup, str], ...] = (
+    (RoleGroup.LIVED, "Service user/carer"),
+    (RoleGroup.STAFF, "Staff"),
+    (RoleGroup.OTHER, "Other/not said"),
+)
+
+ROLE_WORDS: dict[Role, tuple[str, str]] = {
+    Role.SERVICE_USER: ("service user", "service users"),
+    Role.CARER: ("carer", "carers"),
+    Role.STAFF: ("staff", "staff"),
+    Role.OTHER: ("other", "other"),
+}
+
+
+def presence_content(count: int, level: str) -> Content:
+    """The presence check in words and a glyph, so it reads without colour."""
+    people = "person" if count == 1 else "people"
+    if level == "ideal":
+        return Content.from_markup(
+            "[b]✔✔ Presence: ideal.[/b] $count service users or carers are here; three or more is the ideal.",
+            count=str(count),
+        )
+    if level == "minimum":
+        return Content.from_markup(
+            "[b]✔ Presence: minimum met.[/b] $count service users or carers are here; a third would make it ideal.",
+            count=str(count),
+        )
+    return Content.from_markup(
+        "[b]⚠ Presence: below the minimum.[/b] $count $people who use services or care for someone; at least two are needed, ideally three.",
+        count=str(count),
+        people=people,
+    )
+
+
+class LobbyScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f", "toggle_cells", "QR cells"),
+        Binding("plus,equals_sign", "count_present(1)", "Add one", key_display="+"),
+        Binding("minus", "count_present(-1)", "Take one", key_display="-"),
+    ]
+
+    def __init__(self, session: LiveSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield SessionBar("Lobby")
+        with Horizontal(id="lobby-body"):
+            with VerticalScroll(id="lobby-qr-box"):
+                yield QRCode(id="lobby-qr")
+                yield Static(id="lobby-qr-status", markup=False)
+            with Vertical(id="lobby-info"):
+                yield Static(id="lobby-title", markup=False)
+                yield Static(id="lobby-join", markup=False)
+                yield Static(id="lobby-room", markup=False)
+                yield Static(id="lobby-presence", markup=False)
+                table: DataTable = DataTable(id="lobby-people", cursor_type="row", show_cursor=True)
+                table.add_column("Who is here", key="group")
+                table.add_column("Phone", key="phones")
+                table.add_column("No phone", key="hand")
+                yield table
+                with VerticalScroll(id="lobby-more", can_focus=False):
+                    yield Static(Content("No phone? Choose the row; + counts a person in, - takes one out."), id="lobby-hands-hint", markup=False)
+                    yield Static(id="lobby-roles", markup=False)
+                    yield Static(id="lobby-names", markup=False)
+                    yield Static(Content(PRESENCE_CREDIT), id="lobby-credit", markup=False)
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#lobby-people", DataTable)
+        for group, label in GROUP_ROWS:
+            table.add_row(label, "0", "0", key=group.value)
+        table.focus(scroll_visible=False)
+        self.refresh_from_session()
+        app = self.app
+        if hasattr(app, "join_url"):
+            self.watch(app, "join_url", self._show_address)
+            self.watch(app, "room_url", self._show_address)
+            self.watch(app, "intake_problem", self._show_address)
+        signal = getattr(app, "session_signal", None)
+        if signal is not None:
+            signal.subscribe(self, self._on_session_changed)
+
+    def _on_session_changed(self, batch) -> None:
+        if batch.kinds & {"participant", "state"}:
+            self.refresh_from_session()
+
+    # -- the address ------------------------------------------------------------------
+
+    def _show_address(self, _value: object = None) -> None:
+        app = self.app
+        url = getattr(app, "join_url", "")
+        room_url = getattr(app, "room_url", "")
+        problem = getattr(app, "intake_problem", "")
+        qr = self.query_one("#lobby-qr", QRCode)
+        status = self.query_one("#lobby-qr-status", Static)
+        join = self.query_one("#lobby-join", Static)
+        room = self.query_one("#lobby-room", Static)
+        code = self.session.room_code
+        if problem:
+            qr.data = ""
+            qr.display = False
+            status.update(Content.from_markup("[b]⚠ The phone page is not running.[/b]\n$problem\nThe room can still vote by show of hands.", problem=problem))
+            status.display = True
+            join.update(Content("Phones cannot join until the phone page runs."))
+            room.update(Content.from_markup("Room code: [b]$code[/b]", code=code))
+            return
+        if not url:
+            qr.display = False
+            status.update(Content("Starting the phone page…"))
+            status.display = True
+            join.update(Content(""))
+            room.update(Content.from_markup("Room code: [b]$code[/b]", code=code))
+            return
+        qr.data = url
+        qr.display = True
+        status.display = False
+        join.update(Content.from_markup("[b]Scan the code to join[/b], or open\n$url", url=url))
+        if room_url:
+            room.update(Content.from_markup("No camera? Open $room and type the room code [b]$code[/b].", room=room_url, code=code))
+        else:
+            room.update(Content.from_markup("Room code: [b]$code[/b]", code=code))
+
+    # -- who is here -----------------------------------------------------------------
+
+    def refresh_from_session(self) -> None:
+        session = self.session
+        participants = session.participants
+        self.query_one("#lobby-title", Static).update(Content(session.title))
+        by_group = room_counts(participants.values())
+        hands = session.present_without_phones
+        table = self.query_one("#lobby-people", DataTable)
+        for group, _label in GROUP_ROWS:
+            table.update_cell(group.value, "phones", str(by_group[group]))
+            table.update_cell(group.value, "hand", str(hands[group]))
+        lived, level = presence(participants.values(), extra_lived=hands[RoleGroup.LIVED])
+        presence_widget = self.query_one("#lobby-presence", Static)
+        presence_widget.update(presence_content(lived, level))
+        for name in ("ideal", "minimum", "below"):
+            presence_widget.set_class(name == level, f"-{name}")
+        self.query_one("#lobby-roles", Static).update(self._roles_line(sum(hands.values())))
+        self.query_one("#lobby-names", Static).update(self._names_line())
+
+    def _roles_line(self, without_phones: int) -> Content:
+        participants = self.session.participants
+        total = len(participants)
+        without = f" and {without_phones:,} without a phone" if without_phones else ""
+        if not total:
+            return Content(f"Nobody has joined on a phone yet{without}.")
+        by_role: dict[Role | None, int] = {}
+        for participant in participants.values():
+            by_role[participant.role] = by_role.get(participant.role, 0) + 1
+        parts = []
+        for role, (one, many) in ROLE_WORDS.items():
+            count = by_role.get(role, 0)
+            if count:
+                parts.append(f"{count:,} {one if count == 1 else many}")
+        unsaid = by_role.get(None, 0) + by_role.get(Role.PREFER_NOT, 0)
+        if unsaid:
+            parts.append(f"{unsaid:,} not said")
+        joined = "1 person" if total == 1 else f"{total:,} people"
+        return Content(f"On phones: {joined} ({', '.join(parts)}){without}.")
+
+    def _names_line(self) -> Content:
+        latest = list(islice(reversed(self.session.participants.values()), 6))
+        if not latest:
+            return Content("")
+        names = []
+        for participant in latest:
+            role = f" ({ROLE_WORDS[participant.role][0]})" if participant.role in ROLE_WORDS else ""
+            names.append(participant.display_name + role)
+        return Content("Latest to join: ") + Content(", ").join(Content(name) for name in names)
+
+    # -- keys ------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_toggle_cells(self) -> None:
+        qr = self.query_one("#lobby-qr", QRCode)
+        qr.full_cells = not qr.full_cells
+        self.notify("QR code: two spaces per module (full cells)." if qr.full_cells else "QR code: half-block cells.", markup=False)
+
+    def action_count_present(self, delta: int) -> None:
+        table = self.query_one("#lobby-people", DataTable)
+        group = GROUP_ROWS[max(0, min(table.cursor_row, len(GROUP_ROWS) - 1))][0]
+        count = self.session.present_without_phones[group] + delta
+        if count < 0:
+            self.app.bell()
+            return
+        if guard_storage(self, lambda: self.session.set_present_without_phones(group, count)):
+            self.refresh_from_session()

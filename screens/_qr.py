@@ -1,0 +1,128 @@
+"""A QR code drawn with terminal cells, scannable from the back of a room.
+
+Built from `qrcode`'s module matrix, never its ASCII printer: every cell gets
+an explicit black foreground and white background, so the code reads the
+same on a dark theme, a light theme or a washed-out projector, and the light
+quiet zone a scanner needs is always painted.
+"""
+
+from __future__ import annotations
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+__all__ = ["QRCode", "qr_matrix", "qr_cells", "QUIET_ZONE", "DARK", "LIGHT"]
+
+QUIET_ZONE = 4
+"""Light modules around the code; scanners need four."""
+
+DARK = "#000000"
+LIGHT = "#FFFFFF"
+
+_INK = Style(color=DARK, bgcolor=LIGHT)
+_DARK_CELL = Style(bgcolor=DARK)
+_LIGHT_CELL = Style(bgcolor=LIGHT)
+
+_HALF_BLOCKS = {
+    (False, False): " ",
+    (True, False): "▀",
+    (False, True): "▄",
+    (True, True): "█",
+}
+
+
+def qr_matrix(data: str) -> list[list[bool]]:
+    """The code's modules (True is dark), without any quiet zone."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    code.add_data(data)
+    code.make(fit=True)
+    return [[bool(module) for module in row] for row in code.get_matrix()]
+
+
+def _with_quiet_zone(matrix: list[list[bool]], quiet: int) -> list[list[bool]]:
+    width = len(matrix[0]) + 2 * quiet if matrix else 0
+    blank = [False] * width
+    margin = [False] * quiet
+    return [list(blank) for _ in range(quiet)] + [margin + row + margin for row in matrix] + [list(blank) for _ in range(quiet)]
+
+
+def qr_cells(matrix: list[list[bool]], *, full_cells: bool = False, quiet: int = QUIET_ZONE) -> list[list[Segment]]:
+    """Terminal lines for a module matrix.
+
+    Half-block mode puts two modules in one character cell (top and bottom),
+    which keeps the code square on a typical terminal font. Full-cell mode
+    uses two background-coloured spaces per module, for projectors that
+    draw block glyphs with gaps.
+    """
+    padded = _with_quiet_zone(matrix, quiet)
+    lines: list[list[Segment]] = []
+    if full_cells:
+        for row in padded:
+            lines.append([Segment("  ", _DARK_CELL if dark else _LIGHT_CELL) for dark in row])
+        return lines
+    width = len(padded[0]) if padded else 0
+    for y in range(0, len(padded), 2):
+        top = padded[y]
+        bottom = padded[y + 1] if y + 1 < len(padded) else [False] * width
+        lines.append([Segment(_HALF_BLOCKS[(t, b)], _INK) for t, b in zip(top, bottom)])
+    return lines
+
+
+class QRCode(Widget):
+    """Shows `data` as a QR code; `full_cells` switches to two spaces per module."""
+
+    DEFAULT_CSS = """
+    QRCode {
+        width: auto;
+        height: auto;
+    }
+    """
+
+    data: reactive[str] = reactive("", layout=True)
+    full_cells: reactive[bool] = reactive(False, layout=True)
+
+    def __init__(self, data: str = "", *, full_cells: bool = False, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._lines: list[Strip] = []
+        self.set_reactive(QRCode.data, data)
+        self.set_reactive(QRCode.full_cells, full_cells)
+        self._rebuild()
+
+    @property
+    def matrix(self) -> list[list[bool]]:
+        return qr_matrix(self.data) if self.data else []
+
+    @property
+    def lines(self) -> list[Strip]:
+        """The rendered lines, for tests and for exporting the code as text."""
+        return list(self._lines)
+
+    def _rebuild(self) -> None:
+        if not self.data:
+            self._lines = []
+            return
+        self._lines = [Strip(segments) for segments in qr_cells(qr_matrix(self.data), full_cells=self.full_cells)]
+
+    def watch_data(self) -> None:
+        self._rebuild()
+
+    def watch_full_cells(self) -> None:
+        self._rebuild()
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return self._lines[0].cell_length if self._lines else 0
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if 0 <= y < len(self._lines):
+            return self._lines[y].crop_extend(0, width, self.rich_style)
+        return Strip.blank(width, self.rich_style)

@@ -1,0 +1,221 @@
+"""Shared helpers for the app's Pilot, snapshot and hostile-text tests.
+
+Imported explicitly by the tests (not a conftest): a config in a temporary
+folder, a phone page that pretends to listen at a fixed address, a clock
+that only moves when told, a fully fixed session for snapshots, and ways to
+read what is on the screen as plain text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from textual.app import App
+from textual.widget import Widget
+
+from sessions import LiveSession, SessionStore, TemplateLibrary
+from sessions.intake import IntakeError
+from tui._config import Config
+from tui.app import InvolveApp
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+FIXED_BASE = "http://192.0.2.10:8765"
+FIXED_TOKEN = "FIXEDTOKEN"
+FIXED_URL = f"{FIXED_BASE}/j/{FIXED_TOKEN}"
+FIXED_ROOM_CODE = "K7PQ2M"
+FIXED_CREATED = "2026-03-12T10:00:00+00:00"
+FIXED_SESSION_ID = "20260312-fixed1"
+
+
+def make_config(tmp_path: Path, **overrides: Any) -> Config:
+    config = Config(
+        data_dir=tmp_path / "data",
+        export_dir=tmp_path / "exports",
+        intake_host="127.0.0.1",
+        intake_port=0,
+        theme="projector",
+        hold_comments=True,
+        show_results=False,
+        public_url=FIXED_BASE,
+    )
+    return config.with_overrides(**overrides) if overrides else config
+
+
+class FakeIntakeServer:
+    """Stands in for `sessions.intake.IntakeServer`: same calls, no network."""
+
+    def __init__(self, session: LiveSession, *, host: str, port: int, public_url: str, url: str = FIXED_URL, error: str = "") -> None:
+        self.session = session
+        self.host, self.port, self.public_url = host, port, public_url
+        self.url = url
+        self.error = error
+        self.started = False
+        self.stopped = False
+
+    @property
+    def room_url(self) -> str:
+        return f"{FIXED_BASE}/" if self.started else ""
+
+    async def start(self) -> str:
+        if self.error:
+            raise IntakeError(self.error)
+        self.started = True
+        return self.url
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+
+class FakeServers:
+    """A server factory that remembers every server it made."""
+
+    def __init__(self, *, url: str = FIXED_URL, error: str = "") -> None:
+        self.url = url
+        self.error = error
+        self.made: list[FakeIntakeServer] = []
+
+    def __call__(self, session: LiveSession, *, host: str, port: int, public_url: str) -> FakeIntakeServer:
+        server = FakeIntakeServer(session, host=host, port=port, public_url=public_url, url=self.url, error=self.error)
+        self.made.append(server)
+        return server
+
+
+class FixedClock:
+    """A monotonic clock for timers that moves only when a test says so."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def make_app(config: Config, *, servers: FakeServers | None = None, clock: Callable[[], float] | None = None, **kwargs: Any) -> InvolveApp:
+    return InvolveApp(config, server_factory=servers or FakeServers(), clock=clock or FixedClock(), **kwargs)
+
+
+def store_for(config: Config, *, fixed: bool = False) -> SessionStore:
+    if fixed:
+        return SessionStore(config.sessions_dir, clock=lambda: FIXED_CREATED)
+    return SessionStore(config.sessions_dir)
+
+
+def new_session(config: Config, template: str = "where-are-we", **kwargs: Any) -> LiveSession:
+    found = TemplateLibrary(config.templates_dir).find(template)
+    assert found.path is not None
+    kwargs.setdefault("hold_comments", config.hold_comments)
+    return store_for(config).create(found, found.path.read_text(encoding="utf-8"), **kwargs)
+
+
+# -- a session whose every detail is fixed, for snapshots -------------------------------
+
+FIXED_PEOPLE = (
+    ("p01", "Jo", "service_user"),
+    ("p02", "", "service_user"),
+    ("p03", "", "service_user"),
+    ("p04", "Ken", "carer"),
+    ("p05", "", "carer"),
+    ("p06", "Dev", "staff"),
+    ("p07", "", "staff"),
+    ("p08", "Marcia", "staff"),
+    ("p09", "", "staff"),
+    ("p10", "", None),
+    ("p11", "", "other"),
+)
+FIXED_SPECTRUM = {"p01": 2, "p02": 3, "p03": 3, "p04": 2, "p05": 4, "p06": 6, "p07": 5, "p08": 7, "p09": 6, "p10": 4, "p11": 5}
+FIXED_GRID_NOW = {"p01": 2, "p02": 2, "p03": 1, "p04": 2, "p05": 3, "p06": 3, "p07": 3, "p08": 4, "p09": 3, "p10": 2, "p11": 3}
+FIXED_COMMENTS = (
+    ("spectrum", "We are asked for our views, but little changes afterwards.", "approved", "Jo"),
+    ("spectrum", "The peer support team is run by people with lived experience.", "pinned", ""),
+    ("spectrum", "Papers for the governance meeting arrive the night before.", "approved", "Ken"),
+    ("spectrum", "Staff feel we have come a long way in two years.", "pending", "Dev"),
+    ("grid", "My care plan was written before I was in the room.", "approved", ""),
+    ("grid", "Policy is where we are furthest behind.", "pinned", "Marcia"),
+    ("grid", "Can we aim for partnership on the ward?", "pending", ""),
+    ("indicators", "Nobody told me about advocacy until my third admission.", "pending", "Jo"),
+)
+
+
+def fixed_session(config: Config, *, current: str = "welcome", revealed: tuple[str, ...] = ()) -> LiveSession:
+    """The where-are-we template with fixed people, votes, comments, tokens and dates."""
+    template = TemplateLibrary(config.templates_dir).find("where-are-we")
+    assert template.path is not None
+    index = [activity.id for activity in template.activities].index(current)
+    meta = {
+        "id": FIXED_SESSION_ID,
+        "title": "Ward 7 team day",
+        "facilitator": "Sam",
+        "created_at": FIXED_CREATED,
+        "template_name": template.name,
+        "template_version": template.version,
+        "template_family": template.family_name,
+        "template_title": template.title,
+        "template_source": template.path.read_text(encoding="utf-8"),
+        "baseline_id": "",
+        "current": index,
+        "revealed": list(revealed),
+        "intake_open": True,
+        "hold_comments": True,
+        "join_token": FIXED_TOKEN,
+        "room_code": FIXED_ROOM_CODE,
+    }
+    participants = [{"id": pid, "name": name, "role": role, "joined_at": FIXED_CREATED} for pid, name, role in FIXED_PEOPLE]
+    votes = [
+        {"activity_id": "spectrum", "item": "place", "participant_id": pid, "value": value, "updated_at": FIXED_CREATED}
+        for pid, value in FIXED_SPECTRUM.items()
+    ]
+    for pid, now in FIXED_GRID_NOW.items():
+        for area in ("individual", "setting", "policy"):
+            shift = {"individual": 0, "setting": 0, "policy": -1}[area]
+            level = max(1, now + shift)
+            votes.append({"activity_id": "grid", "item": f"{area}:now", "participant_id": pid, "value": level, "updated_at": FIXED_CREATED})
+            votes.append({"activity_id": "grid", "item": f"{area}:target", "participant_id": pid, "value": min(5, level + 2), "updated_at": FIXED_CREATED})
+    tallies = [
+        {"activity_id": "spectrum", "item": "place", "value": 3, "count": 2, "role": None},
+        {"activity_id": "grid", "item": "policy:now", "value": 1, "count": 3, "role": None},
+    ]
+    comments = [
+        {
+            "id": str(number),
+            "activity_id": activity_id,
+            "item": "",
+            "text": text,
+            "state": state,
+            "author": author,
+            "participant_id": "",
+            "created_at": FIXED_CREATED,
+            "from_facilitator": False,
+        }
+        for number, (activity_id, text, state, author) in enumerate(FIXED_COMMENTS, start=1)
+    ]
+    snapshot = {"meta": meta, "participants": participants, "votes": votes, "tallies": tallies, "comments": comments, "targets": []}
+    return store_for(config, fixed=True).restore(snapshot)
+
+
+# -- reading the screen --------------------------------------------------------------
+
+
+def screen_text(app: App) -> str:
+    """Everything the active screen shows, as plain text lines."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+def widget_text(widget: Widget) -> str:
+    """The lines a widget draws inside its border and padding, as plain text."""
+    from textual.geometry import Region
+
+    width, height = widget.outer_size
+    left, top = widget.content_offset
+    content_width, content_height = widget.content_size
+    strips = widget.render_lines(Region(0, 0, width, height))
+    return "\n".join(strip.crop(left, left + content_width).text for strip in strips[top : top + content_height])
+
+
+def squeeze(text: str) -> str:
+    """Text with all white space removed, to compare across line wrapping."""
+    return "".join(text.split())

@@ -1,0 +1,146 @@
+"""The lobby: join address and QR code, who is here, and the 4PI presence check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app_fixtures import FIXED_URL, FakeServers, make_app, make_config, new_session, screen_text, squeeze, store_for, widget_text
+from screens import LobbyScreen, QRCode, qr_matrix
+from sessions import RoleGroup
+
+SIZE = (100, 30)
+
+
+async def settle(pilot, times: int = 3) -> None:
+    for _ in range(times):
+        await pilot.pause()
+
+
+def presence_text(app) -> str:
+    return " ".join(widget_text(app.screen.query_one("#lobby-presence")).split())
+
+
+async def test_lobby_shows_the_join_address_code_and_room_code(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config, title="Community team, spring")
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen)
+        text = screen_text(app)
+        assert "Community team, spring" in text
+        assert FIXED_URL in text
+        assert session.room_code in text and "http://192.0.2.10:8765/" in text
+        qr = app.screen.query_one(QRCode)
+        assert qr.data == FIXED_URL and qr.display
+        assert qr.matrix == qr_matrix(FIXED_URL)
+        assert (qr.size.width, qr.size.height) == (37, 19)
+        credit = " ".join(widget_text(app.screen.query_one("#lobby-credit")).split())
+        assert credit == "Presence check: 4PI National Involvement Standards (NSUN, National Involvement Partnership)."
+        await pilot.press("f")
+        await settle(pilot)
+        assert qr.full_cells and (qr.size.width, qr.size.height) == (74, 37)
+        await pilot.press("f")
+        await settle(pilot)
+        assert not qr.full_cells and qr.size.height == 19
+
+
+async def test_people_joining_update_counts_names_and_presence(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "⚠ Presence: below the minimum. 0 people" in presence_text(app)
+        assert "Nobody has joined on a phone yet" in screen_text(app)
+        session.join("Priya", "staff")
+        session.join("", "service_user")
+        session.join("Ken", "carer")
+        session.join("", None)
+        session.join("", "service_user")
+        await settle(pilot)
+        text = " ".join(screen_text(app).split())
+        assert "On phones: 5 people (2 service users, 1 carer, 1 staff, 1 not said)." in text
+        assert "Latest to join: Anonymous (service user), Anonymous, Ken (carer), Anonymous (service user), Priya (staff)" in text
+        assert "✔✔ Presence: ideal. 3 service users or carers are here" in presence_text(app)
+        assert app.screen.query_one("#lobby-presence").has_class("-ideal")
+        [table] = app.screen.query("#lobby-people")
+        assert [str(cell) for cell in table.get_row("lived")][1:] == ["3", "0"]
+        assert [str(cell) for cell in table.get_row("staff")][1:] == ["1", "0"]
+
+
+async def test_people_without_phones_are_counted_in_from_the_keyboard_and_kept(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    session.join("", "service_user")
+    session_id = session.id
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "below the minimum. 1 person" in presence_text(app)
+        await pilot.press("plus")  # first row: service users and carers
+        await settle(pilot)
+        assert "✔ Presence: minimum met. 2" in presence_text(app)
+        await pilot.press("plus")
+        await settle(pilot)
+        assert "✔✔ Presence: ideal. 3" in presence_text(app)
+        await pilot.press("down", "plus", "plus", "plus")  # three staff without phones
+        await settle(pilot)
+        assert "On phones: 1 person (1 service user) and 5 without a phone." in " ".join(screen_text(app).split())
+        assert session.present_without_phones[RoleGroup.LIVED] == 2
+        assert session.present_without_phones[RoleGroup.STAFF] == 3
+        assert len(session.participants) == 1  # never stored as participants
+        await pilot.press("up", "minus")
+        await settle(pilot)
+        assert "✔ Presence: minimum met. 2" in presence_text(app)
+        await pilot.press("minus", "minus", "minus")  # cannot go below zero
+        await settle(pilot)
+        assert session.present_without_phones[RoleGroup.LIVED] == 0
+    reopened = store_for(config).open(session_id)
+    try:
+        assert reopened.present_without_phones[RoleGroup.STAFF] == 3
+    finally:
+        reopened.close()
+
+
+async def test_phone_page_failure_is_explained_on_the_lobby_and_the_app_keeps_running(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    problem = "Port 8765 is already in use on this computer. Choose another port: set INVOLVE_PORT or --port."
+    app = make_app(config, session=session, landing="lobby", servers=FakeServers(error=problem))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, LobbyScreen)
+        assert app.intake_problem == problem
+        status = squeeze(widget_text(app.screen.query_one("#lobby-qr-status")))
+        assert squeeze("⚠ The phone page is not running.") in status
+        assert squeeze(problem) in status
+        assert not app.screen.query_one(QRCode).display
+        assert session.room_code in screen_text(app)
+        # Voting by hand still works.
+        await pilot.press("escape", "n", "n")
+        await settle(pilot)
+        assert session.current_index == 2
+
+
+async def test_escape_and_l_move_between_lobby_and_activity(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ActivityScreen"
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen)
+        await pilot.press("l")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ActivityScreen"
+        await pilot.press("m", "l")  # from moderation straight to the lobby
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ActivityScreen"

@@ -1,0 +1,170 @@
+"""Moderation: nothing reaches the wall until the facilitator says so, and the count is always in sight."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from app_fixtures import make_app, make_config, new_session, screen_text, squeeze, widget_text
+from screens import ActivityScreen, LobbyScreen, ModerationScreen
+from screens._comment_wall import WALL_LIMIT
+from screens._moderation_screen import QUEUE_LIMIT
+from sessions import CommentState
+
+SIZE = (100, 30)
+
+
+async def settle(pilot, times: int = 3) -> None:
+    for _ in range(times):
+        await pilot.pause()
+
+
+def wall_text(app) -> str:
+    return squeeze(widget_text(app.screen.query_one("#wall-body")))
+
+
+def queue_ids(app) -> list[str]:
+    table = app.screen.query_one("#moderation-queue", DataTable)
+    return [str(row.key.value) for row in table.ordered_rows]
+
+
+async def test_approve_hide_pin_and_unpin_from_the_keys(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    session.go_to(2)
+    person, _ = session.join("Jo", "service_user")
+    texts = ["First thought from the floor", "Second point about meetings", "Third idea for the ward", "Fourth remark"]
+    for text in texts:
+        session.add_comment("spectrum", text, participant_id=person.id, author="Jo")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "No comments on the screen yet" in screen_text(app)
+        assert "✉ 4 to review" in screen_text(app)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ModerationScreen)
+        assert queue_ids(app) == ["1", "2", "3", "4"]
+        assert "First thought from the floor" in screen_text(app)
+        await pilot.press("a")  # approve #1
+        await settle(pilot)
+        assert session.comments["1"].state is CommentState.APPROVED
+        assert queue_ids(app) == ["2", "3", "4"]
+        await pilot.press("h")  # hide #2
+        await pilot.press("p")  # pin #3
+        await settle(pilot)
+        assert session.comments["2"].state is CommentState.HIDDEN
+        assert session.comments["3"].state is CommentState.PINNED
+        assert queue_ids(app) == ["4"]
+        assert "✉ 1 to review" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen)
+        wall = wall_text(app)
+        assert squeeze("Third idea for the ward") in wall and squeeze("First thought from the floor") in wall
+        assert wall.index(squeeze("Third idea")) < wall.index(squeeze("First thought"))  # pinned first
+        assert squeeze("📌 Pinned") in wall
+        assert squeeze("Second point") not in wall and squeeze("Fourth remark") not in wall
+
+        # Later: hide one that is already on the wall, and unpin the pinned one.
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("v")  # the comments on the wall
+        await settle(pilot)
+        assert queue_ids(app) == ["3", "1"]  # pinned first, then newest
+        await pilot.press("u")  # unpin #3
+        await settle(pilot)
+        assert session.comments["3"].state is CommentState.APPROVED
+        await pilot.press("down", "h")  # hide #1
+        await settle(pilot)
+        assert session.comments["1"].state is CommentState.HIDDEN
+        await pilot.press("v")  # hidden ones, to bring one back
+        await settle(pilot)
+        assert set(queue_ids(app)) == {"1", "2"}
+        await pilot.press("m")
+        await settle(pilot)
+        wall = wall_text(app)
+        assert squeeze("Third idea") in wall and squeeze("📌") not in wall
+        assert squeeze("First thought") not in wall
+
+
+async def test_unpin_on_a_comment_that_is_not_pinned_changes_nothing(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    session.add_comment("welcome", "Just a waiting comment")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m", "u")
+        await settle(pilot)
+        assert session.comments["1"].state is CommentState.PENDING
+        assert "Only a pinned comment can be unpinned" in screen_text(app)
+
+
+async def test_pending_badge_is_on_every_screen_and_follows_new_comments(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    for number in range(3):
+        session.add_comment("welcome", f"Comment number {number}")
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen)
+        assert "✉ 3 to review" in screen_text(app)
+        session.add_comment("welcome", "One more from a phone")
+        await settle(pilot)
+        assert "✉ 4 to review" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen) and "✉ 4 to review" in screen_text(app)
+        await pilot.press("m")
+        await settle(pilot)
+        assert "✉ 4 to review" in screen_text(app)
+        await pilot.press("a", "a", "a", "a")
+        await settle(pilot)
+        assert "✉ none to review" in screen_text(app)
+        assert "Nothing is waiting" in screen_text(app)
+
+
+async def test_new_comments_from_phones_join_the_open_queue(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert queue_ids(app) == []
+        session.add_comment("welcome", "Arrived while the queue was open", author="Ken")
+        await settle(pilot)
+        assert queue_ids(app) == ["1"]
+        assert "Arrived while the queue was open" in screen_text(app)
+
+
+async def test_ten_thousand_comments_draw_a_bounded_wall_and_queue(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    session.set_hold_comments(False)
+    for number in range(2_000):
+        session.add_comment("welcome", f"Shown comment {number}")
+    session.set_hold_comments(True)
+    for number in range(8_000):
+        session.add_comment("welcome", f"Waiting comment {number}")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        wall = app.screen.query_one("#wall")
+        assert len(wall.shown) == WALL_LIMIT
+        assert wall.shown[0].text == "Shown comment 1999"  # newest first
+        assert squeeze("Comments (2,000) · newest 50") in squeeze(widget_text(app.screen.query_one("#wall-heading")))
+        assert "✉ 8,000 to review" in screen_text(app)
+        await pilot.press("m")
+        await settle(pilot)
+        assert len(queue_ids(app)) == QUEUE_LIMIT
+        assert queue_ids(app)[0] == "2001"  # oldest waiting first
+        assert f"Showing the first {QUEUE_LIMIT} of 8,000" in screen_text(app)
+        await pilot.press("a")
+        await settle(pilot)
+        assert len(queue_ids(app)) == QUEUE_LIMIT and "2001" not in queue_ids(app)
+        assert "✉ 7,999 to review" in screen_text(app)

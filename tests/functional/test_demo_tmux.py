@@ -1,0 +1,126 @@
+"""`involve demo` in a real terminal (tmux), driven by keys and read back from the screen.
+
+Skipped when tmux is missing, unless INVOLVE_REQUIRE_TMUX=1 (CI) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from app_fixtures import ROOT_DIR
+
+pytestmark = pytest.mark.slow
+
+
+class Terminal:
+    """One tmux session on a private server, 100 columns by 30 rows."""
+
+    def __init__(self, name: str, socket: str) -> None:
+        self.name = name
+        self.socket = socket
+
+    def tmux(self, *args: str, check: bool = True) -> str:
+        result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=15)
+        if check and result.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)} failed: {result.stderr}")
+        return result.stdout
+
+    def start(self, command: str) -> None:
+        self.tmux("new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", command)
+        self.tmux("set-option", "-t", self.name, "remain-on-exit", "on")
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.name, check=False)
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", self.name, key)
+            time.sleep(0.15)
+
+    def wait_for(self, what: str | Callable[[str], bool], timeout: float = 30.0) -> str:
+        test = what if callable(what) else (lambda text: what in text)
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if test(text):
+                return text
+            time.sleep(0.2)
+        raise AssertionError(f"waited {timeout}s for {what!r}; the screen shows:\n{text}")
+
+    def exit_status(self) -> tuple[bool, str]:
+        dead, _, status = self.tmux("display-message", "-p", "-t", self.name, "#{pane_dead} #{pane_dead_status}", check=False).strip().partition(" ")
+        return dead == "1", status
+
+    def close(self) -> None:
+        self.tmux("kill-server", check=False)
+
+
+@pytest.fixture
+def terminal() -> Terminal:
+    if shutil.which("tmux") is None:
+        if os.environ.get("INVOLVE_REQUIRE_TMUX") == "1":
+            pytest.fail("tmux is missing (INVOLVE_REQUIRE_TMUX=1 forbids skipping)")
+        pytest.skip("tmux is not installed")
+    term = Terminal("involve-demo", f"involve-test-{os.getpid()}")
+    yield term
+    term.close()
+
+
+def test_demo_runs_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
+    env = {
+        "INVOLVE_DATA_DIR": str(tmp_path / "data"),
+        "INVOLVE_EXPORT_DIR": str(tmp_path / "exports"),
+        "INVOLVE_HOST": "127.0.0.1",
+        "INVOLVE_PORT": "0",
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+    }
+    assignments = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
+    # COLUMNS and LINES from the test runner would override the real terminal size.
+    command = f"cd {shlex.quote(str(ROOT_DIR))} && env -u COLUMNS -u LINES {assignments} {shlex.quote(sys.executable)} -m tui demo --speed 10"
+    terminal.start(command)
+
+    lobby = terminal.wait_for("Scan the code to join")
+    assert terminal.tmux("display-message", "-p", "-t", terminal.name, "#{window_width}x#{window_height}").strip() == "100x30"
+    assert "Demo: a simulated room" in lobby
+    assert "http://127.0.0.1:" in lobby
+    terminal.wait_for("On phones:")  # simulated people are joining
+
+    terminal.keys("l")
+    terminal.wait_for("Activity 1 of 6: Welcome")
+    terminal.keys("n", "n")
+    spectrum = terminal.wait_for("Activity 3 of 6")
+    assert "◌ results hidden" in spectrum
+    terminal.wait_for(lambda text: re.search(r"\b[1-9]\d* answers? so far", text) is not None)
+    terminal.keys("r")
+    terminal.wait_for("◉ results shown")
+    terminal.wait_for("median")
+
+    terminal.keys("m")
+    terminal.wait_for("Waiting for you:")
+    terminal.keys("Escape")
+    terminal.wait_for("Activity 3 of 6")
+
+    terminal.keys("q")
+    terminal.wait_for("Quit Involve?")
+    terminal.keys("y")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        dead, status = terminal.exit_status()
+        if dead:
+            break
+        time.sleep(0.2)
+    assert (dead, status) == (True, "0"), terminal.screen()
+    # The rehearsal kept nothing in the data folder, but the real folder was never touched either.
+    assert not (tmp_path / "data" / "sessions").exists()

@@ -1,0 +1,51 @@
+"""Pictures of the projected screens, with every detail fixed (data, join address, clock).
+
+Regenerate after an intended change with `pytest tests/functional/test_snapshots.py
+--snapshot-update`, then look at the report before committing the new SVGs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app_fixtures import fixed_session, make_app, make_config
+
+SIZE = (100, 30)
+
+
+async def settle(pilot) -> None:
+    for _ in range(6):
+        await pilot.pause()
+
+
+def test_lobby(snap_compare, tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="lobby")
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_spectrum_revealed_with_votes(snap_compare, tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="spectrum", revealed=("spectrum",))
+    app = make_app(config, session=session, landing="activity")
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_grid_revealed(snap_compare, tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="grid", revealed=("grid",))
+    app = make_app(config, session=session, landing="activity")
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_moderation_queue(snap_compare, tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="spectrum")
+
+    async def open_queue(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+
+    app = make_app(config, session=session, landing="activity")
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_queue)

@@ -1,0 +1,50 @@
+"""Command palette entries for the facilitator (ctrl+p).
+
+Everything here is also reachable some other way; the palette is for the
+things done once a session (reset, close answers, review, theme) that do not
+deserve a key of their own.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable, Iterator
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+__all__ = ["SessionCommands"]
+
+Command = tuple[str, str, Callable[[], object]]
+
+
+class SessionCommands(Provider):
+    def commands(self) -> Iterator[Command]:
+        app = self.app
+        run = app.run_action
+        session = getattr(app, "session", None)
+        if session is not None:
+            yield ("Export the session record", "Markdown, web page, spreadsheet and JSON, into the export folder", partial(run, "app.export"))
+            yield ("Reveal or hide results", "Show this activity's results to the room, or hide them again", partial(run, "app.reveal"))
+            yield ("Moderation queue", "Read comments before the room sees them", partial(run, "app.moderation"))
+            yield ("Lobby and QR code", "The join code, the room code and who is here", partial(run, "app.lobby"))
+            yield ("Reset this activity", "Clear its votes and hand counts (asks first)", partial(run, "app.reset_activity"))
+            if session.intake_open:
+                yield ("Close phone answers", "Phones show a notice and cannot vote or comment", partial(run, "app.set_intake(False)"))
+            else:
+                yield ("Open phone answers", "Phones can vote and comment again", partial(run, "app.set_intake(True)"))
+            if session.meta.get("baseline_id"):
+                yield ("Review progress against the earlier session", "Then and now, side by side", partial(run, "app.review"))
+            yield ("Close this session", "Back to the start screen (asks first)", partial(run, "app.request_close"))
+        yield ("Theme: projector (dark, high contrast)", "White on black with yellow and cyan", partial(run, "app.use_theme('projector')"))
+        yield ("Theme: projector-light (for washed-out projectors)", "Black on white", partial(run, "app.use_theme('projector-light')"))
+
+    async def discover(self) -> Hits:
+        for name, help_text, command in self.commands():
+            yield DiscoveryHit(name, command, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, command in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), command, help=help_text)

@@ -1,0 +1,555 @@
+"""The projected workshop app: one open session, its phone page, and the screens.
+
+The App owns the session store, the open `LiveSession` and its intake server.
+The session's listener only records what changed and posts `SessionChanged`;
+the handler publishes one `ChangeBatch` per burst on `session_signal`, and
+each screen redraws only the parts the batch touches.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Callable, Protocol
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import var
+from textual.screen import ModalScreen
+from textual.signal import Signal
+
+from screens import ActivityScreen, ConfirmScreen, HomeScreen, LobbyScreen, ModerationScreen, ReviewScreen
+from sessions import (
+    Change,
+    CommentState,
+    LiveSession,
+    SessionNotFound,
+    SessionStore,
+    StorageError,
+    TemplateError,
+    TemplateLibrary,
+)
+
+from ._commands import SessionCommands
+from ._config import Config
+from ._messages import ChangeBatch, ResumeSession, SessionChanged, SessionClosed, SessionOpened, StartSession, StorageFailed
+from ._themes import register_themes
+
+__all__ = ["LaunchRequest", "Launch", "InvolveApp", "prepare_launch", "run_app", "EXPORT_FORMATS"]
+
+SCREENS_CSS = Path(__file__).resolve().parent.parent / "screens" / "screens.tcss"
+EXPORT_FORMATS = ("md", "html", "csv", "json")
+
+
+@dataclass(frozen=True)
+class LaunchRequest:
+    """What the command line asked for."""
+
+    mode: str = "home"  # home | run | resume | demo
+    template: str = ""
+    title: str = ""
+    facilitator: str = ""
+    baseline: str = ""
+    session: str = ""
+    speed: float = 1.0
+    headless: bool = False
+
+
+class IntakeLike(Protocol):
+    async def start(self) -> str: ...
+
+    async def stop(self) -> None: ...
+
+
+ServerFactory = Callable[..., IntakeLike]
+
+
+def default_server_factory(session: LiveSession, *, host: str, port: int, public_url: str) -> IntakeLike:
+    from sessions.intake import IntakeServer
+
+    return IntakeServer(session, host=host, port=port, public_url=public_url)
+
+
+@dataclass
+class Launch:
+    """A session opened (or not) before any screen appears, so a bad name fails fast."""
+
+    config: Config
+    store: SessionStore
+    session: LiveSession | None = None
+    landing: str = "home"  # home | lobby | activity
+    demo: bool = False
+    scratch: TemporaryDirectory | None = field(default=None, repr=False)
+
+    def cleanup(self) -> None:
+        """Close the session if nobody did, and remove a demo's scratch folder."""
+        if self.session is not None:
+            try:
+                self.session.close()
+            except StorageError as error:
+                sys.stderr.write(f"involve: the last changes could not be saved: {error}\n")
+        if self.scratch is not None:
+            self.scratch.cleanup()
+            self.scratch = None
+
+
+def prepare_launch(config: Config, request: LaunchRequest) -> Launch:
+    """Open or create the session the request names; raises the CLI's clear errors."""
+    if request.mode == "demo":
+        from ._demo import create_demo_session
+
+        scratch = TemporaryDirectory(prefix="involve-demo-")
+        demo_config = config.with_overrides(data_dir=Path(scratch.name))
+        store = SessionStore(demo_config.sessions_dir)
+        try:
+            session = create_demo_session(store, TemplateLibrary(config.templates_dir), hold_comments=config.hold_comments)
+        except BaseException:
+            scratch.cleanup()
+            raise
+        return Launch(demo_config, store, session, "lobby", demo=True, scratch=scratch)
+    store = SessionStore(config.sessions_dir)
+    if request.mode == "run":
+        template = TemplateLibrary(config.templates_dir).find(request.template)
+        baseline_id = store.find(request.baseline).id if request.baseline else ""
+        assert template.path is not None
+        session = store.create(
+            template,
+            template.path.read_text(encoding="utf-8"),
+            title=request.title,
+            facilitator=request.facilitator,
+            baseline_id=baseline_id,
+            hold_comments=config.hold_comments,
+        )
+        return Launch(config, store, session, "lobby")
+    if request.mode == "resume":
+        info = store.find(request.session or None)
+        return Launch(config, store, store.open(info.id), "activity")
+    return Launch(config, store)
+
+
+def run_app(config: Config, request: LaunchRequest) -> int:
+    """Run what the command line asked for; returns the exit status."""
+    if request.headless:
+        from ._headless import run_headless
+
+        return run_headless(config, request)
+    launch = prepare_launch(config, request)
+    app = InvolveApp(
+        launch.config,
+        store=launch.store,
+        session=launch.session,
+        landing=launch.landing,
+        demo_speed=request.speed if launch.demo else None,
+    )
+    try:
+        result = app.run()
+    finally:
+        launch.cleanup()
+    return result if isinstance(result, int) else (app.return_code or 0)
+
+
+class InvolveApp(App[int]):
+    """Runs one workshop session at a time, projected."""
+
+    TITLE = "Involve"
+    CSS_PATH = ["app.tcss", SCREENS_CSS]
+    COMMANDS = App.COMMANDS | {SessionCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("l", "lobby", "Lobby/QR"),
+        Binding("m", "moderation", "Moderate"),
+        Binding("x", "export", "Export"),
+        Binding("q", "request_quit", "Quit"),
+        Binding("question_mark", "keys", "All keys", key_display="?"),
+    ]
+
+    session_title: var[str] = var("")
+    pending_count: var[int] = var(0)
+    intake_open: var[bool] = var(True)
+    join_url: var[str] = var("")
+    room_url: var[str] = var("")
+    intake_problem: var[str] = var("")
+    storage_problem: var[str] = var("")
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        store: SessionStore | None = None,
+        session: LiveSession | None = None,
+        landing: str = "lobby",
+        server_factory: ServerFactory | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        demo_speed: float | None = None,
+        demo_seed: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store or SessionStore(config.sessions_dir)
+        self.library = TemplateLibrary(config.templates_dir)
+        self.session: LiveSession | None = None
+        self.server: IntakeLike | None = None
+        self.server_factory = server_factory or default_server_factory
+        self.clock = clock
+        self.demo_speed = demo_speed
+        self.demo_seed = demo_seed
+        self.session_signal: Signal[ChangeBatch] = Signal(self, "session-changed")
+        self._initial = (session, landing)
+        self._batch = ChangeBatch()
+        self._storage_lasting = False
+
+    # -- start-up and shut-down ------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        register_themes(self)
+        self.theme = self.config.theme
+        self.set_interval(1.0, self._check_storage)
+        session, landing = self._initial
+        self._initial = (None, landing)
+        if session is None:
+            await self.push_screen(self._home_screen())
+        else:
+            await self.open_session(session, landing=landing)
+
+    async def on_unmount(self) -> None:
+        await self._release_session()
+
+    def _home_screen(self):
+        return HomeScreen(self.library.entries(), self.store.list())
+
+    # -- the open session ------------------------------------------------------------
+
+    async def open_session(self, session: LiveSession, *, landing: str = "lobby") -> None:
+        """Make `session` the live one: listen to it, show it, start its phone page."""
+        if self.session is not None:
+            await self.close_session()
+        self.session = session
+        # A loaded session can hold tens of thousands of records that live until it closes;
+        # keep them out of the garbage collector's full passes, which would stall the screen.
+        gc.collect()
+        gc.freeze()
+        session.add_listener(self._session_listener)
+        self.session_title = session.title
+        self.intake_open = session.intake_open
+        self.pending_count = self._count_pending()
+        self.join_url = self.room_url = self.intake_problem = self.storage_problem = ""
+        self._storage_lasting = False
+        self._check_storage()
+        await self.push_screen(ActivityScreen(session, show_results=self.config.show_results, clock=self.clock))
+        if landing == "lobby":
+            await self.push_screen(LobbyScreen(session))
+        self.start_intake(session)
+        if self.demo_speed is not None:
+            self.run_demo(session, self.demo_speed)
+        self.post_message(SessionOpened(session.id))
+
+    @work(group="intake", exclusive=True, exit_on_error=False)
+    async def start_intake(self, session: LiveSession) -> None:
+        """Start the phone page; a failure is shown on the lobby, never a crash."""
+        from sessions.intake import IntakeError  # aiohttp loads only once a session is live
+
+        try:
+            server = self.server_factory(
+                session,
+                host=self.config.intake_host,
+                port=self.config.intake_port,
+                public_url=self.config.public_url,
+            )
+            url = await server.start()
+        except IntakeError as error:
+            self._intake_failed(str(error))
+            return
+        except Exception as error:  # a broken phone page must not take the screen down
+            self._intake_failed(f"The phone page could not start: {error}")
+            return
+        if self.session is not session:
+            await server.stop()
+            return
+        self.server = server
+        self.room_url = str(getattr(server, "room_url", "") or "")
+        self.join_url = url
+
+    def _intake_failed(self, message: str) -> None:
+        self.intake_problem = message
+        self.notify(message, title="Phone page not running", severity="error", timeout=12, markup=False)
+
+    @work(group="demo", exclusive=True, exit_on_error=False)
+    async def run_demo(self, session: LiveSession, speed: float) -> None:
+        from ._demo import DemoRoom
+
+        await DemoRoom(session, speed=speed, seed=self.demo_seed).run()
+
+    async def _release_session(self) -> None:
+        """Stop the demo and the phone page, and close the session (compacting it)."""
+        self.workers.cancel_group(self, "demo")
+        self.workers.cancel_group(self, "intake")
+        server, self.server = self.server, None
+        if server is not None:
+            try:
+                await server.stop()
+            except Exception:  # stopping must never block closing the session
+                pass
+        session, self.session = self.session, None
+        if session is None:
+            return
+        session.remove_listener(self._session_listener)
+        gc.unfreeze()
+        try:
+            session.close()
+        except StorageError as error:
+            self.storage_problem = f"The last changes could not be saved: {error}"
+        self.post_message(SessionClosed(session.id))
+
+    async def close_session(self) -> None:
+        """Close the live session and go back to the home screen."""
+        await self._release_session()
+        self.session_title = ""
+        self.pending_count = 0
+        self.join_url = self.room_url = self.intake_problem = ""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            await self.pop_screen()
+        if isinstance(self.screen, HomeScreen):
+            self.screen.show_sessions(self.store.list())
+        else:
+            await self.push_screen(self._home_screen())
+
+    # -- live updates ----------------------------------------------------------------
+
+    def _session_listener(self, change: Change) -> None:
+        """Called for every mutation, on the event loop: record it and post, nothing more."""
+        self._batch.add(change)
+        self.post_message(SessionChanged(change))
+
+    def on_session_changed(self, message: SessionChanged) -> None:
+        batch, self._batch = self._batch, ChangeBatch()
+        session = self.session
+        if not batch or session is None:
+            return
+        if "comment" in batch.kinds:
+            self.pending_count = self._count_pending()
+        if "state" in batch.kinds:
+            self.session_title = session.title
+            self.intake_open = session.intake_open
+        self.session_signal.publish(batch)
+
+    def _count_pending(self) -> int:
+        session = self.session
+        if session is None:
+            return 0
+        pending = CommentState.PENDING
+        return sum(1 for comment in session.comments.values() if comment.state is pending)
+
+    def _check_storage(self) -> None:
+        """Poll the session's writer: show a failure while it lasts, and say when saving works again."""
+        session = self.session
+        failure = session.storage_failure if session is not None else None
+        if failure is not None:
+            self._report_storage(str(failure), lasting=False)
+        elif self.storage_problem and not self._storage_lasting and session is not None:
+            self.storage_problem = ""
+            self.notify("Saving works again; every change is on disk.", markup=False)
+
+    def _report_storage(self, reason: str, *, lasting: bool = True) -> None:
+        """Show a storage problem on every screen; `lasting` ones (a refused change) stay until the session closes."""
+        reason = reason.rstrip(". ")
+        message = f"Changes are not being saved: {reason}. Free some disk space; Involve keeps trying."
+        if lasting:
+            message = f"A change could not be saved: {reason}. Export the record (x) and restart Involve."
+        self._storage_lasting = self._storage_lasting or lasting
+        if message != self.storage_problem:
+            self.storage_problem = message
+            self.notify(message, title="Saving failed", severity="error", timeout=15, markup=False)
+
+    def on_storage_failed(self, message: StorageFailed) -> None:
+        self._report_storage(message.reason)
+
+    # -- home screen requests --------------------------------------------------------
+
+    @on(StartSession)
+    async def _start_session(self, message: StartSession) -> None:
+        try:
+            template = self.library.find(message.template_name)
+            assert template.path is not None
+            session = self.store.create(
+                template,
+                template.path.read_text(encoding="utf-8"),
+                title=message.title,
+                facilitator=message.facilitator,
+                baseline_id=message.baseline_id,
+                hold_comments=self.config.hold_comments,
+            )
+        except (TemplateError, StorageError, OSError) as error:
+            self.notify(str(error), title="Could not start the session", severity="error", markup=False)
+            return
+        await self.open_session(session, landing="lobby")
+
+    @on(ResumeSession)
+    async def _resume_session(self, message: ResumeSession) -> None:
+        try:
+            session = self.store.open(message.session_id)
+        except (SessionNotFound, StorageError, TemplateError) as error:
+            self.notify(str(error), title="Could not resume the session", severity="error", markup=False)
+            return
+        await self.open_session(session, landing="activity")
+
+    # -- keys and commands -------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("lobby", "moderation", "export"):
+            if self.session is None:
+                return False
+            if isinstance(self.screen, ModalScreen):
+                return None
+        return True
+
+    def activity_screen(self):
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, ActivityScreen):
+                return screen
+        return None
+
+    async def action_lobby(self) -> None:
+        if self.session is None:
+            return
+        if isinstance(self.screen, LobbyScreen):
+            self.screen.dismiss()
+            return
+        await self._pop_overlays()
+        await self.push_screen(LobbyScreen(self.session))
+
+    async def action_moderation(self) -> None:
+        if self.session is None:
+            return
+        if isinstance(self.screen, ModerationScreen):
+            self.screen.dismiss()
+            return
+        await self._pop_overlays()
+        await self.push_screen(ModerationScreen(self.session))
+
+    async def _pop_overlays(self) -> None:
+        """Leave lobby or moderation before opening the other, so Escape always leads back to the activity."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ActivityScreen) and self.activity_screen() is not None:
+            if isinstance(self.screen, ModalScreen):
+                break
+            await self.pop_screen()
+
+    def action_export(self) -> list[Path]:
+        """Write the record in every format and say where it went."""
+        session = self.session
+        if session is None:
+            return []
+        from exports import export_session
+
+        baseline = self.open_baseline(quiet=True)
+        try:
+            paths = export_session(session, list(EXPORT_FORMATS), self.config.export_dir, baseline=baseline)
+        except (OSError, StorageError, ValueError) as error:
+            self.notify(f"Could not write the record: {error}", title="Export failed", severity="error", timeout=12, markup=False)
+            return []
+        finally:
+            if baseline is not None:
+                baseline.close()
+        folder = paths[0].parent if paths else self.config.export_dir
+        names = ", ".join(path.name for path in paths)
+        self.notify(f"Record written to {folder}: {names}", title="Exported", timeout=12, markup=False)
+        return paths
+
+    def open_baseline(self, *, quiet: bool = False) -> LiveSession | None:
+        session = self.session
+        baseline_id = session.meta.get("baseline_id") if session is not None else ""
+        if not baseline_id:
+            return None
+        try:
+            return self.store.open(baseline_id, readonly=True)
+        except (SessionNotFound, StorageError, TemplateError) as error:
+            if not quiet:
+                self.notify(f"The earlier session cannot be opened: {error}", severity="error", markup=False)
+            return None
+
+    def action_review(self) -> None:
+        if self.session is None:
+            return
+        if not self.session.meta.get("baseline_id"):
+            self.notify("This session has no earlier session to compare with. Start one with a baseline to review progress.", markup=False)
+            return
+        baseline = self.open_baseline()
+        if baseline is None:
+            return
+        self.push_screen(ReviewScreen(baseline, self.session), lambda _result: baseline.close())
+
+    def action_reveal(self) -> None:
+        screen = self.activity_screen()
+        if screen is not None:
+            screen.action_reveal()
+
+    def action_reset_activity(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        activity = session.current_activity
+        if not activity.votable:
+            self.notify("This activity has no votes or tallies to reset.", markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.session is session:
+                try:
+                    session.reset_activity(activity.id)
+                except StorageError as error:
+                    self._report_storage(str(error))
+                    return
+                self.notify("Votes and hand counts for this activity were cleared; comments stay.", markup=False)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Clear every vote and hand count for “{activity.title}”?",
+                "Comments and targets stay. This cannot be undone.",
+                yes="Clear them",
+                no="Keep them",
+            ),
+            answered,
+        )
+
+    def action_set_intake(self, is_open: bool) -> None:
+        session = self.session
+        if session is None:
+            return
+        try:
+            session.set_intake_open(is_open)
+        except StorageError as error:
+            self._report_storage(str(error))
+            return
+        self.notify("Phones can answer again." if is_open else "Phone answers are closed; phones show a notice.", markup=False)
+
+    def action_request_quit(self) -> None:
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self._release_session()
+                self.exit(0)
+
+        detail = "Everything is saved. Reopen it later with: involve resume" if self.session is not None else ""
+        self.push_screen(ConfirmScreen("Quit Involve?", detail, yes="Quit", no="Stay"), answered)
+
+    def action_request_close(self) -> None:
+        if self.session is None:
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.close_session()
+
+        self.push_screen(ConfirmScreen("Close this session and go back to the start?", "It is saved; you can resume it from the start screen."), answered)
+
+    def action_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_use_theme(self, name: str) -> None:
+        self.theme = name
