@@ -147,6 +147,7 @@ class ActivityScreen(Screen):
             view = view_for(session, activity)
             view.revealed = self.is_revealed(activity)
             view.split = self.split
+            view.show_title = False  # the heading above already names the activity
             await slot.mount(view)
             if self.app.screen is self:
                 view.focus()
@@ -200,7 +201,9 @@ class ActivityScreen(Screen):
             if view is not None:
                 view.revealed = self.is_revealed(activity)
         view = self.view
-        if view is not None and (batch.touches(activity.id, "vote", "tally", "target") or "participant" in batch.kinds):
+        # Only the questions view shows comments itself; the others leave them to the wall.
+        kinds = ("vote", "tally", "target", "comment") if activity.kind == "questions" else ("vote", "tally", "target")
+        if view is not None and (batch.touches(activity.id, *kinds) or "participant" in batch.kinds):
             view.refresh_from_session()
         if batch.touches(activity.id, "comment"):
             self.query_one("#wall", CommentWall).refresh_from_session()

@@ -18,7 +18,7 @@ from sessions import Comment, CommentState, GridActivity, IndicatorsActivity, Li
 __all__ = ["CommentWall", "WALL_LIMIT", "comment_content", "topic_label", "wall_comments"]
 
 WALL_LIMIT = 50
-PIN = "📌"
+PIN = "★"  # one cell wide and in every projector font, unlike an emoji pin
 
 
 def wall_comments(session: LiveSession, activity_id: str | None, limit: int = WALL_LIMIT) -> tuple[list[Comment], int]:

@@ -37,7 +37,7 @@ FIXED_COLUMNS = 5 + 11 + 22 + 14
 STATE_LABELS = {
     CommentState.PENDING: "✉ waiting",
     CommentState.APPROVED: "✔ on wall",
-    CommentState.PINNED: "📌 pinned",
+    CommentState.PINNED: "★ pinned",
     CommentState.HIDDEN: "✖ hidden",
 }
 

@@ -64,7 +64,7 @@ async def test_approve_hide_pin_and_unpin_from_the_keys(tmp_path: Path) -> None:
         wall = wall_text(app)
         assert squeeze("Third idea for the ward") in wall and squeeze("First thought from the floor") in wall
         assert wall.index(squeeze("Third idea")) < wall.index(squeeze("First thought"))  # pinned first
-        assert squeeze("📌 Pinned") in wall
+        assert squeeze("★ Pinned") in wall
         assert squeeze("Second point") not in wall and squeeze("Fourth remark") not in wall
 
         # Later: hide one that is already on the wall, and unpin the pinned one.
@@ -85,7 +85,7 @@ async def test_approve_hide_pin_and_unpin_from_the_keys(tmp_path: Path) -> None:
         await pilot.press("m")
         await settle(pilot)
         wall = wall_text(app)
-        assert squeeze("Third idea") in wall and squeeze("📌") not in wall
+        assert squeeze("Third idea") in wall and squeeze("★") not in wall
         assert squeeze("First thought") not in wall
 
 
