@@ -29,7 +29,7 @@ from sessions import (
     SpectrumResult,
     Target,
     activity_results,
-    split_grid_item,
+    topic_of,
 )
 
 if TYPE_CHECKING:
@@ -290,28 +290,6 @@ def signed(value: float | int | None, empty: str = "–") -> str:
     return f"+{text}" if value > 0 else f"−{text}"
 
 
-def question_label(activity, item: str) -> str:
-    """What a comment is about, in the template's words rather than its ids."""
-    if not item:
-        return ""
-    if isinstance(activity, GridActivity):
-        area_id, when = split_grid_item(item)
-        for area in activity.areas:
-            if area.id == area_id and when in ("now", "target"):
-                return f"{area.name} ({when})"
-    if isinstance(activity, IndicatorsActivity):
-        for statement in activity.statements:
-            if statement.id == item:
-                return statement.name
-    if isinstance(activity, QuestionsActivity):
-        for question in activity.questions:
-            if question.id == item:
-                return question.name
-    if isinstance(activity, SpectrumActivity):
-        return ""
-    return item
-
-
 # -- building -----------------------------------------------------------------------
 
 
@@ -553,7 +531,7 @@ def _comments(session: LiveSession, activity, include_hidden: bool) -> tuple[Com
             state_label=STATE_LABELS[comment.state],
             author=comment.author,
             from_facilitator=comment.from_facilitator,
-            about=question_label(activity, comment.item),
+            about=topic_of(activity, comment.item),
         )
         for comment in sorted(chosen, key=_comment_order)
     )

@@ -8,7 +8,7 @@ from ._activity_screen import NARROW_WIDTH, ActivityScreen, Stopwatch, clock_tex
 from ._activity_view import ActivityView, view_for
 from ._agenda_screen import AgendaScreen, agenda_line
 from ._comment_form import CommentDraft, CommentForm, comment_topics
-from ._comment_wall import WALL_LIMIT, CommentWall, comment_content, topic_label
+from ._comment_wall import WALL_LIMIT, CommentWall, comment_content
 from ._confirm_screen import ConfirmScreen
 from ._grid_view import GridView
 from ._home_screen import HomeScreen
@@ -64,6 +64,5 @@ __all__ = [
     "presence_content",
     "qr_cells",
     "qr_matrix",
-    "topic_label",
     "view_for",
 ]

@@ -13,9 +13,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from sessions import Comment, CommentState, GridActivity, IndicatorsActivity, LiveSession, QuestionsActivity, split_grid_item
+from sessions import Comment, CommentState, LiveSession, topic_of
 
-__all__ = ["CommentWall", "WALL_LIMIT", "comment_content", "topic_label", "wall_comments"]
+__all__ = ["CommentWall", "WALL_LIMIT", "comment_content", "wall_comments"]
 
 WALL_LIMIT = 50
 PIN = "★"  # one cell wide and in every projector font, unlike an emoji pin
@@ -44,26 +44,6 @@ def wall_comments(session: LiveSession, activity_id: str | None, limit: int = WA
             if len(approved) < limit:
                 approved.append(comment)
     return (pinned + approved)[:limit], total
-
-
-def topic_label(activity, item: str) -> str:
-    """What a comment is about, in the activity's own words ("" when general)."""
-    if not item:
-        return ""
-    if isinstance(activity, GridActivity):
-        area_id, when = split_grid_item(item)
-        for area in activity.areas:
-            if area.id in (area_id, item):
-                return area.name
-    if isinstance(activity, IndicatorsActivity):
-        for statement in activity.statements:
-            if statement.id == item:
-                return statement.name
-    if isinstance(activity, QuestionsActivity):
-        for question in activity.questions:
-            if question.id == item:
-                return question.name
-    return ""
 
 
 def comment_content(comment: Comment, topic: str = "") -> Content:
@@ -133,7 +113,7 @@ class CommentWall(VerticalScroll, can_focus=False):
         drawn: dict[tuple[str, CommentState], Content] = {}
         for comment in comments:
             key = (comment.id, comment.state)
-            drawn[key] = self._drawn.get(key) or comment_content(comment, topic_label(activity, comment.item))
+            drawn[key] = self._drawn.get(key) or comment_content(comment, topic_of(activity, comment.item))
         self._drawn = drawn
         blocks = list(drawn.values())
         if not blocks:

@@ -20,10 +20,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from sessions import Comment, CommentState, LiveSession
+from sessions import Comment, CommentState, LiveSession, topic_of
 from tui._messages import guard_storage
 
-from ._comment_wall import topic_label, wall_comments
+from ._comment_wall import wall_comments
 from ._key_footer import KeyFooter
 from ._session_bar import SessionBar
 
@@ -161,7 +161,7 @@ class ModerationScreen(Screen):
         activity = self._activity(comment)
         number = self._activity_number(comment)
         activity_text = Text(f"{number}. {activity.title}" if activity else comment.activity_id, no_wrap=True, overflow="ellipsis")
-        topic = topic_label(activity, comment.item) if activity else ""
+        topic = topic_of(activity, comment.item) if activity else ""
         if topic:
             activity_text.append(f" · {topic}")
         who = "Facilitator" if comment.from_facilitator else (comment.author or "Anonymous")

@@ -34,6 +34,7 @@ from ._model import (
     grid_item,
     role_group,
     split_grid_item,
+    topic_of,
 )
 from ._results import (
     SMALL_GROUP,

@@ -368,3 +368,29 @@ class SessionInfo:
     participants: int = 0
     votes: int = 0
     comments: int = 0
+
+
+def topic_of(activity: Activity, item: str) -> str:
+    """What a comment or answer is about, in the template's words ("" when it is general).
+
+    One answer for the wall, the moderation queue and every export.
+    """
+    if not item:
+        return ""
+    if isinstance(activity, GridActivity):
+        area_id, when = split_grid_item(item) if ":" in item else (item, "")
+        for area in activity.areas:
+            if area.id == area_id:
+                return f"{area.name} ({when})" if when in ("now", "target") else area.name
+        return ""
+    named: tuple[Stage | Statement, ...] = ()
+    if isinstance(activity, SpectrumActivity):
+        named = activity.stages
+    elif isinstance(activity, IndicatorsActivity):
+        named = activity.statements
+    elif isinstance(activity, QuestionsActivity):
+        named = activity.questions
+    for thing in named:
+        if thing.id == item:
+            return thing.name
+    return ""
