@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.signal import Signal
+from textual.timer import Timer
 
 from screens import ActivityScreen, ConfirmScreen, HomeScreen, LobbyScreen, ModerationScreen, ReviewScreen
 from sessions import (
@@ -100,6 +101,9 @@ class Launch:
             self.scratch.cleanup()
             self.scratch = None
 
+
+PUBLISH_INTERVAL = 0.05
+"""Seconds between screen updates from session changes: 20 a second at most."""
 
 SESSION_GC_THRESHOLD = (10_000, 20, 20)
 """While a session is live, collect young objects less often: measured in bench.intake,
@@ -212,6 +216,8 @@ class InvolveApp(App[int]):
         self.session_signal: Signal[ChangeBatch] = Signal(self, "session-changed")
         self._initial = (session, landing)
         self._batch = ChangeBatch()
+        self._publish_timer: Timer | None = None
+        self._last_publish = 0.0
         self._storage_lasting = False
 
     # -- start-up and shut-down ------------------------------------------------------
@@ -350,6 +356,22 @@ class InvolveApp(App[int]):
         self.post_message(SessionChanged(change))
 
     def on_session_changed(self, message: SessionChanged) -> None:
+        """Publish the batch to screens, at most once per PUBLISH_INTERVAL.
+
+        Under a full room the loop could redraw after every few votes; nobody
+        sees faster than this, and the time saved goes to answering phones.
+        """
+        if self._publish_timer is not None:
+            return  # the scheduled publish will carry this change too
+        wait = self._last_publish + PUBLISH_INTERVAL - time.monotonic()
+        if wait > 0:
+            self._publish_timer = self.set_timer(wait, self._publish_batch)
+            return
+        self._publish_batch()
+
+    def _publish_batch(self) -> None:
+        self._publish_timer = None
+        self._last_publish = time.monotonic()
         batch, self._batch = self._batch, ChangeBatch()
         session = self.session
         if not batch or session is None:

@@ -23,17 +23,10 @@ from conftest_intake import (  # noqa: F401  (fixtures)
     session_root,
 )
 
+from conftest import CHROMIUM_ARGS
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RELOAD_WAIT_MS = 5000
 
 UNLABELLED_CONTROLS = """

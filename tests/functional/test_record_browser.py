@@ -9,18 +9,11 @@ import pytest
 from exports import export_session
 from sessions import CommentState, Role, SessionStore, TemplateLibrary, grid_item
 
+from conftest import CHROMIUM_ARGS
+
 pytestmark = pytest.mark.browser
 
 CLOCK = "2026-03-02T10:00:00+00:00"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LONG_WORD = "Unbrokenwordwithoutanyspaces" * 6
 
 
