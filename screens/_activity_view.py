@@ -25,6 +25,7 @@ from textual.widgets import Static
 from sessions import ActivityResults, InvalidInput, LiveSession, Role, activity_results
 
 from . import _charts as charts
+from ._redraw import show_content
 
 TALLY_GROUPS: tuple[Role | None, ...] = (None, Role.SERVICE_USER, Role.CARER, Role.STAFF, Role.OTHER)
 """The order "g" steps through: a count for everyone, then one role at a time."""
@@ -76,9 +77,18 @@ class Canvas(Widget):
         self._cache: tuple[tuple[int, int, int], Content] | None = None
 
     def redraw(self) -> None:
-        """Forget the last drawing; the next paint asks for a new one."""
+        """Draw again; lay the screen out again only if the drawing's height changed.
+
+        Under a full room this runs twenty times a second, and most new
+        drawings (a count went up) are as tall as the last.
+        """
         self._version += 1
-        self.refresh(layout=True)
+        width = self.size.width
+        if not width or self._cache is None:
+            self.refresh(layout=True)
+            return
+        height = self.drawing(width).get_height(self.styles, width)
+        self.refresh(layout=height != self.size.height)
 
     def drawing(self, width: int) -> Content:
         height = self.parent.size.height if isinstance(self.parent, Widget) else 0
@@ -297,7 +307,7 @@ class ActivityView(Widget, can_focus=True):
     def _update_status(self) -> None:
         for status in self.query("#status").results(Static):
             lines = self.status()
-            status.update(charts.join_lines(lines))
+            show_content(status, charts.join_lines(lines))
             status.set_class(not lines, "-empty")
 
     def _keep_selection_in_view(self) -> None:

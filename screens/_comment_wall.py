@@ -1,24 +1,32 @@
 """The comments the room may see for the current activity, pinned first.
 
 Only approved and pinned comments appear; the newest fifty are drawn so a
-session with thousands of comments redraws as fast as one with ten.
+session with thousands of comments redraws as fast as one with ten. Each
+comment is wrapped once per width and kept as strips, so a new comment in a
+full room costs one comment's wrapping, not fifty.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Static
 
 from sessions import Comment, CommentState, LiveSession, topic_of
 
-__all__ = ["CommentWall", "WALL_LIMIT", "comment_content", "wall_comments"]
+from ._redraw import show_content
+
+__all__ = ["CommentWall", "WALL_LIMIT", "WallLines", "comment_content", "wall_comments"]
 
 WALL_LIMIT = 50
 PIN = "★"  # one cell wide and in every projector font, unlike an emoji pin
+EMPTY_WALL = "No comments on the screen yet. Comments from phones wait for you in the moderation queue (m)."
 
 
 def wall_comments(session: LiveSession, activity_id: str | None, limit: int = WALL_LIMIT) -> tuple[list[Comment], int]:
@@ -59,7 +67,78 @@ def comment_content(comment: Comment, topic: str = "") -> Content:
     return Content("\n").join([heading, Content(comment.text)])
 
 
-class CommentWall(VerticalScroll, can_focus=False):
+BlockKey = tuple[str, CommentState]
+"""What a comment's lines depend on besides the width: its id (its text never changes) and its state (the pin)."""
+Block = tuple[BlockKey, Callable[[], Content]]
+
+
+class WallLines(ScrollView, can_focus=False):
+    """Blocks of text one under another, each wrapped once per width (Textual's Line API).
+
+    Blocks are given as a key that changes whenever the block's text does and
+    a function that makes the text; a block already wrapped at this width
+    under its key is neither made nor wrapped again.
+    """
+
+    DEFAULT_CSS = """
+    WallLines {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;  /* lines are wrapped for one width, scrollbar or not */
+        overflow-x: hidden;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._blocks: list[Block] = []
+        self._wrapped: dict[tuple[BlockKey, int], list[Strip]] = {}
+        self._lines: list[Strip] = []
+
+    def show_blocks(self, blocks: list[Block]) -> None:
+        self._blocks = blocks
+        self._lay_out()
+
+    def forget(self) -> None:
+        """Drop every wrapped block, e.g. when the topics change with the activity."""
+        self._wrapped = {}
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        wrapped: dict[tuple[BlockKey, int], list[Strip]] = {}
+        lines: list[Strip] = []
+        for block_key, make in self._blocks:
+            key = (block_key, width)
+            strips = self._wrapped.get(key)
+            if strips is None:
+                strips = [Strip(line.render_segments(), line.cell_length) for line in make().wrap(width)]
+            wrapped[key] = strips
+            if lines:
+                lines.append(Strip.blank(0))
+            lines.extend(strips)
+        self._wrapped = wrapped
+        self._lines = lines
+        size = Size(width, len(lines))
+        if size != self.virtual_size:
+            self.virtual_size = size
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        index = scroll_y + y
+        if index >= len(self._lines):
+            return Strip.blank(width, style)
+        return self._lines[index].crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
+
+
+class CommentWall(Vertical, can_focus=False):
     """Approved comments for one activity; call `refresh_from_session` after a change."""
 
     DEFAULT_CSS = """
@@ -68,8 +147,7 @@ class CommentWall(VerticalScroll, can_focus=False):
         padding: 0 1;
         border-left: tall $primary;
         background: $surface;
-        #wall-heading { text-style: bold; margin-bottom: 1; }
-        #wall-body { height: auto; }
+        #wall-heading { height: auto; text-style: bold; margin-bottom: 1; }
     }
     """
 
@@ -79,20 +157,21 @@ class CommentWall(VerticalScroll, can_focus=False):
         self.activity_id = activity_id
         self.shown: list[Comment] = []
         self.total = -1
-        self._drawn: dict[tuple[str, CommentState], Content] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="wall-heading", markup=False)
-        yield Static(id="wall-body", markup=False)
+        yield WallLines(id="wall-body")
 
     def on_mount(self) -> None:
         self.refresh_from_session()
 
     def show_activity(self, activity_id: str) -> None:
         self.activity_id = activity_id
-        self._drawn = {}
+        self.shown, self.total = [], -1
+        body = self.query_one("#wall-body", WallLines)
+        body.forget()
         self.refresh_from_session()
-        self.scroll_home(animate=False)
+        body.scroll_home(animate=False)
 
     def refresh_from_session(self) -> None:
         shown, total = wall_comments(self.session, self.activity_id)
@@ -106,16 +185,12 @@ class CommentWall(VerticalScroll, can_focus=False):
         heading = "Comments" if not total else f"Comments ({total:,})"
         if total > WALL_LIMIT:
             heading += f" · newest {WALL_LIMIT}"
-        self.query_one("#wall-heading", Static).update(Content(heading))
-        self.query_one("#wall-body", Static).update(self._body(shown, activity))
+        show_content(self.query_one("#wall-heading", Static), Content(heading))
+        self.query_one("#wall-body", WallLines).show_blocks(list(self._blocks(shown, activity)))
 
-    def _body(self, comments: Iterable[Comment], activity) -> Content:
-        drawn: dict[tuple[str, CommentState], Content] = {}
+    @staticmethod
+    def _blocks(comments: list[Comment], activity) -> Iterable[Block]:
+        if not comments:
+            yield ("", CommentState.APPROVED), lambda: Content(EMPTY_WALL)
         for comment in comments:
-            key = (comment.id, comment.state)
-            drawn[key] = self._drawn.get(key) or comment_content(comment, topic_of(activity, comment.item))
-        self._drawn = drawn
-        blocks = list(drawn.values())
-        if not blocks:
-            return Content("No comments on the screen yet. Comments from phones wait for you in the moderation queue (m).")
-        return Content("\n\n").join(blocks)
+            yield (comment.id, comment.state), lambda comment=comment: comment_content(comment, topic_of(activity, comment.item))

@@ -95,7 +95,7 @@ async def test_hostile_comments_show_literally_in_moderation_and_on_the_wall(tmp
             await pilot.press("escape")
             await settle(pilot)
             wall = app.screen.query_one("#wall-body")
-            assert shown_in(f"★ Pinned {author}", wall), key
+            assert shown_in(f"★ Pinned {author}", wall), (key, widget_text(wall))
             assert shown_in(text, wall), key
             await pilot.click("#wall-body")  # a click on the text must not run anything
             await settle(pilot)
