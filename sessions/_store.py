@@ -49,6 +49,17 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+def _copy_outcome(source: asyncio.Future[None], target: asyncio.Future[None]) -> None:
+    if target.done():
+        return
+    if source.cancelled():
+        target.cancel()
+    elif (error := source.exception()) is not None:
+        target.set_exception(error)
+    else:
+        target.set_result(None)
+
+
 class SessionNotFound(LookupError):
     pass
 
@@ -80,6 +91,7 @@ class LiveSession:
         self._db = db
         self._clock = clock
         self._listeners: list[Listener] = []
+        self._save_waiter: asyncio.Future[None] | None = None
         meta_docs = db.table("meta").all()
         if not meta_docs:
             raise SessionNotFound(f"{db.directory} holds no session")
@@ -168,8 +180,29 @@ class LiveSession:
             listener(change)
 
     async def saved(self) -> None:
-        """Wait until every change so far is on disk; only then acknowledge it."""
-        await asyncio.wrap_future(self._db.barrier())
+        """Wait until every change so far is on disk; only then acknowledge it.
+
+        Everyone who asks during one turn of the event loop shares one wait:
+        with a full room that is one wake-up from the writer per batch of
+        answers, not one per answer.
+        """
+        loop = asyncio.get_running_loop()
+        waiter = self._save_waiter
+        if waiter is None or waiter.get_loop() is not loop:
+            waiter = self._save_waiter = loop.create_future()
+            loop.call_soon(self._wait_for_disk, waiter)
+        await asyncio.shield(waiter)
+
+    def _wait_for_disk(self, waiter: asyncio.Future[None]) -> None:
+        """Ask the writer once for everything committed up to now, on behalf of every waiter."""
+        if self._save_waiter is waiter:
+            self._save_waiter = None
+        try:
+            barrier = asyncio.wrap_future(self._db.barrier(), loop=waiter.get_loop())
+        except Exception as error:  # noqa: BLE001 - handed to every waiter
+            waiter.set_exception(error)
+            return
+        barrier.add_done_callback(lambda done: _copy_outcome(done, waiter))
 
     def sync(self, timeout: float | None = None) -> None:
         self._db.sync(timeout)
