@@ -149,14 +149,10 @@ class ChildServer:
         return process.returncode if process.returncode is not None else 0
 
 
-def headless_app(data_dir: Path, *args: str, log: Path | None = None, gc_tuned: bool = False) -> ChildServer:
-    """`python -m tui ARGS --headless --host 127.0.0.1 --port 0 --auto-approve` on its own data folder.
-
-    `gc_tuned` runs it through `bench._gc_tuned` instead (a what-if, not the shipped app).
-    """
+def headless_app(data_dir: Path, *args: str, log: Path | None = None) -> ChildServer:
+    """`python -m tui ARGS --headless --host 127.0.0.1 --port 0 --auto-approve` on its own data folder."""
     flags = ("--headless", "--host", "127.0.0.1", "--port", "0", "--auto-approve")
-    command = [sys.executable, "-m", "bench._gc_tuned", *args, *flags] if gc_tuned else app_command(*args, *flags)
-    return ChildServer(command, env=app_env(data_dir), cwd=data_dir, log=log)
+    return ChildServer(app_command(*args, *flags), env=app_env(data_dir), cwd=data_dir, log=log)
 
 
 def baseline_server() -> ChildServer:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import os
 import shutil
@@ -41,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 from ._headless import REPO, baseline_server, cpu_seconds, headless_app, peak_rss_mb, prepare_session
-from ._gc_tuned import tune_gc
 from ._load import percentile
 
 if str(REPO) not in sys.path:
@@ -129,11 +127,11 @@ def _check_saved(data_dir: Path, session_id: str, runs: list[dict[str, Any]]) ->
     return found
 
 
-async def throughput(phones: int, requests: int, rounds: int, *, gc_tuned: bool = False) -> dict[str, Any]:
+async def throughput(phones: int, requests: int, rounds: int) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="involve-bench-intake-"))
     try:
         session_id = prepare_session(work, "where-are-we", VOTE_ACTIVITY)
-        app = headless_app(work, "resume", session_id, log=work / "app-stderr.log", gc_tuned=gc_tuned)
+        app = headless_app(work, "resume", session_id, log=work / "app-stderr.log")
         bare = baseline_server()
         await app.start()
         await bare.start()
@@ -151,7 +149,7 @@ async def throughput(phones: int, requests: int, rounds: int, *, gc_tuned: bool 
         saved = _check_saved(work, session_id, runs["app"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    figures = {"phones": phones, "requests": requests, "rounds": rounds, "gc_tuned": gc_tuned, "bare": _side(runs["bare"]), "app": _side(runs["app"])}
+    figures = {"phones": phones, "requests": requests, "rounds": rounds, "bare": _side(runs["bare"]), "app": _side(runs["app"])}
     figures["app"]["peak_rss_mb"] = app_peak
     figures["app"]["saved_after_stop"] = saved
     figures["ratio"] = figures["app"]["throughput_rps"] / figures["bare"]["throughput_rps"]
@@ -248,7 +246,7 @@ class StallMeter:
                 pass
 
 
-async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interval: float = 0.1, gc_tuned: bool = False) -> dict[str, Any]:
+async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interval: float = 0.1) -> dict[str, Any]:
     """Probe comments through a live app while `phones` vote and comment (paced at `rate`, or flat out)."""
     from sessions import SessionStore
     from tui import load_config
@@ -268,9 +266,6 @@ async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interva
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"the phone page did not start: {app.intake_problem}")
                 await pilot.pause(0.05)
-            if gc_tuned:
-                threshold = gc.get_threshold()
-                tune_gc()
             watch = ScreenWatch(app)
             watch.expect([f"probe{n:04d}mark" for n in range(probes)])
             meter = StallMeter()
@@ -294,9 +289,6 @@ async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interva
                 await pilot.pause(0.5)
             finally:
                 await meter.stop()
-                if gc_tuned:
-                    gc.unfreeze()
-                    gc.set_threshold(*threshold)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     seen = [p for p in result["probes"] if p["marker"] in watch.seen]
@@ -306,7 +298,6 @@ async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interva
     lateness = sorted(meter.lateness)
     return {
         "mode": f"paced at {rate:.0f} req/s" if rate else "flat out",
-        "gc_tuned": gc_tuned,
         "probes": probes,
         "probes_acknowledged": sum(1 for p in result["probes"] if p["status"] == 200),
         "probes_seen": len(seen),
@@ -338,8 +329,7 @@ def report(part1: dict[str, Any] | None, part2: list[dict[str, Any]] | None, rus
     if lines:
         lines.append("")
     if part1:
-        tuned = " (app gc tuned: what-if)" if part1["gc_tuned"] else ""
-        lines.append(f"Throughput: {part1['phones']} phones, {part1['requests']} requests per run, {part1['rounds']} run(s) each{tuned}")
+        lines.append(f"Throughput: {part1['phones']} phones, {part1['requests']} requests per run, {part1['rounds']} run(s) each")
         lines.append(f"{'':28}{'bare aiohttp':>14}{'Involve':>14}")
         bare, app = part1["bare"], part1["app"]
         lines.append(f"{'acknowledged req/s':28}{bare['throughput_rps']:14.0f}{app['throughput_rps']:14.0f}")
@@ -358,7 +348,7 @@ def report(part1: dict[str, Any] | None, part2: list[dict[str, Any]] | None, rus
         shown = run["ack_to_screen_ms"]
         background = run["background"]
         lines.append(
-            f"Acknowledgement to screen, {run['mode']}{' (gc tuned)' if run['gc_tuned'] else ''}: "
+            f"Acknowledgement to screen, {run['mode']}: "
             f"{run['probes_seen']}/{run['probes']} probe comments seen while {background['phones']} phones sent "
             f"{background['requests_acknowledged']} requests ({background['throughput_rps']:.0f} req/s)"
         )
@@ -382,7 +372,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs against each server (median throughput)")
     parser.add_argument("--probes", type=int, default=100, help="marked comments timed from acknowledgement to screen")
     parser.add_argument("--screen-rate", type=float, default=300.0, help="paced room rate (req/s) while the probes run")
-    parser.add_argument("--gc-tune", action="store_true", help="what-if: the app with its garbage collector tuned (see bench/_gc_tuned.py); not what it does today")
     parser.add_argument("--rush-seconds", type=float, default=30.0, help="how long the join rush may last (0: skip it)")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-screen", action="store_true")
@@ -391,12 +380,12 @@ def main(argv: list[str] | None = None) -> int:
     rushes = None
     if args.rush_seconds > 0:
         rushes = [asyncio.run(join_rush(args.phones, one_address=one, max_seconds=args.rush_seconds)) for one in (False, True)]
-    part1 = None if args.skip_throughput else asyncio.run(throughput(args.phones, args.requests, args.rounds, gc_tuned=args.gc_tune))
+    part1 = None if args.skip_throughput else asyncio.run(throughput(args.phones, args.requests, args.rounds))
     part2 = None
     if not args.skip_screen:
         part2 = [
-            asyncio.run(screen_latency(args.phones, args.probes, rate=args.screen_rate, gc_tuned=args.gc_tune)),
-            asyncio.run(screen_latency(args.phones, args.probes, rate=0.0, gc_tuned=args.gc_tune)),
+            asyncio.run(screen_latency(args.phones, args.probes, rate=args.screen_rate)),
+            asyncio.run(screen_latency(args.phones, args.probes, rate=0.0)),
         ]
     for line in report(part1, part2, rushes):
         print(line)
