@@ -30,28 +30,8 @@ EMPTY_WALL = "No comments on the screen yet. Comments from phones wait for you i
 
 
 def wall_comments(session: LiveSession, activity_id: str | None, limit: int = WALL_LIMIT) -> tuple[list[Comment], int]:
-    """The first `limit` comments of a wall, ordered like `LiveSession.wall`, and how many there are.
-
-    One pass, newest first: the session numbers comments in the order they
-    arrive and keeps them in that order, so the newest approved ones are met
-    first and the scan never sorts the whole wall. `activity_id` None means
-    every activity (the moderation list of comments on the wall).
-    """
-    pinned: list[Comment] = []
-    approved: list[Comment] = []
-    total = 0
-    for comment in reversed(session.comments.values()):
-        if activity_id is not None and comment.activity_id != activity_id:
-            continue
-        state = comment.state
-        if state is CommentState.PINNED:
-            pinned.append(comment)
-            total += 1
-        elif state is CommentState.APPROVED:
-            total += 1
-            if len(approved) < limit:
-                approved.append(comment)
-    return (pinned + approved)[:limit], total
+    """The first `limit` comments of a wall (None: every activity's), and how many there are."""
+    return session.wall(activity_id, limit), session.wall_count(activity_id)
 
 
 def comment_content(comment: Comment, topic: str = "") -> Content:

@@ -36,6 +36,7 @@ from ._model import (
     Vote,
     split_grid_item,
 )
+from ._comment_index import CommentIndex
 from ._storage import DurableDB, StorageError
 from ._templates import parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
@@ -127,6 +128,7 @@ class LiveSession:
             comment = _comment_from_doc(doc)
             self.comments[comment.id] = comment
             self._comment_docs[comment.id] = doc.doc_id
+        self._comment_index = CommentIndex.of(self.comments)
         # Numbered, not counted: an imported record may have gaps where hidden comments were left out.
         self._next_comment = 1 + max((int(i) for i in self.comments if i.isdigit()), default=0)
         self.targets: dict[str, Target] = {}
@@ -463,24 +465,35 @@ class LiveSession:
         self._comment_docs[comment.id] = self._db.table("comments").insert(_comment_to_doc(comment))
         self._next_comment += 1
         self.comments[comment.id] = comment
+        self._comment_index.add(comment)
         self._emit(Change("comment", activity_id, comment.id))
         return comment
 
     def moderate(self, comment_id: str, state: CommentState | str) -> Comment:
         state = CommentState(state)
-        comment = replace(self.comments[comment_id], state=state)
+        old = self.comments[comment_id]
+        comment = replace(old, state=state)
         self._db.table("comments").update({"state": state.value}, doc_ids=[self._comment_docs[comment_id]])
         self.comments[comment_id] = comment
+        self._comment_index.change(old, comment)
         self._emit(Change("comment", comment.activity_id, comment_id))
         return comment
 
     def pending_comments(self) -> list[Comment]:
         return [c for c in self.comments.values() if c.state is CommentState.PENDING]
 
-    def wall(self, activity_id: str) -> list[Comment]:
-        """Comments the room may see for an activity: pinned first, then newest first."""
-        shown = [c for c in self.comments.values() if c.activity_id == activity_id and c.state.visible]
-        return sorted(shown, key=lambda c: (c.state is not CommentState.PINNED, -int(c.id)))
+    @property
+    def pending_count(self) -> int:
+        return self._comment_index.count(CommentState.PENDING)
+
+    def wall(self, activity_id: str | None, limit: int | None = None) -> list[Comment]:
+        """Comments the room may see for an activity (None: every activity): pinned first, then newest first."""
+        return self._comment_index.wall(self.comments, activity_id, limit)
+
+    def wall_count(self, activity_id: str | None) -> int:
+        """How many comments the room may see for an activity (None: every activity)."""
+        index = self._comment_index
+        return index.count(CommentState.APPROVED, activity_id) + index.count(CommentState.PINNED, activity_id)
 
     # -- targets ------------------------------------------------------------------
 

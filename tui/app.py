@@ -27,7 +27,6 @@ from textual.timer import Timer
 from screens import ActivityScreen, ConfirmScreen, HomeScreen, LobbyScreen, ModerationScreen, ReviewScreen
 from sessions import (
     Change,
-    CommentState,
     LiveSession,
     SessionNotFound,
     SessionStore,
@@ -385,10 +384,7 @@ class InvolveApp(App[int]):
 
     def _count_pending(self) -> int:
         session = self.session
-        if session is None:
-            return 0
-        pending = CommentState.PENDING
-        return sum(1 for comment in session.comments.values() if comment.state is pending)
+        return session.pending_count if session is not None else 0
 
     def _check_storage(self) -> None:
         """Poll the session's writer: show a failure while it lasts, and say when saving works again."""

@@ -247,3 +247,39 @@ def test_people_present_without_phones_are_kept_per_group(store, live):
         assert again.present_without_phones[RoleGroup.LIVED] == 2
     finally:
         again.close()
+
+
+def test_wall_and_counts_follow_moderation_without_scanning(store, live) -> None:
+    """The index behind the wall agrees with a plain filter-and-sort after every kind of change."""
+    import random
+
+    from sessions import CommentState
+
+    session = live
+    activities = [a.id for a in session.template.activities][:3]
+    rng = random.Random(7)
+    states = list(CommentState)
+
+    def expected(activity_id, limit=None):
+        shown = [c for c in session.comments.values() if (activity_id is None or c.activity_id == activity_id) and c.state.visible]
+        shown.sort(key=lambda c: (c.state is not CommentState.PINNED, -int(c.id)))
+        return shown if limit is None else shown[:limit]
+
+    for step in range(400):
+        if step % 3 or not session.comments:
+            session.add_comment(rng.choice(activities), f"comment {step}", from_facilitator=rng.random() < 0.5)
+        else:
+            session.moderate(rng.choice(list(session.comments)), rng.choice(states))
+        for activity_id in (*activities, None):
+            for limit in (None, 1, 5, 50):
+                assert session.wall(activity_id, limit) == expected(activity_id, limit)
+            assert session.wall_count(activity_id) == len(expected(activity_id))
+        assert session.pending_count == sum(c.state is CommentState.PENDING for c in session.comments.values())
+    session.sync()
+    reopened = store.open(session.id, readonly=True)
+    try:
+        for activity_id in (*activities, None):
+            assert [c.id for c in reopened.wall(activity_id)] == [c.id for c in expected(activity_id)]
+        assert reopened.pending_count == session.pending_count
+    finally:
+        reopened.close()
