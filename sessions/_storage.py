@@ -201,8 +201,10 @@ def _encode_tables(tables: Tables) -> bytes:
     return ("{" + ",".join(parts) + "}").encode("ascii")
 
 
-def _write_snapshot(directory: Path, seq: int, tables: Tables) -> None:
-    """Replace the snapshot atomically: a crash leaves the old one or the new one, never half."""
+def _write_snapshot(directory: Path, seq: int, tables: Tables) -> int:
+    """Replace the snapshot atomically: a crash leaves the old one or the new one, never half.
+
+    Returns its size in bytes."""
     body = _encode_tables(tables)
     header = _dumps({"format": FORMAT, "seq": seq, "size": len(body), "crc32": zlib.crc32(body)})
     temp = directory / f"{TEMP_PREFIX}{secrets.token_hex(4)}"
@@ -220,6 +222,7 @@ def _write_snapshot(directory: Path, seq: int, tables: Tables) -> None:
             os.unlink(temp)
         raise
     _fsync_directory(directory)
+    return len(header) + 1 + len(body)
 
 
 def _read_snapshot(path: Path) -> tuple[int, Tables] | None:
@@ -395,6 +398,10 @@ class _Writer(threading.Thread):
         self._size = recovered.journal_size  # journal bytes known to be durable
         self._entries = recovered.journal_entries
         self._snapshot_seq = recovered.snapshot_seq
+        try:
+            self._snapshot_size = (directory / SNAPSHOT).stat().st_size
+        except FileNotFoundError:
+            self._snapshot_size = 0
         self._dirty = False  # the journal may hold unsynced bytes past `_size`
         self._compact_not_before = 0.0
         self._final_error: StorageError | None = None
@@ -493,7 +500,9 @@ class _Writer(threading.Thread):
         if force:
             if not self._entries:
                 return
-        elif self._entries < self._compact_after and self._size < COMPACT_BYTES:
+        elif self._size < COMPACT_BYTES and (self._entries < self._compact_after or self._size < self._snapshot_size):
+            # Not before the journal is as big as the snapshot: rewriting a big session's
+            # snapshot then costs each change a constant share, however big the session grows.
             return
         elif time.monotonic() < self._compact_not_before:
             return
@@ -506,7 +515,7 @@ class _Writer(threading.Thread):
 
     def _compact(self) -> None:
         seq, tables = self._capture()
-        _write_snapshot(self._directory, seq, tables)
+        self._snapshot_size = _write_snapshot(self._directory, seq, tables)
         # The snapshot is durable, so journal lines up to `seq` are redundant. If we crash
         # before (or during) the truncation, recovery skips them by their sequence number.
         os.ftruncate(self._fd, 0)
