@@ -305,6 +305,66 @@ def _table(header: list[str], rows: list[list[str]], indent: str = "  ") -> list
     return [line(header), rule, *(line(row) for row in rows)]
 
 
+@dataclass(frozen=True)
+class ComparisonTable:
+    """One table of a progress review, for any writer: the first column names the row, the rest are figures."""
+
+    caption: str
+    header: list[str]
+    align: str  # "l" or "r" per column
+    rows: list[list[str]]
+
+
+def comparison_tables(activity: SpectrumComparison | GridComparison | IndicatorsComparison) -> list[ComparisonTable]:
+    """The tables every writer shows for one activity: the same rows in text, Markdown and HTML."""
+    if isinstance(activity, SpectrumComparison):
+        positions = [str(p) for p in range(1, activity.positions + 1)]
+        return [
+            ComparisonTable(
+                "Spectrum: then and now",
+                ["Measure", "Then", "Now", "Change"],
+                "lrrl",
+                [
+                    ["People answering", whole(activity.answers.before), whole(activity.answers.after), movement(activity.answers.change, counts=True)],
+                    ["Median position", decimal(activity.median.before), decimal(activity.median.after), movement(activity.median.change)],
+                    ["Spread (middle half)", decimal(activity.spread.before), decimal(activity.spread.after), movement(activity.spread.change)],
+                ],
+            ),
+            ComparisonTable(
+                "Spectrum: people at each position, then and now",
+                ["Position", *positions],
+                "l" + "r" * len(positions),
+                [["Then", *(str(c) for c in activity.counts_before)], ["Now", *(str(c) for c in activity.counts_after)]],
+            ),
+        ]
+    if isinstance(activity, GridComparison):
+        return [
+            ComparisonTable(
+                "Grid: medians then → now",
+                ["Area", "Level now (median)", "Target level (median)", "Gap to target"],
+                "llll",
+                [[area.name, shift_cell(area.now), shift_cell(area.target), shift_cell(area.gap, signed=True)] for area in activity.areas],
+            )
+        ]
+    return [
+        ComparisonTable(
+            "Indicators: counts then → now",
+            ["Indicator", "Met", "Partly met", "Not met", "Answers"],
+            "lllll",
+            [
+                [
+                    statement.name,
+                    shift_cell(statement.met, counts=True),
+                    shift_cell(statement.partly, counts=True),
+                    shift_cell(statement.not_met, counts=True),
+                    shift_cell(statement.answers, counts=True),
+                ]
+                for statement in activity.statements
+            ],
+        )
+    ]
+
+
 def comparison_lines(comparison: Comparison) -> list[str]:
     before, after = comparison.before, comparison.after
     lines = [
@@ -321,60 +381,17 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     for activity in comparison.activities:
         lines.append("")
         lines.append(activity.title)
+        tables = comparison_tables(activity)
+        lines.extend(_table(tables[0].header, tables[0].rows))
         if isinstance(activity, SpectrumComparison):
-            lines.extend(
-                _table(
-                    ["Measure", "Then", "Now", "Change"],
-                    [
-                        ["People answering", whole(activity.answers.before), whole(activity.answers.after), movement(activity.answers.change, counts=True)],
-                        ["Median position", decimal(activity.median.before), decimal(activity.median.after), movement(activity.median.change)],
-                        ["Spread (middle half)", decimal(activity.spread.before), decimal(activity.spread.after), movement(activity.spread.change)],
-                    ],
-                )
-            )
             if activity.median_label_before or activity.median_label_after:
                 lines.append(f"  Median then: {activity.median_label_before or NO_VALUE}")
                 lines.append(f"  Median now:  {activity.median_label_after or NO_VALUE}")
             lines.append("")
-            positions = [str(p) for p in range(1, activity.positions + 1)]
-            lines.extend(
-                _table(
-                    ["Position", *positions],
-                    [
-                        ["Then", *(str(c) for c in activity.counts_before)],
-                        ["Now", *(str(c) for c in activity.counts_after)],
-                    ],
-                )
-            )
+            lines.extend(_table(tables[1].header, tables[1].rows))
             stages = ", ".join(f"{decimal(stage.position).removesuffix('.0')} = {stage.name}" for stage in activity.stages)
             if stages:
                 lines.append(f"  Stages: {stages}")
-        elif isinstance(activity, GridComparison):
-            lines.extend(
-                _table(
-                    ["Area", "Level now (median)", "Target level (median)", "Gap to target"],
-                    [
-                        [area.name, shift_cell(area.now), shift_cell(area.target), shift_cell(area.gap, signed=True)]
-                        for area in activity.areas
-                    ],
-                )
-            )
-        elif isinstance(activity, IndicatorsComparison):
-            lines.extend(
-                _table(
-                    ["Indicator", "Met", "Partly met", "Not met", "Answers"],
-                    [
-                        [
-                            statement.name,
-                            shift_cell(statement.met, counts=True),
-                            shift_cell(statement.partly, counts=True),
-                            shift_cell(statement.not_met, counts=True),
-                            shift_cell(statement.answers, counts=True),
-                        ]
-                        for statement in activity.statements
-                    ],
-                )
-            )
     if comparison.not_compared:
         lines.append("")
         lines.append("Not compared")

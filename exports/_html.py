@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ._compare import decimal, movement, shift_cell, signed_decimal, whole
+from ._compare import comparison_tables
 from ._record import GridRecord, Record, SpectrumRecord, Summary, number, signed
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -246,11 +246,7 @@ def _environment() -> Environment:
     environment.globals.update(
         number=number,
         signed=signed,
-        decimal=decimal,
-        whole=whole,
-        movement=movement,
-        shift_cell=shift_cell,
-        signed_decimal=signed_decimal,
+        comparison_tables=comparison_tables,
     )
     return environment
 

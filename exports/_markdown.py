@@ -11,13 +11,9 @@ import re
 
 from ._compare import (
     Comparison,
-    GridComparison,
-    IndicatorsComparison,
+    ComparisonTable,
     SpectrumComparison,
-    decimal,
-    movement,
-    shift_cell,
-    whole,
+    comparison_tables,
 )
 from ._record import (
     ActivityRecord,
@@ -323,58 +319,14 @@ def _comparison(comparison: Comparison) -> list[str]:
     for activity in comparison.activities:
         out.append(f"### {md_text(activity.title)}")
         out.append("")
+        tables = [_comparison_table(table) for table in comparison_tables(activity)]
+        out.extend(tables[0])
         if isinstance(activity, SpectrumComparison):
-            out.extend(
-                _table(
-                    ["Measure", "Then", "Now", "Change"],
-                    "lrrl",
-                    [
-                        ["People answering", whole(activity.answers.before), whole(activity.answers.after), movement(activity.answers.change, counts=True)],
-                        ["Median position", decimal(activity.median.before), decimal(activity.median.after), movement(activity.median.change)],
-                        ["Spread (middle half)", decimal(activity.spread.before), decimal(activity.spread.after), movement(activity.spread.change)],
-                    ],
-                )
-            )
             if activity.median_label_before or activity.median_label_after:
                 out.append(f"- **Median then:** {md_text(activity.median_label_before) or '–'}")
                 out.append(f"- **Median now:** {md_text(activity.median_label_after) or '–'}")
                 out.append("")
-            positions = [str(p) for p in range(1, activity.positions + 1)]
-            out.extend(
-                _table(
-                    ["Position", *positions],
-                    "l" + "r" * len(positions),
-                    [["Then", *activity.counts_before], ["Now", *activity.counts_after]],
-                )
-            )
-        elif isinstance(activity, GridComparison):
-            out.extend(
-                _table(
-                    ["Area", "Level now (median)", "Target level (median)", "Gap to target"],
-                    "llll",
-                    [
-                        [md_cell(area.name), shift_cell(area.now), shift_cell(area.target), shift_cell(area.gap, signed=True)]
-                        for area in activity.areas
-                    ],
-                )
-            )
-        elif isinstance(activity, IndicatorsComparison):
-            out.extend(
-                _table(
-                    ["Indicator", "Met", "Partly met", "Not met", "Answers"],
-                    "lllll",
-                    [
-                        [
-                            md_cell(statement.name),
-                            shift_cell(statement.met, counts=True),
-                            shift_cell(statement.partly, counts=True),
-                            shift_cell(statement.not_met, counts=True),
-                            shift_cell(statement.answers, counts=True),
-                        ]
-                        for statement in activity.statements
-                    ],
-                )
-            )
+            out.extend(tables[1])
     if comparison.not_compared:
         out.append("### Not compared")
         out.append("")
@@ -384,3 +336,8 @@ def _comparison(comparison: Comparison) -> list[str]:
     out.append("")
     out.extend(_targets(comparison.targets_before))
     return out
+
+
+def _comparison_table(table: ComparisonTable) -> list[str]:
+    """Row names come from templates, so they are escaped; the figures are the app's own."""
+    return _table(table.header, table.align, [[md_cell(row[0]), *row[1:]] for row in table.rows])

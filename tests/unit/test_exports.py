@@ -544,7 +544,9 @@ def test_baseline_adds_a_progress_section(tmp_path: Path, fixed_ids) -> None:
         assert "| Median position | 4.0 | 5.0 | ↑ +1.0 |" in markdown
         assert "### Targets agreed on 2 March 2026" in markdown
         html = files["review-session-record.html"].decode()
-        assert "Progress since 2 March 2026" in html and "↑ +1.0" in html
+        assert "Progress since 2 March 2026" in html
+        assert '<th scope="row">Median position</th><td class="n">4.0</td><td class="n">5.0</td><td>↑ +1.0</td>' in html
+        assert "<caption>Spectrum: people at each position, then and now</caption>" in html
         data = json.loads(files["review-session-record.json"])
         spectrum = data["comparison"]["activities"][0]
         assert spectrum["kind"] == "spectrum"
