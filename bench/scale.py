@@ -16,8 +16,8 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -27,7 +27,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any, Callable
 
-from ._headless import REPO
+from ._headless import REPO, peak_rss_mb
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -49,7 +49,9 @@ PHRASES = (
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This interpreter's own peak. Not `ru_maxrss`: Linux carries that over from the parent
+    through fork and exec, so under `python -m bench` it would report the intake benchmark's peak."""
+    return peak_rss_mb(os.getpid())
 
 
 def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
