@@ -48,6 +48,9 @@ if str(REPO) not in sys.path:
 VOTE_ACTIVITY = "spectrum"
 COMMENT_ACTIVITIES = ("spectrum", "grid", "indicators")
 THROUGHPUT_TARGET = 0.8
+ACK_P99_TARGET_MS = 50.0
+ROOM_RATE = 300.0
+"""A room's pace, generously: 300 phones each answering once a second."""
 SCREEN_P95_TARGET_MS = 100.0
 STALL_TARGET_MS = 50.0
 
@@ -127,7 +130,7 @@ def _check_saved(data_dir: Path, session_id: str, runs: list[dict[str, Any]]) ->
     return found
 
 
-async def throughput(phones: int, requests: int, rounds: int) -> dict[str, Any]:
+async def throughput(phones: int, requests: int, rounds: int, room_rate: float = ROOM_RATE) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="involve-bench-intake-"))
     try:
         session_id = prepare_session(work, "where-are-we", VOTE_ACTIVITY)
@@ -140,6 +143,11 @@ async def throughput(phones: int, requests: int, rounds: int) -> dict[str, Any]:
             for number in range(rounds):
                 for name, server in (("bare", bare), ("app", app)):
                     runs[name].append(await _drive(server.url, server.pid, phones, requests, work, f"{name}-{number}"))
+            # The same room at a room's pace: the time each phone waits for "saved".
+            paced = {
+                name: _side([await _drive(server.url, server.pid, phones, int(room_rate * 10), work, f"{name}-paced", extra=("--rate", str(room_rate)))])
+                for name, server in (("bare", bare), ("app", app))
+            }
             app_peak = peak_rss_mb(app.pid)
         finally:
             app_status = await app.stop()
@@ -149,7 +157,7 @@ async def throughput(phones: int, requests: int, rounds: int) -> dict[str, Any]:
         saved = _check_saved(work, session_id, runs["app"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    figures = {"phones": phones, "requests": requests, "rounds": rounds, "bare": _side(runs["bare"]), "app": _side(runs["app"])}
+    figures = {"phones": phones, "requests": requests, "rounds": rounds, "bare": _side(runs["bare"]), "app": _side(runs["app"]), "paced": paced, "room_rate": room_rate}
     figures["app"]["peak_rss_mb"] = app_peak
     figures["app"]["saved_after_stop"] = saved
     figures["ratio"] = figures["app"]["throughput_rps"] / figures["bare"]["throughput_rps"]
@@ -342,6 +350,15 @@ def report(part1: dict[str, Any] | None, part2: list[dict[str, Any]] | None, rus
         lines.append(f"app responses other than 200: {errors or 'none'}; app peak RSS {app['peak_rss_mb']:.0f} MB")
         lines.append(f"ratio app/bare throughput: {part1['ratio']:.2f} (target >= {THROUGHPUT_TARGET}: {_verdict(part1['ratio'] >= THROUGHPUT_TARGET)})")
         lines.append(f"server CPU per request, app/bare: {part1['cpu_ratio']:.1f}x")
+        paced = part1["paced"]
+        lines.append("")
+        lines.append(f"At a room's pace: the same {part1['phones']} phones, aiming at {part1['room_rate']:.0f} req/s together")
+        lines.append(f"{'':28}{'bare aiohttp':>14}{'Involve':>14}")
+        lines.append(f"{'acknowledged req/s':28}{paced['bare']['throughput_rps']:14.0f}{paced['app']['throughput_rps']:14.0f}")
+        for q in ("p50", "p95", "p99"):
+            lines.append(f"{'time to ack ' + q + ' (ms)':28}{paced['bare']['latency_ms'][q]:14.1f}{paced['app']['latency_ms'][q]:14.1f}")
+        p99 = paced["app"]["latency_ms"]["p99"]
+        lines.append(f"app p99 time to acknowledgement: {p99:.1f} ms (target < {ACK_P99_TARGET_MS:.0f} ms at {part1['phones']} phones: {_verdict(p99 < ACK_P99_TARGET_MS)})")
     for run in part2 or []:
         if lines:
             lines.append("")
