@@ -46,8 +46,16 @@ __all__ = ["LiveSession", "SessionStore", "SessionNotFound", "Change", "InvalidI
 ROOM_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
+_last_second: tuple[int, str] = (-1, "")
+
+
 def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    """The time to the second, as ISO 8601; formatted once a second, as a full room asks thousands of times."""
+    global _last_second
+    second = int(time.time())
+    if second != _last_second[0]:
+        _last_second = (second, datetime.fromtimestamp(second, timezone.utc).isoformat())
+    return _last_second[1]
 
 
 def _copy_outcome(source: asyncio.Future[None], target: asyncio.Future[None]) -> None:

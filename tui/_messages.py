@@ -1,8 +1,9 @@
 """Messages the app posts to itself and its screens.
 
-The session's listener runs for every vote and comment; it only records the
-change and posts `SessionChanged`, whose `can_replace` lets Textual drop the
-queued duplicates of a burst so screens redraw once per burst, not per vote.
+The session's listener runs for every vote and comment; it records the change
+and posts `SessionChanged` only when no message or publish is already on its
+way, so screens redraw once per burst, not per vote (`can_replace` merges any
+that still queue up).
 """
 
 from __future__ import annotations

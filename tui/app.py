@@ -1,9 +1,9 @@
 """The projected workshop app: one open session, its phone page, and the screens.
 
 The App owns the session store, the open `LiveSession` and its intake server.
-The session's listener only records what changed and posts `SessionChanged`;
-the handler publishes one `ChangeBatch` per burst on `session_signal`, and
-each screen redraws only the parts the batch touches.
+The session's listener only records what changed and, once per burst, posts
+`SessionChanged`; the handler publishes one `ChangeBatch` per burst on
+`session_signal`, and each screen redraws only the parts the batch touches.
 """
 
 from __future__ import annotations
@@ -216,6 +216,7 @@ class InvolveApp(App[int]):
         self._initial = (session, landing)
         self._batch = ChangeBatch()
         self._publish_timer: Timer | None = None
+        self._change_posted = False
         self._last_publish = 0.0
         self._storage_lasting = False
 
@@ -350,9 +351,15 @@ class InvolveApp(App[int]):
     # -- live updates ----------------------------------------------------------------
 
     def _session_listener(self, change: Change) -> None:
-        """Called for every mutation, on the event loop: record it and post, nothing more."""
+        """Called for every mutation, on the event loop: record it, and post only if nothing will carry it.
+
+        A posted message or a scheduled publish already takes every change
+        recorded before it runs, so a burst of votes costs one message.
+        """
         self._batch.add(change)
-        self.post_message(SessionChanged(change))
+        if self._publish_timer is None and not self._change_posted:
+            self._change_posted = True
+            self.post_message(SessionChanged(change))
 
     def on_session_changed(self, message: SessionChanged) -> None:
         """Publish the batch to screens, at most once per PUBLISH_INTERVAL.
@@ -360,6 +367,7 @@ class InvolveApp(App[int]):
         Under a full room the loop could redraw after every few votes; nobody
         sees faster than this, and the time saved goes to answering phones.
         """
+        self._change_posted = False
         if self._publish_timer is not None:
             return  # the scheduled publish will carry this change too
         wait = self._last_publish + PUBLISH_INTERVAL - time.monotonic()

@@ -51,7 +51,8 @@ async def test_a_burst_of_changes_is_merged_into_few_redraws(tmp_path: Path) -> 
         await settle(pilot)
         handled = {id(m) for m in seen if isinstance(m, SessionChanged)}
         assert sum(batch.count for batch in batches) == 500
-        assert 1 <= len(batches) < 500 and len(handled) < 500
+        assert 1 <= len(batches) < 500
+        assert len(handled) <= 2  # one message carries the whole burst
         assert batches[0].kinds == {"comment"} and batches[0].activity_ids == {"welcome"}
         assert "✉ 500 to review" in screen_text(app)
 
