@@ -8,8 +8,9 @@ full room costs one comment's wrapping, not fifty.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -49,15 +50,28 @@ def comment_content(comment: Comment, topic: str = "") -> Content:
 
 BlockKey = tuple[str, CommentState]
 """What a comment's lines depend on besides the width: its id (its text never changes) and its state (the pin)."""
-Block = tuple[BlockKey, Callable[[], Content]]
+
+
+class Block(NamedTuple):
+    """One comment (or message) on the wall, made into text only when it is about to be seen."""
+
+    key: BlockKey
+    make: Callable[[], Content]
+    plain: str
+    """Roughly the text `make` returns, to guess its height without wrapping it."""
+
+
+def guess_height(plain: str, width: int) -> int:
+    return sum(max(1, -(-cell_len(line) // width)) for line in plain.split("\n"))
 
 
 class WallLines(ScrollView, can_focus=False):
     """Blocks of text one under another, each wrapped once per width (Textual's Line API).
 
-    Blocks are given as a key that changes whenever the block's text does and
-    a function that makes the text; a block already wrapped at this width
-    under its key is neither made nor wrapped again.
+    A block already wrapped at this width under its key is neither made nor
+    wrapped again, and blocks more than a screen below the visible part are
+    not wrapped at all until scrolled near: their height is guessed, so with a
+    full room commenting each redraw wraps only what can be seen.
     """
 
     DEFAULT_CSS = """
@@ -73,7 +87,8 @@ class WallLines(ScrollView, can_focus=False):
         super().__init__(id=id)
         self._blocks: list[Block] = []
         self._wrapped: dict[tuple[BlockKey, int], list[Strip]] = {}
-        self._lines: list[Strip] = []
+        self._lines: list[Strip | None] = []  # None: a line of a block not wrapped yet
+        self._wrapped_to = 0  # every line above this index is real
 
     def show_blocks(self, blocks: list[Block]) -> None:
         self._blocks = blocks
@@ -86,23 +101,38 @@ class WallLines(ScrollView, can_focus=False):
     def on_resize(self) -> None:
         self._lay_out()
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        unwrapped = self._wrapped_to < len(self._lines)
+        if unwrapped and round(new_value) + 2 * self.scrollable_content_region.height > self._wrapped_to:
+            self._lay_out()
+
     def _lay_out(self) -> None:
-        width = self.scrollable_content_region.width
+        region = self.scrollable_content_region
+        width = region.width
         if width <= 0:
             return
+        enough = round(self.scroll_y) + 2 * max(region.height, 1)
         wrapped: dict[tuple[BlockKey, int], list[Strip]] = {}
-        lines: list[Strip] = []
-        for block_key, make in self._blocks:
-            key = (block_key, width)
-            strips = self._wrapped.get(key)
-            if strips is None:
-                strips = [Strip(line.render_segments(), line.cell_length) for line in make().wrap(width)]
-            wrapped[key] = strips
+        lines: list[Strip | None] = []
+        wrapped_to: int | None = None
+        for block in self._blocks:
             if lines:
                 lines.append(Strip.blank(0))
+            key = (block.key, width)
+            strips = self._wrapped.get(key)
+            if strips is None and len(lines) < enough:
+                strips = [Strip(line.render_segments(), line.cell_length) for line in block.make().wrap(width)]
+            if strips is None:
+                if wrapped_to is None:
+                    wrapped_to = len(lines)
+                lines.extend([None] * guess_height(block.plain, width))
+                continue
+            wrapped[key] = strips
             lines.extend(strips)
         self._wrapped = wrapped
         self._lines = lines
+        self._wrapped_to = len(lines) if wrapped_to is None else wrapped_to
         size = Size(width, len(lines))
         if size != self.virtual_size:
             self.virtual_size = size
@@ -113,9 +143,10 @@ class WallLines(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         style = self.rich_style
         index = scroll_y + y
-        if index >= len(self._lines):
+        line = self._lines[index] if index < len(self._lines) else None
+        if line is None:
             return Strip.blank(width, style)
-        return self._lines[index].crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
+        return line.crop_extend(scroll_x, scroll_x + width, style).apply_style(style)
 
 
 class CommentWall(Vertical, can_focus=False):
@@ -171,6 +202,10 @@ class CommentWall(Vertical, can_focus=False):
     @staticmethod
     def _blocks(comments: list[Comment], activity) -> Iterable[Block]:
         if not comments:
-            yield ("", CommentState.APPROVED), lambda: Content(EMPTY_WALL)
+            yield Block(("", CommentState.APPROVED), lambda: Content(EMPTY_WALL), EMPTY_WALL)
         for comment in comments:
-            yield (comment.id, comment.state), lambda comment=comment: comment_content(comment, topic_of(activity, comment.item))
+            yield Block(
+                (comment.id, comment.state),
+                lambda comment=comment: comment_content(comment, topic_of(activity, comment.item)),
+                f"{comment.author or 'Anonymous'}\n{comment.text}",
+            )

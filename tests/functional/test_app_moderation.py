@@ -158,6 +158,12 @@ async def test_ten_thousand_comments_draw_a_bounded_wall_and_queue(tmp_path: Pat
         assert len(wall.shown) == WALL_LIMIT
         assert wall.shown[0].text == "Shown comment 1999"  # newest first
         assert squeeze("Comments (2,000) · newest 50") in squeeze(widget_text(app.screen.query_one("#wall-heading")))
+        body = app.screen.query_one("#wall-body")
+        assert squeeze("Shown comment 1999") in squeeze(widget_text(body))
+        body.scroll_end(animate=False, immediate=True)  # far below what was wrapped at first
+        await settle(pilot)
+        assert squeeze("Shown comment 1950") in squeeze(widget_text(body))  # the oldest of the fifty, wrapped on the way
+        assert all(line is not None for line in body._lines[body.scroll_offset.y :])
         assert "✉ 8,000 to review" in screen_text(app)
         await pilot.press("m")
         await settle(pilot)
