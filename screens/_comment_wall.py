@@ -2,8 +2,9 @@
 
 Only approved and pinned comments appear; the newest fifty are drawn so a
 session with thousands of comments redraws as fast as one with ten. Each
-comment is wrapped once per width and kept as strips, so a new comment in a
-full room costs one comment's wrapping, not fifty.
+comment is wrapped once per width and kept as strips, and only the comments
+near what is visible are wrapped at all, so a burst of new comments in a full
+room costs a screenful of wrapping, not fifty comments' worth.
 """
 
 from __future__ import annotations
