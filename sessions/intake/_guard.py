@@ -228,6 +228,8 @@ async def read_body(request: web.Request, limits: IntakeLimits) -> bytes:
     if length is not None and length > limits.body_max:
         raise Refusal(413, "That is too much to send at once.", close=True)
     try:
+        if request.content.is_eof():
+            return await request.read()  # all of it has arrived: nothing to wait for, no timer to set
         async with asyncio.timeout(limits.body_timeout):
             return await request.read()
     except TimeoutError:
