@@ -76,19 +76,25 @@ class Canvas(Widget):
         self._version = 0
         self._cache: tuple[tuple[int, int, int], Content] | None = None
 
-    def redraw(self) -> None:
-        """Draw again; lay the screen out again only if the drawing's height changed.
+    def redraw(self) -> bool:
+        """Draw again; returns whether the drawing changed.
 
-        Under a full room this runs twenty times a second, and most new
-        drawings (a count went up) are as tall as the last.
+        Under a full room this runs twenty times a second. Most new drawings
+        are as tall as the last (a count went up), so the screen is laid out
+        again only when the height changes; and while results are hidden most
+        are the same as the last, so nothing is repainted at all.
         """
+        before = self._cache[1] if self._cache is not None else None
         self._version += 1
         width = self.size.width
-        if not width or self._cache is None:
+        if not width or before is None:
             self.refresh(layout=True)
-            return
-        height = self.drawing(width).get_height(self.styles, width)
-        self.refresh(layout=height != self.size.height)
+            return True
+        after = self.drawing(width)
+        if after.plain == before.plain and after.spans == before.spans:
+            return False
+        self.refresh(layout=after.get_height(self.styles, width) != self.size.height)
+        return True
 
     def drawing(self, width: int) -> Content:
         height = self.parent.size.height if isinstance(self.parent, Widget) else 0
@@ -229,9 +235,10 @@ class ActivityView(Widget, can_focus=True):
     def redraw(self) -> None:
         """Draw again from the last summary (before compose there is nothing to draw)."""
         for canvas in self.query("#body").results(Canvas):
-            canvas.redraw()
+            changed = canvas.redraw()
             self._update_status()
-            self.call_after_refresh(self._keep_selection_in_view)
+            if changed:
+                self.call_after_refresh(self._keep_selection_in_view)
 
     @property
     def answers(self) -> int:
