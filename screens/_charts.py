@@ -207,6 +207,18 @@ def wrap(text: str, width: int, *, indent: str = "", first: str = "") -> list[st
     return lines
 
 
+def numbered_heading(number: int, text: str, width: int, *, chosen: bool) -> list[Content]:
+    """A numbered item's heading, wrapped under its number, with a ▸ marker when it is the selected one."""
+    first = ("▸ " if chosen else "  ") + f"{number}. "
+    lines: list[Content] = []
+    for index, line in enumerate(wrap(text, width, first=first, indent="     ")):
+        if index == 0 and chosen:
+            lines.append(Content.assemble((line[:2], SELECTED), (line[2:], HEADING)))
+        else:
+            lines.append(Content.styled(line, HEADING))
+    return lines
+
+
 def join_lines(lines: Iterable[Content]) -> Content:
     return _NEWLINE.join(lines)
 

@@ -39,12 +39,7 @@ class QuestionsView(ActivityView):
                 lines.append(Content(""))
             chosen = index == self.question
             top = len(lines)
-            first = ("▸ " if chosen else "  ") + f"{index + 1}. "
-            for number, line in enumerate(charts.wrap(question.name, width, first=first, indent="     ")):
-                if number == 0 and chosen:
-                    lines.append(Content.assemble((line[:2], charts.SELECTED), (line[2:], charts.HEADING)))
-                else:
-                    lines.append(Content.styled(line, charts.HEADING))
+            lines += charts.numbered_heading(index + 1, question.name, width, chosen=chosen)
             if question.text:
                 lines += [Content.styled(line, charts.QUIET) for line in charts.wrap(question.text, width, first="     ", indent="     ")]
             lines += self._comments([c for c in wall if c.item == question.id], width)

@@ -63,12 +63,7 @@ class TargetsView(ActivityView):
                 lines.append(Content(""))
             chosen = index == self.selected
             top = len(lines)
-            first = ("▸ " if chosen else "  ") + f"{index + 1}. "
-            for number, line in enumerate(charts.wrap(target.text, width, first=first, indent="     ")):
-                if number == 0 and chosen:
-                    lines.append(Content.assemble((line[:2], charts.SELECTED), (line[2:], charts.HEADING)))
-                else:
-                    lines.append(Content.styled(line, charts.HEADING))
+            lines += charts.numbered_heading(index + 1, target.text, width, chosen=chosen)
             owner = target.owner or "not agreed yet"
             review = date_words(target.review_date) if target.review_date else "not set yet"
             lines.append(Content(charts.fit(f"     Who: {owner} · Review by: {review}", width)))

@@ -264,7 +264,7 @@ def _build_activity(raw: Any, i: int, ctx: _Context) -> Activity:
         levels = get.table_list("levels", minimum=2, build=_level, optional=True) or list(DEFAULT_LEVELS)
         numbers = [level.number for level in levels]
         if numbers != list(range(1, len(levels) + 1)):
-            raise ctx.fail("levels must be numbered 1, 2, 3 … in order", f"{where}.levels", f"activities.levels", (i, 0))
+            raise ctx.fail("levels must be numbered 1, 2, 3 … in order", f"{where}.levels", "activities.levels", (i, 0))
         _unique_ids(ctx, areas, f"{where}.areas", "activities.areas", i)
         return GridActivity(**common, areas=tuple(areas), levels=tuple(levels))
     if kind == "indicators":
