@@ -22,7 +22,7 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Static
 
-from sessions import ActivityResults, InvalidInput, LiveSession, Role, activity_results
+from sessions import ActivityResults, InvalidInput, LiveSession, Role
 
 from . import _charts as charts
 from ._redraw import show_content
@@ -219,9 +219,7 @@ class ActivityView(Widget, can_focus=True):
         if not self.activity.votable:
             return
         tallies = self.session.tallies_for(self.activity.id)
-        self.results = activity_results(
-            self.activity, self.session.votes_for(self.activity.id), tallies, self.session.participants
-        )
+        self.results = self.session.results(self.activity.id)
         hand: Counter = Counter()
         for tally in tallies:
             hand[(tally.item, tally.value)] += tally.count

@@ -160,11 +160,56 @@ ItemCounts = dict[str, Counter]
 """For each question key, how many chose each value."""
 
 
+class AnswerCounts:
+    """One activity's device answers added up, before any statistics: overall and per role group.
+
+    Counts can go down as well as up (a changed or withdrawn vote), so a live
+    session keeps one of these per activity instead of re-reading every vote.
+    A count that reaches zero is removed, so the counts equal a fresh count.
+    """
+
+    __slots__ = ("overall", "by_group", "people")
+
+    def __init__(self) -> None:
+        self.overall: ItemCounts = {}
+        self.by_group: dict[RoleGroup, ItemCounts] = {group: {} for group in RoleGroup}
+        self.people: dict[RoleGroup, Counter[str]] = {group: Counter() for group in RoleGroup}
+        """For each group, how many answers each participant has given."""
+
+    def add(self, vote: Vote, group: RoleGroup, step: int = 1) -> None:
+        """Count one vote in (step 1) or out (step -1)."""
+        _step(self.overall, vote.item, vote.value, step)
+        _step(self.by_group[group], vote.item, vote.value, step)
+        people = self.people[group]
+        people[vote.participant_id] += step
+        if people[vote.participant_id] <= 0:
+            del people[vote.participant_id]
+
+    @property
+    def respondents(self) -> int:
+        return sum(len(people) for people in self.people.values())
+
+
+def _step(counts: ItemCounts, item: str, value: int | str, step: int) -> None:
+    counter = counts.get(item)
+    if counter is None:
+        counter = counts[item] = Counter()
+    counter[value] += step
+    if counter[value] <= 0:
+        del counter[value]
+        if not counter:
+            del counts[item]
+
+
 def _add(counts: ItemCounts, item: str, value: int | str, amount: int) -> None:
     counter = counts.get(item)
     if counter is None:
         counter = counts[item] = Counter()
     counter[value] += amount
+
+
+def _copy(counts: ItemCounts) -> ItemCounts:
+    return {item: Counter(counter) for item, counter in counts.items()}
 
 
 def _summarise(activity, counts: ItemCounts) -> AnyResult:
@@ -209,29 +254,24 @@ def _tally_size(tallies: list[Tally]) -> int:
     return max(per_item.values(), default=0)
 
 
-def activity_results(
-    activity,
-    votes: Iterable[Vote],
-    tallies: Iterable[Tally],
-    participants: Mapping[str, Participant],
-) -> ActivityResults:
-    """Summarise an activity overall and per role group, in one pass over the answers.
-
-    A role group with fewer than SMALL_GROUP people is reported by size only.
-    """
-    overall: ItemCounts = {}
-    by_group: dict[RoleGroup, ItemCounts] = {group: {} for group in RoleGroup}
-    people: dict[RoleGroup, set[str]] = {group: set() for group in RoleGroup}
-    respondents: set[str] = set()
+def count_answers(activity_id: str, votes: Iterable[Vote], participants: Mapping[str, Participant]) -> AnswerCounts:
+    """Add up one activity's device votes, each in its voter's role group."""
+    counts = AnswerCounts()
     for vote in votes:
-        if vote.activity_id != activity.id:
-            continue
-        group = role_group(_role_of(participants, vote.participant_id))
-        _add(overall, vote.item, vote.value, 1)
-        _add(by_group[group], vote.item, vote.value, 1)
-        people[group].add(vote.participant_id)
-        respondents.add(vote.participant_id)
+        if vote.activity_id == activity_id:
+            counts.add(vote, role_group(_role_of(participants, vote.participant_id)))
+    return counts
+
+
+def summarise_answers(activity, counts: AnswerCounts, tallies: Iterable[Tally]) -> ActivityResults:
+    """Merge hand counts into the device counts and summarise, overall and per role group.
+
+    `counts` is only read. A role group with fewer than SMALL_GROUP people is
+    reported by size only.
+    """
     own_tallies = [tally for tally in tallies if tally.activity_id == activity.id and tally.count > 0]
+    overall = _copy(counts.overall) if own_tallies else counts.overall
+    by_group = {group: _copy(items) for group, items in counts.by_group.items()} if own_tallies else counts.by_group
     group_tallies: dict[RoleGroup, list[Tally]] = {group: [] for group in RoleGroup}
     for tally in own_tallies:
         _add(overall, tally.item, tally.value, tally.count)
@@ -241,16 +281,26 @@ def activity_results(
             group_tallies[group].append(tally)
     groups = []
     for group in RoleGroup:
-        size = len(people[group]) + _tally_size(group_tallies[group])
+        size = len(counts.people[group]) + _tally_size(group_tallies[group])
         result = _summarise(activity, by_group[group]) if size >= SMALL_GROUP else None
         groups.append(GroupResult(group, size, result))
     return ActivityResults(
         activity_id=activity.id,
         overall=_summarise(activity, overall),
-        respondents=len(respondents),
+        respondents=counts.respondents,
         tallied=_tally_size(own_tallies),
         groups=tuple(groups),
     )
+
+
+def activity_results(
+    activity,
+    votes: Iterable[Vote],
+    tallies: Iterable[Tally],
+    participants: Mapping[str, Participant],
+) -> ActivityResults:
+    """Summarise an activity from its votes and hand counts, overall and per role group."""
+    return summarise_answers(activity, count_answers(activity.id, votes, participants), tallies)
 
 
 def _role_of(participants: Mapping[str, Participant], participant_id: str):

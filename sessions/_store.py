@@ -36,8 +36,10 @@ from ._model import (
     Vote,
     split_grid_item,
 )
+from ._answer_index import AnswerIndex
 from ._comment_index import CommentIndex
 from ._storage import DurableDB, StorageError
+from ._results import ActivityResults, summarise_answers
 from ._templates import parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
 
@@ -123,6 +125,7 @@ class LiveSession:
             key = (vote.activity_id, vote.item, vote.participant_id)
             self.votes[key] = vote
             self._vote_docs[key] = doc.doc_id
+        self._answers = AnswerIndex.of(self.votes.values(), self.participants)
         self.tallies: dict[tuple[str, str, Any, str], Tally] = {}
         self._tally_docs: dict[tuple[str, str, Any, str], int] = {}
         for doc in db.table("tallies").all():
@@ -331,7 +334,11 @@ class LiveSession:
             {"name": participant.name, "role": participant.role.value if participant.role else None},
             doc_ids=[self._participant_docs[participant_id]],
         )
+        old_role = self.participants[participant_id].role
         self.participants[participant_id] = participant
+        if participant.role is not old_role:
+            theirs = [vote for vote in self.votes.values() if vote.participant_id == participant_id]
+            self._answers.regroup(theirs, old_role, participant.role)
         self._emit(Change("participant", record_id=participant_id))
         return participant
 
@@ -363,7 +370,8 @@ class LiveSession:
 
     def cast_vote(self, participant_id: str, activity_id: str, item: str, value: Any) -> Vote:
         """Record or change one person's answer to one question."""
-        if participant_id not in self.participants:
+        participant = self.participants.get(participant_id)
+        if participant is None:
             raise InvalidInput("Unknown participant.")
         value = self.check_answer(activity_id, item, value)
         key = (activity_id, item, participant_id)
@@ -374,7 +382,11 @@ class LiveSession:
             table.update(fields, doc_ids=[self._vote_docs[key]])
         else:
             self._vote_docs[key] = table.insert(fields)
+        old = self.votes.get(key)
+        if old is not None:
+            self._answers.remove(old, participant.role)
         self.votes[key] = vote
+        self._answers.add(vote, participant.role)
         self._emit(Change("vote", activity_id, participant_id))
         return vote
 
@@ -382,11 +394,18 @@ class LiveSession:
         key = (activity_id, item, participant_id)
         if key in self._vote_docs:
             self._db.table("votes").remove(doc_ids=[self._vote_docs.pop(key)])
-            del self.votes[key]
+            vote = self.votes.pop(key)
+            participant = self.participants.get(participant_id)
+            self._answers.remove(vote, participant.role if participant else None)
             self._emit(Change("vote", activity_id, participant_id))
 
     def votes_for(self, activity_id: str) -> list[Vote]:
         return [vote for vote in self.votes.values() if vote.activity_id == activity_id]
+
+    def results(self, activity_id: str) -> ActivityResults:
+        """The activity summarised as the room sees it, without re-reading every vote."""
+        activity = self.template.activity(activity_id)
+        return summarise_answers(activity, self._answers.counts(activity_id), self.tallies_for(activity_id))
 
     def vote_of(self, participant_id: str, activity_id: str, item: str) -> Vote | None:
         return self.votes.get((activity_id, item, participant_id))
@@ -431,6 +450,7 @@ class LiveSession:
             self._db.table("votes").remove(doc_ids=[self._vote_docs.pop(key) for key in votes])
             for key in votes:
                 del self.votes[key]
+            self._answers.drop(activity_id)
         if tallies:
             self._db.table("tallies").remove(doc_ids=[self._tally_docs.pop(key) for key in tallies])
             for key in tallies:

@@ -9,7 +9,6 @@ import pytest
 from textual.app import App
 
 from sessions import SPECTRUM_ITEM, LiveSession, Role, SessionStore, TemplateLibrary
-from screens import _activity_view
 from screens._grid_view import GridView
 from screens._review_screen import ReviewScreen
 from screens._target_form import TargetForm
@@ -441,13 +440,13 @@ async def test_a_refresh_summarises_the_session_once(session: LiveSession, monke
         session.cast_vote(participant.id, "grid", "individual:now", 1 + index % 5)
         session.cast_vote(participant.id, "grid", "policy:target", 1 + index % 4)
     calls = []
-    real = _activity_view.activity_results
+    real = LiveSession.results
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(_activity_view, "activity_results", counting)
+    monkeypatch.setattr(LiveSession, "results", counting)
     app = ViewHarness(session, "grid", revealed=True, split=True)
     async with app.run_test(size=SIZE) as pilot:
         calls.clear()

@@ -283,3 +283,55 @@ def test_wall_and_counts_follow_moderation_without_scanning(store, live) -> None
         assert reopened.pending_count == session.pending_count
     finally:
         reopened.close()
+
+
+def test_live_results_follow_every_change_without_recounting(store, live) -> None:
+    """The counts kept as votes arrive agree with a fresh count after every kind of change."""
+    import random
+
+    from sessions import Answer, GridActivity, IndicatorsActivity, SpectrumActivity, activity_results
+
+    session = live
+    votable = [a for a in session.template.activities if a.votable]
+    rng = random.Random(11)
+    roles = [None, *Role]
+    people = [session.join("", rng.choice(roles))[0].id for _ in range(12)]
+
+    def answer(activity):
+        if isinstance(activity, SpectrumActivity):
+            return activity.items[0], rng.randint(1, activity.positions)
+        if isinstance(activity, GridActivity):
+            return rng.choice(activity.items), rng.randint(1, len(activity.levels))
+        assert isinstance(activity, IndicatorsActivity)
+        return rng.choice(activity.items), rng.choice(list(Answer)).value
+
+    def check(session) -> None:
+        for activity in votable:
+            expected = activity_results(activity, session.votes.values(), session.tallies.values(), session.participants)
+            assert session.results(activity.id) == expected
+
+    for step in range(600):
+        activity = rng.choice(votable)
+        roll = rng.random()
+        if roll < 0.7:
+            item, value = answer(activity)
+            session.cast_vote(rng.choice(people), activity.id, item, value)
+        elif roll < 0.8:
+            vote = rng.choice(list(session.votes.values())) if session.votes else None
+            if vote is not None:
+                session.withdraw_vote(vote.participant_id, vote.activity_id, vote.item)
+        elif roll < 0.9:
+            session.update_participant(rng.choice(people), role=rng.choice([r for r in Role]))
+        elif roll < 0.97:
+            item, value = answer(activity)
+            session.set_tally(activity.id, item, value, rng.randint(0, 4), rng.choice([None, *Role]))
+        else:
+            session.reset_activity(activity.id)
+        check(session)
+    assert any(session.results(a.id).respondents for a in votable)
+    session.sync()
+    reopened = store.open(session.id, readonly=True)
+    try:
+        check(reopened)
+    finally:
+        reopened.close()
