@@ -9,10 +9,12 @@ records or ten thousand.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import secrets
 import shutil
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -60,15 +62,40 @@ def utc_now() -> str:
     return _last_second[1]
 
 
-def _copy_outcome(source: asyncio.Future[None], target: asyncio.Future[None]) -> None:
-    if target.done():
-        return
-    if source.cancelled():
-        target.cancel()
-    elif (error := source.exception()) is not None:
-        target.set_exception(error)
-    else:
-        target.set_result(None)
+class _SaveBatch:
+    """Everyone who asked to hear from the disk during one turn of the event loop.
+
+    Each asker waits on a future of its own, so one that is cancelled (its
+    phone went away) leaves the others waiting; the batch settles them all.
+    """
+
+    __slots__ = ("loop", "waiters", "timer")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.waiters: list[asyncio.Future[None]] = []
+        self.timer: asyncio.TimerHandle | None = None
+
+    def settle(self, error: BaseException | None = None) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        waiters, self.waiters = self.waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                if error is None:
+                    waiter.set_result(None)
+                else:
+                    waiter.set_exception(error)
+
+    def settle_from(self, barrier: Future[None]) -> None:
+        error = barrier.exception()
+        self.settle(error if isinstance(error, Exception) else None)
+
+    def settle_soon(self, barrier: Future[None]) -> None:
+        """From the writer's thread: settle on the loop's own thread, unless the loop is gone."""
+        with contextlib.suppress(RuntimeError):  # the loop closed while the disk was busy
+            self.loop.call_soon_threadsafe(self.settle_from, barrier)
 
 
 class SessionNotFound(LookupError):
@@ -102,7 +129,7 @@ class LiveSession:
         self._db = db
         self._clock = clock
         self._listeners: list[Listener] = []
-        self._save_waiter: asyncio.Future[None] | None = None
+        self._save_batch: _SaveBatch | None = None
         meta_docs = db.table("meta").all()
         if not meta_docs:
             raise SessionNotFound(f"{db.directory} holds no session")
@@ -192,30 +219,38 @@ class LiveSession:
         for listener in list(self._listeners):
             listener(change)
 
-    async def saved(self) -> None:
+    async def saved(self, timeout: float | None = None) -> None:
         """Wait until every change so far is on disk; only then acknowledge it.
 
-        Everyone who asks during one turn of the event loop shares one wait:
-        with a full room that is one wake-up from the writer per batch of
-        answers, not one per answer.
+        Everyone who asks during one turn of the event loop shares one request
+        to the writer and one timer: with a full room that is one wake-up per
+        batch of answers, not one per answer. The batch gives up with
+        TimeoutError `timeout` seconds after it began (its first asker's).
         """
         loop = asyncio.get_running_loop()
-        waiter = self._save_waiter
-        if waiter is None or waiter.get_loop() is not loop:
-            waiter = self._save_waiter = loop.create_future()
-            loop.call_soon(self._wait_for_disk, waiter)
-        await asyncio.shield(waiter)
+        batch = self._save_batch
+        if batch is None or batch.loop is not loop:
+            batch = self._save_batch = _SaveBatch(loop)
+            loop.call_soon(self._wait_for_disk, batch)
+            if timeout is not None:
+                batch.timer = loop.call_later(timeout, batch.settle, TimeoutError("the disk did not answer in time"))
+        waiter: asyncio.Future[None] = loop.create_future()
+        batch.waiters.append(waiter)
+        await waiter
 
-    def _wait_for_disk(self, waiter: asyncio.Future[None]) -> None:
-        """Ask the writer once for everything committed up to now, on behalf of every waiter."""
-        if self._save_waiter is waiter:
-            self._save_waiter = None
+    def _wait_for_disk(self, batch: _SaveBatch) -> None:
+        """Ask the writer once for everything committed up to now, on behalf of the whole batch."""
+        if self._save_batch is batch:
+            self._save_batch = None
         try:
-            barrier = asyncio.wrap_future(self._db.barrier(), loop=waiter.get_loop())
+            barrier = self._db.barrier()
         except Exception as error:  # noqa: BLE001 - handed to every waiter
-            waiter.set_exception(error)
+            batch.settle(error)
             return
-        barrier.add_done_callback(lambda done: _copy_outcome(done, waiter))
+        if barrier.done():
+            batch.settle_from(barrier)
+        else:
+            barrier.add_done_callback(batch.settle_soon)
 
     def sync(self, timeout: float | None = None) -> None:
         self._db.sync(timeout)

@@ -329,8 +329,7 @@ class IntakeServer:
     async def _acknowledge(self) -> None:
         """Wait for the disk; a phone is told "saved" only after this returns."""
         try:
-            async with asyncio.timeout(self.limits.save_timeout):
-                await self.session.saved()
+            await self.session.saved(self.limits.save_timeout)
         except (StorageError, OSError, TimeoutError):
             log.warning("intake could not confirm a save")
             raise Refusal(503, SAVE_FAILED, on_page=True, headers={"Retry-After": "2"}) from None

@@ -379,7 +379,7 @@ async def test_nothing_is_claimed_saved_when_the_disk_fails(
     await join_form(client, server)
     live_session.go_to(SPECTRUM)
 
-    async def disk_full() -> None:
+    async def disk_full(timeout: float | None = None) -> None:
         raise StorageError("disk full")
 
     monkeypatch.setattr(live_session, "saved", disk_full)

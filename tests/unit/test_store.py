@@ -335,3 +335,51 @@ def test_live_results_follow_every_change_without_recounting(store, live) -> Non
         check(reopened)
     finally:
         reopened.close()
+
+
+async def test_answers_in_one_turn_share_one_wait_for_the_disk(live, monkeypatch) -> None:
+    import asyncio
+    from concurrent.futures import Future
+
+    barriers: list[Future] = []
+
+    def barrier() -> Future:
+        barriers.append(Future())
+        return barriers[-1]
+
+    monkeypatch.setattr(live._db, "barrier", barrier)
+    person, _ = live.join("")
+    live.cast_vote(person.id, "spectrum", "place", 2)
+    waits = [asyncio.ensure_future(live.saved(5.0)) for _ in range(50)]
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert len(barriers) == 1 and not any(w.done() for w in waits)
+    waits[0].cancel()  # that phone went away; the rest still hear back
+    await asyncio.sleep(0)
+    barriers[0].set_result(None)
+    await asyncio.gather(*waits[1:])
+    assert waits[0].cancelled()
+
+
+async def test_a_disk_that_never_answers_times_out_and_a_failing_one_says_why(live, monkeypatch) -> None:
+    import asyncio
+    from concurrent.futures import Future
+
+    from sessions import StorageError
+
+    monkeypatch.setattr(live._db, "barrier", Future)  # never resolved
+    waits = [asyncio.ensure_future(live.saved(0.05)) for _ in range(3)]
+    for wait in waits:
+        with pytest.raises(TimeoutError):
+            await wait
+
+    def failing() -> Future:
+        future: Future = Future()
+        future.set_exception(StorageError("disk full"))
+        return future
+
+    monkeypatch.setattr(live._db, "barrier", failing)
+    waits = [asyncio.ensure_future(live.saved(5.0)) for _ in range(3)]
+    for wait in waits:
+        with pytest.raises(StorageError, match="disk full"):
+            await wait
