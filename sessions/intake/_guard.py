@@ -254,7 +254,7 @@ def _json_fields(text: str) -> dict[str, Any]:
     if not text.strip():
         return {}
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = _DECODER.decode(text)
     except (ValueError, RecursionError):
         raise Refusal(400, "The request is not valid JSON.") from None
     if not isinstance(data, dict):
@@ -269,6 +269,10 @@ def _json_fields(text: str) -> dict[str, Any]:
 
 def _reject_constant(name: str) -> None:
     raise ValueError(name)
+
+
+# NaN and Infinity are not JSON; built once, as json.loads with options builds a decoder per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _form_fields(text: str) -> dict[str, Any]:

@@ -60,6 +60,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)  # once, not per answer
+
 _QUIET_LOGGERS = ("aiohttp.access", "aiohttp.server", "aiohttp.web", "aiohttp.internal", "sessions.intake")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -335,7 +337,7 @@ class IntakeServer:
             raise Refusal(503, SAVE_FAILED, on_page=True, headers={"Retry-After": "2"}) from None
 
     def _json(self, data: Any, status: int = 200) -> web.Response:
-        return web.Response(status=status, text=json.dumps(data, ensure_ascii=False), content_type=JSON)
+        return web.Response(status=status, text=_JSON_ENCODER.encode(data), content_type=JSON)
 
     def _html(self, body: str, status: int = 200) -> web.Response:
         return web.Response(status=status, text=body, content_type="text/html")

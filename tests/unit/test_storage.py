@@ -228,6 +228,9 @@ def test_failed_writes_change_nothing(db: DurableDB) -> None:
     with pytest.raises(TypeError):
         table.insert({"bad": object()})
     assert table.update({"n": 5}, doc_ids=[42]) == []
+    with pytest.raises(TypeError):
+        table.update({"n": object()}, doc_ids=[1])
+    assert table.update({"n": 1}, doc_ids=[1]) == [1]  # already so: no journal line
 
     assert rows(db, "votes") == [(1, {"n": 1, "tags": ["a"]})]
     db.sync()
