@@ -789,6 +789,23 @@ class JournalTable(Table):
                 storage.commit(change)
         self.clear_cache()
 
+    def insert(self, document: Mapping[str, Any]) -> int:
+        """As TinyDB's; a new document (every comment and join) is one journal line, with no staging."""
+        if not isinstance(document, Mapping):
+            raise ValueError("Document is not a Mapping")
+        if isinstance(document, self.document_class):
+            return super().insert(document)  # it brings its own id
+        doc_id = self._get_next_id()
+        storage = self._storage
+        with storage.lock:
+            storage.check_writable()
+            live = storage.tables.get(self.name)
+            if live is not None and str(doc_id) in live:
+                raise ValueError(f"Document with ID {doc_id} already exists")
+            storage.commit({"t": self.name, "put": {str(doc_id): dict(document)}})
+        self.clear_cache()
+        return doc_id
+
     def update(  # type: ignore[override]
         self,
         fields: Mapping[str, Any] | Callable[[MutableMapping[str, Any]], None],
