@@ -53,6 +53,7 @@ SNAPSHOT = "snapshot.json"
 JOURNAL = "journal.log"
 LOCK = "lock"
 TEMP_PREFIX = SNAPSHOT + ".tmp-"
+JOURNAL_TEMP_PREFIX = JOURNAL + ".tmp-"
 DAMAGED = JOURNAL + ".damaged"
 FORMAT = 1
 #: Compact when the journal grows past this many bytes, whatever the entry count.
@@ -359,9 +360,10 @@ def _open_journal(directory: Path, recovered: _Recovered) -> int:
 
 def _remove_temp_files(directory: Path) -> None:
     """Half-written snapshots from a crash are never read; clear them away."""
-    for temp in directory.glob(f"{TEMP_PREFIX}*"):
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+    for prefix in (TEMP_PREFIX, JOURNAL_TEMP_PREFIX):
+        for temp in directory.glob(f"{prefix}*"):
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
 
 
 # -- the writer thread ------------------------------------------------------------------
@@ -370,6 +372,35 @@ def _remove_temp_files(directory: Path) -> None:
 class _Record(NamedTuple):
     seq: int
     line: bytes
+
+
+class _Compaction(threading.Thread):
+    """Writes one snapshot beside the writer, so no acknowledgement waits for a big session's rewrite.
+
+    Meanwhile the writer goes on appending to the journal, and keeps every line
+    it writes after the snapshot's number in `tail`: once the snapshot is safe,
+    the journal is cut down to those lines.
+    """
+
+    def __init__(self, directory: Path, seq: int, tables: Tables, done: Callable[[], None]) -> None:
+        super().__init__(name=f"involve-compaction:{directory.name}", daemon=True)
+        self.directory = directory
+        self.seq = seq
+        self.tables: Tables | None = tables
+        self.size = 0
+        self.error: BaseException | None = None
+        self.tail: list[bytes] = []
+        self._done = done
+
+    def run(self) -> None:
+        try:
+            assert self.tables is not None
+            self.size = _write_snapshot(self.directory, self.seq, self.tables)
+        except BaseException as exc:  # handed to the writer, which decides what it means
+            self.error = exc
+        finally:
+            self.tables = None
+            self._done()
 
 
 class _Writer(threading.Thread):
@@ -408,6 +439,8 @@ class _Writer(threading.Thread):
             self._snapshot_size = 0
         self._dirty = False  # the journal may hold unsynced bytes past `_size`
         self._compact_not_before = 0.0
+        self._compaction: _Compaction | None = None
+        self._compaction_done = False
         self._final_error: StorageError | None = None
         self._waiters: list[Future[None]] = []  # barriers in the batch being written
         self.durable_seq = recovered.seq
@@ -436,14 +469,17 @@ class _Writer(threading.Thread):
             self._maybe_compact()
             while True:
                 with self._cond:
-                    while not self._queue and not self._stopping:
+                    while not self._queue and not self._stopping and not self._compaction_done:
                         if not self._pending:
                             self._cond.wait()
                         elif not self._cond.wait(RETRY_SECONDS):
                             break  # retry the batch the disk refused
                     jobs, self._queue = self._queue, deque()
                     stopping = self._stopping
+                    compacted, self._compaction_done = self._compaction_done, False
                 self._process(jobs)
+                if compacted:
+                    self._end_compaction()
                 if stopping:
                     self._finish()
                     return
@@ -476,6 +512,8 @@ class _Writer(threading.Thread):
         self._maybe_compact()
 
     def _flush(self) -> None:
+        if self._fd < 0:  # shortening the journal could not reopen it; try again now
+            self._fd = os.open(self._journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o600)
         if self._dirty:
             # The last attempt failed part-way: whatever it left past the durable end may be
             # torn or (after a failed fsync) silently lost, so cut it off and write it again.
@@ -496,11 +534,19 @@ class _Writer(threading.Thread):
             self._dirty = False
             self._size += len(data)
             self._entries += len(records)
+            if self._compaction is not None:
+                self._compaction.tail.extend(record.line for record in records if record.seq > self._compaction.seq)
         if self._pending:
             self.durable_seq = max(self.durable_seq, self._pending[-1].seq)
             self._pending.clear()
 
     def _maybe_compact(self, *, force: bool = False) -> None:
+        """Start a snapshot when the journal has grown enough; at close (`force`), write it and wait."""
+        if self._compaction is not None:
+            if not force:
+                return
+            self._compaction.join()
+            self._end_compaction()
         if force:
             if not self._entries:
                 return
@@ -510,28 +556,81 @@ class _Writer(threading.Thread):
             return
         elif time.monotonic() < self._compact_not_before:
             return
-        try:
-            self._compact()
-        except OSError as exc:
+        seq, tables = self._capture()
+        compaction = self._compaction = _Compaction(self._directory, seq, tables, self._compaction_finished)
+        if force:
+            compaction.run()  # closing: nothing else will be written meanwhile
+            self._compaction_done = False
+            self._end_compaction()
+        else:
+            compaction.start()
+
+    def _compaction_finished(self) -> None:
+        with self._cond:
+            self._compaction_done = True
+            self._cond.notify()
+
+    def _end_compaction(self) -> None:
+        """The snapshot is written (or failed): cut the journal down to what came after it."""
+        compaction, self._compaction = self._compaction, None
+        if compaction is None:
+            return
+        if compaction.error is not None:
+            if not isinstance(compaction.error, OSError):
+                raise compaction.error
             # Nothing is lost: the journal still holds every change. Try again later.
             self._compact_not_before = time.monotonic() + COMPACT_BACKOFF_SECONDS
-            log.warning("Could not compact %s: %s", self._directory, _reason(exc))
+            log.warning("Could not compact %s: %s", self._directory, _reason(compaction.error))
+            return
+        self._snapshot_seq = compaction.seq
+        self._snapshot_size = compaction.size
+        self.durable_seq = max(self.durable_seq, compaction.seq)
+        # The snapshot is durable, so journal lines up to its number are redundant. If we crash
+        # before (or during) the cut, recovery skips them by their sequence number.
+        try:
+            self._cut_journal(compaction.tail)
+        except OSError as exc:
+            log.warning("Could not shorten %s: %s", self._journal_path, _reason(exc))
 
-    def _compact(self) -> None:
-        seq, tables = self._capture()
-        self._snapshot_size = _write_snapshot(self._directory, seq, tables)
-        # The snapshot is durable, so journal lines up to `seq` are redundant. If we crash
-        # before (or during) the truncation, recovery skips them by their sequence number.
-        os.ftruncate(self._fd, 0)
-        self._size = self._entries = 0
-        self._snapshot_seq = seq
-        self.durable_seq = max(self.durable_seq, seq)
-        _fsync(self._fd)
+    def _cut_journal(self, tail: list[bytes]) -> None:
+        if self._dirty:
+            return  # a failed write left bytes to cut first; the next compaction tidies up
+        if not tail:
+            os.ftruncate(self._fd, 0)
+            _fsync(self._fd)
+            self._size = self._entries = 0
+            return
+        # Lines arrived while the snapshot was written: the new journal is just those, put in
+        # place by rename, so a crash leaves either the old journal or the new one, whole.
+        data = b"".join(tail)
+        temp = self._directory / f"{JOURNAL_TEMP_PREFIX}{secrets.token_hex(4)}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o600)
+        try:
+            try:
+                _write_all(fd, data)
+                _fsync(fd)
+            finally:
+                os.close(fd)
+            self._close_journal()  # closed first: some systems cannot rename over an open file
+            try:
+                _replace(temp, self._journal_path)
+            finally:
+                self._fd = os.open(self._journal_path, os.O_WRONLY | os.O_APPEND | _O_BINARY)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        _fsync_directory(self._directory)
+        self._size = len(data)
+        self._entries = len(tail)
 
     def _finish(self) -> None:
         try:
             if self._pending:
                 self._final_error = self.failure or StorageError(f"Could not save to disk ({self._journal_path})")
+                if self._compaction is not None:
+                    self._compaction.join()
+                    self._end_compaction()
             else:
                 self._maybe_compact(force=True)
         finally:

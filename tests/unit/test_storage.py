@@ -55,8 +55,11 @@ def journal_lines(directory: Path) -> list[bytes]:
 
 
 def snapshot_seq(directory: Path) -> int:
-    header = (directory / SNAPSHOT).read_bytes().partition(b"\n")[0]
-    return json.loads(header)["seq"]
+    """The snapshot's change number; 0 before there is one."""
+    path = directory / SNAPSHOT
+    if not path.exists():
+        return 0
+    return json.loads(path.read_bytes().partition(b"\n")[0])["seq"]
 
 
 def rows(database: DurableDB, table: str) -> list[tuple[int, dict]]:
@@ -543,6 +546,80 @@ def test_compaction_writes_snapshot_and_empties_journal(tmp_path: Path) -> None:
         database.table("votes").insert({"n": 25})
         database.sync()
         assert journal_lines(directory)[0].startswith(b"26 ")
+
+
+def test_changes_are_confirmed_while_a_snapshot_is_being_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big session's snapshot takes a while; votes keep being confirmed meanwhile, and none is lost."""
+    directory = tmp_path / "s"
+    started, release = threading.Event(), threading.Event()
+    real = storage._write_snapshot
+
+    def slow_snapshot(*args):
+        started.set()
+        assert release.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(storage, "_write_snapshot", slow_snapshot)
+    database = DurableDB(directory, compact_after=5)
+    votes = database.table("votes")
+    for n in range(6):
+        votes.insert({"n": n})
+    database.sync()
+    assert started.wait(10)
+    for n in range(6, 10):  # while the snapshot is stuck, these are still confirmed
+        votes.insert({"n": n})
+        database.barrier().result(timeout=5)
+    during = crash_image(database, tmp_path / "during")
+    release.set()
+    assert wait_for(lambda: snapshot_seq(directory) == 6 and len(journal_lines(directory)) == 4)
+    assert [line.split(b" ")[0] for line in journal_lines(directory)] == [b"7", b"8", b"9", b"10"]
+    after = crash_image(database, tmp_path / "after")
+    votes.insert({"n": 10})
+    database.close()
+    for image, count in ((during, 10), (after, 10), (directory, 11)):
+        with DurableDB(image, readonly=True) as view:
+            assert [doc["n"] for doc in view.table("votes").all()] == list(range(count))
+    assert [p.name for p in directory.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_a_journal_that_cannot_be_shortened_keeps_every_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = tmp_path / "s"
+    started, release = threading.Event(), threading.Event()
+    real_snapshot, real_replace = storage._write_snapshot, storage._replace
+
+    def slow_snapshot(*args):
+        started.set()
+        assert release.wait(10)
+        return real_snapshot(*args)
+
+    def refuse_journal(source, target):
+        if Path(target).name == storage.JOURNAL:
+            enospc()
+        return real_replace(source, target)
+
+    monkeypatch.setattr(storage, "_write_snapshot", slow_snapshot)
+    monkeypatch.setattr(storage, "_replace", refuse_journal)
+    database = DurableDB(directory, compact_after=5)
+    votes = database.table("votes")
+    for n in range(6):
+        votes.insert({"n": n})
+    database.sync()
+    assert started.wait(10)
+    votes.insert({"n": 6})
+    database.sync()
+    release.set()
+    assert wait_for(lambda: snapshot_seq(directory) == 6)
+    votes.insert({"n": 7})  # still appended to the old journal, which still has everything
+    database.sync()
+    assert database.failure is None
+    assert len(journal_lines(directory)) == 8
+    image = crash_image(database, tmp_path / "image")
+    with DurableDB(image, readonly=True) as view:
+        assert [doc["n"] for doc in view.table("votes").all()] == list(range(8))
+    monkeypatch.undo()
+    database.close()
+    with DurableDB(directory, readonly=True) as view:
+        assert [doc["n"] for doc in view.table("votes").all()] == list(range(8))
 
 
 def test_compaction_failure_keeps_every_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
