@@ -35,6 +35,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,49 @@ STALL_TARGET_MS = 50.0
 
 
 # -- part 1: throughput against the bare handler -------------------------------------------
+
+
+class DiskProbe:
+    """A thread beside the app appending a line and fsyncing it every `interval` seconds.
+
+    The app acknowledges only after fsync, so the disk's own slow moments
+    show in its time to acknowledgement; this says how the disk behaved
+    during the same run, without asking the app.
+    """
+
+    def __init__(self, directory: Path, interval: float = 0.025) -> None:
+        self.path = directory / "disk-probe.log"
+        self.interval = interval
+        self.latencies: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="disk-probe", daemon=True)
+
+    def __enter__(self) -> "DiskProbe":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            while not self._stop.wait(self.interval):
+                os.write(fd, b"probe line of about the size of a vote in the journal, sixty-four bytes or so\n")
+                start = time.perf_counter()
+                os.fsync(fd)
+                self.latencies.append(time.perf_counter() - start)
+        finally:
+            os.close(fd)
+
+    def summary(self) -> dict[str, Any]:
+        ordered = sorted(self.latencies)
+        return {
+            "fsyncs": len(ordered),
+            "fsync_ms": {f"p{q}": percentile(ordered, q) * 1000 for q in (50, 99)} | {"max": ordered[-1] * 1000 if ordered else 0.0},
+            "over_50_ms": sum(1 for latency in ordered if latency > 0.05),
+        }
 
 
 async def _drive(
@@ -144,10 +188,11 @@ async def throughput(phones: int, requests: int, rounds: int, room_rate: float =
                 for name, server in (("bare", bare), ("app", app)):
                     runs[name].append(await _drive(server.url, server.pid, phones, requests, work, f"{name}-{number}"))
             # The same room at a room's pace: the time each phone waits for "saved".
-            paced = {
-                name: _side([await _drive(server.url, server.pid, phones, int(room_rate * 10), work, f"{name}-paced", extra=("--rate", str(room_rate)))])
-                for name, server in (("bare", bare), ("app", app))
-            }
+            paced: dict[str, Any] = {}
+            for name, server in (("bare", bare), ("app", app)):
+                with DiskProbe(work) as disk:
+                    paced[name] = _side([await _drive(server.url, server.pid, phones, int(room_rate * 10), work, f"{name}-paced", extra=("--rate", str(room_rate)))])
+                paced[f"{name}_disk"] = disk.summary()
             app_peak = peak_rss_mb(app.pid)
         finally:
             app_status = await app.stop()
@@ -359,6 +404,13 @@ def report(part1: dict[str, Any] | None, part2: list[dict[str, Any]] | None, rus
             lines.append(f"{'time to ack ' + q + ' (ms)':28}{paced['bare']['latency_ms'][q]:14.1f}{paced['app']['latency_ms'][q]:14.1f}")
         p99 = paced["app"]["latency_ms"]["p99"]
         lines.append(f"app p99 time to acknowledgement: {p99:.1f} ms (target < {ACK_P99_TARGET_MS:.0f} ms at {part1['phones']} phones: {_verdict(p99 < ACK_P99_TARGET_MS)})")
+        disk = paced.get("app_disk")
+        if disk:
+            fsync = disk["fsync_ms"]
+            lines.append(
+                f"the disk meanwhile (a probe fsyncing beside the app): p50 {fsync['p50']:.1f} ms, p99 {fsync['p99']:.1f} ms,"
+                f" max {fsync['max']:.1f} ms; {disk['over_50_ms']} of {disk['fsyncs']} over 50 ms"
+            )
     for run in part2 or []:
         if lines:
             lines.append("")
