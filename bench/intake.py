@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ._headless import REPO, baseline_server, cpu_seconds, headless_app, peak_rss_mb, prepare_session
 from ._load import percentile
@@ -112,8 +112,14 @@ async def _drive(
     *,
     comment_activities: tuple[str, ...] = COMMENT_ACTIVITIES,
     extra: tuple[str, ...] = (),
+    started: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """One bounded load run in its own process; returns its result with the server's CPU time."""
+    """One bounded load run in its own process; returns its result with the server's CPU time.
+
+    `started` is called once the load generator is running: starting a process
+    from the app's own loop (the in-process screen benchmark) stalls that loop,
+    and the stall is the benchmark's, not the app's.
+    """
     out = work / f"load-{name}.json"
     command = [
         sys.executable, "-m", "bench._load",
@@ -128,6 +134,8 @@ async def _drive(
     ]
     cpu = cpu_seconds(server_pid)
     child = await asyncio.create_subprocess_exec(*command, cwd=REPO, stdout=asyncio.subprocess.DEVNULL)
+    if started is not None:
+        started()
     code = await asyncio.wait_for(child.wait(), 300)
     if code != 0:
         raise RuntimeError(f"the load generator failed with status {code}")
@@ -322,7 +330,6 @@ async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interva
             watch = ScreenWatch(app)
             watch.expect([f"probe{n:04d}mark" for n in range(probes)])
             meter = StallMeter()
-            meter.start()
             try:
                 result = await _drive(
                     app.join_url,
@@ -338,6 +345,7 @@ async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interva
                         "--probe-activity", VOTE_ACTIVITY,
                         "--probe-interval", str(interval),
                     ),
+                    started=meter.start,
                 )
                 await pilot.pause(0.5)
             finally:
