@@ -63,7 +63,7 @@ RETRY_SECONDS = 1.0
 #: How long the writer leaves compaction alone after the disk refused a snapshot.
 COMPACT_BACKOFF_SECONDS = 30.0
 #: Documents serialised per slice when writing a snapshot (see `_encode_tables`).
-_SLICE = 500
+_SLICE = 200
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
 Tables = dict[str, dict[str, Any]]
@@ -197,11 +197,20 @@ def _apply(tables: Tables, change: dict[str, Any]) -> None:
 
 
 def _encode_tables(tables: Tables) -> bytes:
-    """Serialise in slices: between slices the writer thread gives the GIL back to the UI."""
+    """Serialise in slices, handing the GIL back after each one.
+
+    The JSON encoder holds the GIL for a whole call, and a thread that does not
+    let go is only made to after the interpreter's switch interval (5 ms): the
+    event loop, answering phones and drawing the screen, would wait that long
+    again and again while a big session's snapshot is written.
+    """
     parts = []
     for name, docs in tables.items():
         items = list(docs.items())
-        slices = (_dumps(dict(items[i : i + _SLICE]))[1:-1] for i in range(0, len(items), _SLICE))
+        slices = []
+        for start in range(0, len(items), _SLICE):
+            slices.append(_dumps(dict(items[start : start + _SLICE]))[1:-1])
+            time.sleep(0)
         parts.append(f"{_dumps(name)}:{{{','.join(slices)}}}")
     return ("{" + ",".join(parts) + "}").encode("ascii")
 
