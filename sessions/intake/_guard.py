@@ -71,6 +71,9 @@ class IntakeLimits:
     """Seconds to wait for the disk before telling a phone to try again."""
     tracked_keys: int = 20_000
     """Most addresses or devices remembered by one limiter before idle ones are forgotten."""
+    per_turn: int = 32
+    """Requests that may start their work in one turn of the event loop; the rest wait
+    for the next turn, so a burst from the whole room never freezes the projected screen."""
 
 
 class Refusal(Exception):

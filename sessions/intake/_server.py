@@ -32,6 +32,7 @@ from ._guard import (
 )
 from ._network import ANY_ADDRESS, bind_error_message, find_lan_address, url_host
 from ._pages import Pages, activity_summary, comment_topics, page_version, participant_json, saved_summary
+from ._turns import TurnBudget
 
 __all__ = ["IntakeServer", "IntakeError", "DEVICE_COOKIE", "DEVICE_HEADER"]
 
@@ -129,6 +130,7 @@ class IntakeServer:
         self._by_device = RateLimiter(self.limits.token_rate, self.limits.token_burst, keep)
         self._joins = RateLimiter(self.limits.join_rate, self.limits.join_burst, keep)
         self._room_code_failures = AttemptLimiter(self.limits.room_code_tries, self.limits.room_code_window, keep)
+        self._turns = TurnBudget(self.limits.per_turn)
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -224,6 +226,7 @@ class IntakeServer:
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        await self._turns.enter()
         try:
             response = await self._screen(request, handler)
         except Refusal as refusal:
