@@ -31,14 +31,13 @@ async def test_a_burst_is_spread_over_turns_first_come_first_served() -> None:
 
 async def test_a_request_that_goes_away_while_waiting_uses_no_budget() -> None:
     budget = TurnBudget(1)
-    await budget.enter()  # this turn's one place is taken
-    first = asyncio.ensure_future(budget.enter())
-    second = asyncio.ensure_future(budget.enter())
+    first, gone, third = (asyncio.ensure_future(budget.enter()) for _ in range(3))
     await asyncio.sleep(0)
-    first.cancel()
-    for _ in range(5):
-        await asyncio.sleep(0)
-    assert first.cancelled() and second.done() and second.exception() is None
+    assert first.done() and budget.waiting == 2  # one place this turn; two wait
+    gone.cancel()
+    await asyncio.sleep(0)  # the next turn's place goes to the third, not to the one that left
+    await asyncio.sleep(0)
+    assert gone.cancelled() and third.done() and third.exception() is None
     assert budget.waiting == 0
 
 
