@@ -60,6 +60,8 @@ FORMAT = 1
 COMPACT_BYTES = 32 * 1024 * 1024
 #: How long the writer waits before retrying a batch the disk refused.
 RETRY_SECONDS = 1.0
+#: How long changes nobody has asked to be confirmed may wait for company before they are written.
+BATCH_SECONDS = 0.02
 #: How long the writer leaves compaction alone after the disk refused a snapshot.
 COMPACT_BACKOFF_SECONDS = 30.0
 #: Documents serialised per slice when writing a snapshot (see `_encode_tables`).
@@ -437,6 +439,8 @@ class _Writer(threading.Thread):
         self._compact_after = compact_after
         self._cond = threading.Condition(threading.Lock())
         self._queue: deque[_Record | Future[None]] = deque()
+        self._asked = False  # a barrier is queued
+        self._queue_since = 0.0  # when the first of the queued changes came
         self._stopping = False
         self._pending: list[_Record] = []  # accepted, not yet durable
         self._size = recovered.journal_size  # journal bytes known to be durable
@@ -462,8 +466,17 @@ class _Writer(threading.Thread):
                 if isinstance(job, Future):
                     _resolve(job, self.dead)
                 return
-            self._queue.append(job)
-            self._cond.notify()
+            queue = self._queue
+            queue.append(job)
+            # Wake for a barrier (someone is waiting), or for the first change into an empty
+            # queue (to start its short wait). Each change of a busy turn used to wake the
+            # writer, which then wrote the first alone and the rest with a second fsync.
+            if isinstance(job, Future):
+                self._asked = True
+                self._cond.notify()
+            elif len(queue) == 1:
+                self._queue_since = time.monotonic()
+                self._cond.notify()
 
     def stop(self) -> StorageError | None:
         """Drain, compact and close; returns the error if the last changes could not be saved."""
@@ -478,12 +491,20 @@ class _Writer(threading.Thread):
             self._maybe_compact()
             while True:
                 with self._cond:
-                    while not self._queue and not self._stopping and not self._compaction_done:
-                        if not self._pending:
+                    while not (self._stopping or self._asked or self._compaction_done):
+                        if self._queue:
+                            # Changes nobody waits for yet: the event loop asks at the end of
+                            # its turn, so a moment's wait lets one fsync take the whole turn.
+                            left = self._queue_since + BATCH_SECONDS - time.monotonic()
+                            if left <= 0:
+                                break
+                            self._cond.wait(left)
+                        elif not self._pending:
                             self._cond.wait()
                         elif not self._cond.wait(RETRY_SECONDS):
                             break  # retry the batch the disk refused
                     jobs, self._queue = self._queue, deque()
+                    self._asked = False
                     stopping = self._stopping
                     compacted, self._compaction_done = self._compaction_done, False
                 self._process(jobs)

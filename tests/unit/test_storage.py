@@ -548,6 +548,26 @@ def test_compaction_writes_snapshot_and_empties_journal(tmp_path: Path) -> None:
         assert journal_lines(directory)[0].startswith(b"26 ")
 
 
+def test_a_burst_then_one_barrier_costs_one_fsync(db: DurableDB, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The changes of one event-loop turn share a write: the writer waits for the turn's barrier."""
+    db.table("votes").insert({"n": -1})
+    db.sync()
+    fsyncs: list[int] = []
+    real = storage._fsync
+    monkeypatch.setattr(storage, "_fsync", lambda fd: (fsyncs.append(fd), real(fd)))
+    for n in range(50):
+        db.table("votes").insert({"n": n})
+        time.sleep(0)  # the loop lets go of the GIL between requests (socket calls), as here
+    db.barrier().result(timeout=5)
+    assert len(fsyncs) == 1
+    assert len(journal_lines(db.directory)) == 51
+
+
+def test_a_change_nobody_waits_for_is_still_written_soon(db: DurableDB) -> None:
+    db.table("votes").insert({"n": 1})
+    assert wait_for(lambda: len(journal_lines(db.directory)) == 1, timeout=2.0)
+
+
 def test_changes_are_confirmed_while_a_snapshot_is_being_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A big session's snapshot takes a while; votes keep being confirmed meanwhile, and none is lost."""
     directory = tmp_path / "s"
