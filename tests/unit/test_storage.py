@@ -14,6 +14,7 @@ import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from tinydb import Query
@@ -568,29 +569,44 @@ def test_a_change_nobody_waits_for_is_still_written_soon(db: DurableDB) -> None:
     assert wait_for(lambda: len(journal_lines(db.directory)) == 1, timeout=2.0)
 
 
+class HeldSnapshots(NamedTuple):
+    started: threading.Event  # a snapshot is under way
+    release: threading.Event  # set it to let snapshots finish
+
+
+def hold_snapshots(monkeypatch: pytest.MonkeyPatch) -> HeldSnapshots:
+    held = HeldSnapshots(threading.Event(), threading.Event())
+    real = storage._write_snapshot
+
+    def write_when_released(*args):
+        held.started.set()
+        assert held.release.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(storage, "_write_snapshot", write_when_released)
+    return held
+
+
+def six_votes_then_a_snapshot(directory: Path, held: HeldSnapshots) -> DurableDB:
+    database = DurableDB(directory, compact_after=5)
+    for n in range(6):
+        database.table("votes").insert({"n": n})
+    database.sync()
+    assert held.started.wait(10)
+    return database
+
+
 def test_changes_are_confirmed_while_a_snapshot_is_being_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A big session's snapshot takes a while; votes keep being confirmed meanwhile, and none is lost."""
     directory = tmp_path / "s"
-    started, release = threading.Event(), threading.Event()
-    real = storage._write_snapshot
-
-    def slow_snapshot(*args):
-        started.set()
-        assert release.wait(10)
-        return real(*args)
-
-    monkeypatch.setattr(storage, "_write_snapshot", slow_snapshot)
-    database = DurableDB(directory, compact_after=5)
+    held = hold_snapshots(monkeypatch)
+    database = six_votes_then_a_snapshot(directory, held)
     votes = database.table("votes")
-    for n in range(6):
-        votes.insert({"n": n})
-    database.sync()
-    assert started.wait(10)
     for n in range(6, 10):  # while the snapshot is stuck, these are still confirmed
         votes.insert({"n": n})
         database.barrier().result(timeout=5)
     during = crash_image(database, tmp_path / "during")
-    release.set()
+    held.release.set()
     assert wait_for(lambda: snapshot_seq(directory) == 6 and len(journal_lines(directory)) == 4)
     assert [line.split(b" ")[0] for line in journal_lines(directory)] == [b"7", b"8", b"9", b"10"]
     after = crash_image(database, tmp_path / "after")
@@ -604,30 +620,20 @@ def test_changes_are_confirmed_while_a_snapshot_is_being_written(tmp_path: Path,
 
 def test_a_journal_that_cannot_be_shortened_keeps_every_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     directory = tmp_path / "s"
-    started, release = threading.Event(), threading.Event()
-    real_snapshot, real_replace = storage._write_snapshot, storage._replace
-
-    def slow_snapshot(*args):
-        started.set()
-        assert release.wait(10)
-        return real_snapshot(*args)
+    held = hold_snapshots(monkeypatch)
+    real_replace = storage._replace
 
     def refuse_journal(source, target):
         if Path(target).name == storage.JOURNAL:
             enospc()
         return real_replace(source, target)
 
-    monkeypatch.setattr(storage, "_write_snapshot", slow_snapshot)
     monkeypatch.setattr(storage, "_replace", refuse_journal)
-    database = DurableDB(directory, compact_after=5)
+    database = six_votes_then_a_snapshot(directory, held)
     votes = database.table("votes")
-    for n in range(6):
-        votes.insert({"n": n})
-    database.sync()
-    assert started.wait(10)
     votes.insert({"n": 6})
     database.sync()
-    release.set()
+    held.release.set()
     assert wait_for(lambda: snapshot_seq(directory) == 6)
     votes.insert({"n": 7})  # still appended to the old journal, which still has everything
     database.sync()
