@@ -104,8 +104,10 @@ def test_demo_runs_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> Non
     terminal.keys("l")
     terminal.wait_for("Activity 1 of 6: Welcome")
     terminal.keys("n", "n")
-    spectrum = terminal.wait_for("Activity 3 of 6")
-    assert "◌ results hidden" in spectrum
+    terminal.wait_for("Activity 3 of 6")
+    # The new activity's view mounts after its heading is drawn: wait for the frame that has both.
+    spectrum = terminal.wait_for(lambda text: "Activity 3 of 6" in text and "◌ results hidden" in text)
+    assert "◉ results shown" not in spectrum
     terminal.wait_for(lambda text: re.search(r"\b[1-9]\d* answers? so far", text) is not None)
     terminal.keys("r")
     terminal.wait_for("◉ results shown")
