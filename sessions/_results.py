@@ -173,8 +173,8 @@ class AnswerCounts:
     def __init__(self) -> None:
         self.overall: ItemCounts = {}
         self.by_group: dict[RoleGroup, ItemCounts] = {group: {} for group in RoleGroup}
+        # For each group, how many answers each participant has given.
         self.people: dict[RoleGroup, Counter[str]] = {group: Counter() for group in RoleGroup}
-        """For each group, how many answers each participant has given."""
 
     def add(self, vote: Vote, group: RoleGroup, step: int = 1) -> None:
         """Count one vote in (step 1) or out (step -1)."""
