@@ -466,22 +466,20 @@ class InvolveApp(App[int]):
         return None
 
     async def action_lobby(self) -> None:
-        if self.session is None:
-            return
-        if isinstance(self.screen, LobbyScreen):
-            self.screen.dismiss()
-            return
-        await self._pop_overlays()
-        await self.push_screen(LobbyScreen(self.session))
+        await self._toggle_overlay(LobbyScreen)
 
     async def action_moderation(self) -> None:
+        await self._toggle_overlay(ModerationScreen)
+
+    async def _toggle_overlay(self, overlay: type[LobbyScreen] | type[ModerationScreen]) -> None:
+        """The same key opens the lobby (or the queue) and closes it again."""
         if self.session is None:
             return
-        if isinstance(self.screen, ModerationScreen):
+        if isinstance(self.screen, overlay):
             self.screen.dismiss()
             return
         await self._pop_overlays()
-        await self.push_screen(ModerationScreen(self.session))
+        await self.push_screen(overlay(self.session))
 
     async def _pop_overlays(self) -> None:
         """Leave lobby or moderation before opening the other, so Escape always leads back to the activity."""
