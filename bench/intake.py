@@ -54,6 +54,9 @@ ROOM_RATE = 300.0
 """A room's pace, generously: 300 phones each answering once a second."""
 SCREEN_P95_TARGET_MS = 100.0
 STALL_TARGET_MS = 50.0
+SCREEN_RATES = (ROOM_RATE, 5 * ROOM_RATE)
+"""The probe runs' paces: a room's, then five times it, to show how much headroom the
+screen has before the app saturates (the flat-out run that follows)."""
 
 
 # -- part 1: throughput against the bare handler -------------------------------------------
@@ -358,7 +361,8 @@ async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interva
     since_sent = sorted(watch.seen[p["marker"]] - p["sent"] for p in seen)
     lateness = sorted(meter.lateness)
     return {
-        "mode": f"paced at {rate:.0f} req/s" if rate else "flat out",
+        "mode": f"paced, aiming at {rate:.0f} req/s" if rate else "flat out",
+        "paced": rate > 0,
         "probes": probes,
         "probes_acknowledged": sum(1 for p in result["probes"] if p["status"] == 200),
         "probes_seen": len(seen),
@@ -439,7 +443,41 @@ def report(part1: dict[str, Any] | None, part2: list[dict[str, Any]] | None, rus
             f"  event-loop stalls: max {stall['max']:.1f} ms, p99 {stall['p99']:.1f} ms, p50 {stall['p50']:.2f} ms"
             f" (target max < {STALL_TARGET_MS:.0f} ms: {_verdict(stall['max'] < STALL_TARGET_MS)})"
         )
+    if part2:
+        lines.append("")
+        lines.append(_headroom(part2))
     return lines
+
+
+def _headroom(runs: list[dict[str, Any]]) -> str:
+    """One sentence on how busy the room can get before the screen stalls."""
+
+    def steady(run: dict[str, Any]) -> bool:
+        return run["loop_lateness_ms"]["max"] < STALL_TARGET_MS and run["ack_to_screen_ms"]["p95"] < SCREEN_P95_TARGET_MS
+
+    paced = [run for run in runs if run.get("paced")]
+    calm = [run["background"]["throughput_rps"] for run in paced if steady(run)]
+    flat = [run for run in runs if not run.get("paced")]
+    sentence = (
+        f"Headroom: the screen kept both targets up to {max(calm):.0f} req/s of background load"
+        if calm
+        else "Headroom: no paced run kept both screen targets"
+    )
+    if flat:
+        verdict = "kept them too" if all(steady(run) for run in flat) else "did not keep them"
+        sentence += f"; flat out (saturated, {flat[0]['background']['throughput_rps']:.0f} req/s) it {verdict}"
+    return sentence + "."
+
+
+
+def _rates(text: str) -> tuple[float, ...]:
+    try:
+        rates = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected rates like 300,1500, not {text!r}") from None
+    if any(rate <= 0 for rate in rates):
+        raise argparse.ArgumentTypeError("each rate must be above 0 (the flat-out run is always added)")
+    return rates
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -448,7 +486,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs against each server (median throughput)")
     parser.add_argument("--probes", type=int, default=100, help="marked comments timed from acknowledgement to screen")
-    parser.add_argument("--screen-rate", type=float, default=300.0, help="paced room rate (req/s) while the probes run")
+    parser.add_argument(
+        "--screen-rates",
+        type=_rates,
+        default=SCREEN_RATES,
+        help="paced rates (req/s, comma-separated) for the probe runs; a flat-out run always follows",
+    )
     parser.add_argument("--rush-seconds", type=float, default=30.0, help="how long the join rush may last (0: skip it)")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-screen", action="store_true")
@@ -460,10 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     part1 = None if args.skip_throughput else asyncio.run(throughput(args.phones, args.requests, args.rounds))
     part2 = None
     if not args.skip_screen:
-        part2 = [
-            asyncio.run(screen_latency(args.phones, args.probes, rate=args.screen_rate)),
-            asyncio.run(screen_latency(args.phones, args.probes, rate=0.0)),
-        ]
+        part2 = [asyncio.run(screen_latency(args.phones, args.probes, rate=rate)) for rate in (*args.screen_rates, 0.0)]
     for line in report(part1, part2, rushes):
         print(line)
     if args.json:
