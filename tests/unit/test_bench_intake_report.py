@@ -1,0 +1,64 @@
+"""The intake benchmark's verdicts: the headroom line must not claim more than the runs showed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.intake import _headroom, _rates, report  # noqa: E402
+
+
+def _run(rate: float, rps: float, stall_max: float, screen_p95: float) -> dict:
+    return {
+        "mode": f"paced, aiming at {rate:.0f} req/s" if rate else "flat out",
+        "paced": rate > 0,
+        "probes": 10,
+        "probes_seen": 10,
+        "background": {"phones": 300, "requests_acknowledged": 1000, "throughput_rps": rps},
+        "ack_to_screen_ms": {"p50": 10.0, "p95": screen_p95, "p99": screen_p95, "max": screen_p95},
+        "drawn_before_ack": 0,
+        "loop_lateness_ms": {"p50": 1.0, "p99": stall_max, "max": stall_max},
+    }
+
+
+def test_headroom_names_the_busiest_paced_run_that_kept_both_targets() -> None:
+    runs = [_run(300, 181, 18.9, 56.8), _run(1500, 1247, 28.5, 52.4), _run(0, 3415, 95.9, 87.3)]
+    line = _headroom(runs)
+    assert "up to 1247 req/s" in line
+    assert "flat out (saturated, 3415 req/s) it did not keep them" in line
+
+
+def test_headroom_ignores_a_faster_paced_run_that_missed_a_target() -> None:
+    runs = [_run(300, 181, 18.9, 56.8), _run(1500, 1247, 52.9, 52.4), _run(0, 3415, 40.0, 80.0)]
+    line = _headroom(runs)
+    assert "up to 181 req/s" in line
+    assert "it kept them too" in line
+
+
+def test_headroom_says_so_when_no_paced_run_held() -> None:
+    line = _headroom([_run(300, 181, 60.0, 56.8), _run(0, 3415, 95.9, 120.0)])
+    assert line.startswith("Headroom: no paced run kept both screen targets")
+
+
+def test_report_ends_with_the_headroom_and_marks_the_missed_stall() -> None:
+    lines = report(None, [_run(300, 181, 18.9, 56.8), _run(0, 3415, 95.9, 87.3)])
+    assert lines[-1].startswith("Headroom:")
+    stalls = [line for line in lines if "event-loop stalls" in line]
+    assert stalls[0].endswith("met)") and stalls[1].endswith("MISSED)")
+
+
+@pytest.mark.parametrize("text", ["fast", "300,0", "-5"])
+def test_screen_rates_refuse_what_is_not_a_positive_rate(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        _rates(text)
+
+
+def test_screen_rates_parse_a_list() -> None:
+    assert _rates("300, 1500") == (300.0, 1500.0)
