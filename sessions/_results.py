@@ -191,6 +191,7 @@ class AnswerCounts:
 
 
 def _step(counts: ItemCounts, item: str, value: int | str, step: int) -> None:
+    """Add `step` (negative to take away); a count that reaches zero is removed."""
     counter = counts.get(item)
     if counter is None:
         counter = counts[item] = Counter()
@@ -199,13 +200,6 @@ def _step(counts: ItemCounts, item: str, value: int | str, step: int) -> None:
         del counter[value]
         if not counter:
             del counts[item]
-
-
-def _add(counts: ItemCounts, item: str, value: int | str, amount: int) -> None:
-    counter = counts.get(item)
-    if counter is None:
-        counter = counts[item] = Counter()
-    counter[value] += amount
 
 
 def _copy(counts: ItemCounts) -> ItemCounts:
@@ -274,10 +268,10 @@ def summarise_answers(activity, counts: AnswerCounts, tallies: Iterable[Tally]) 
     by_group = {group: _copy(items) for group, items in counts.by_group.items()} if own_tallies else counts.by_group
     group_tallies: dict[RoleGroup, list[Tally]] = {group: [] for group in RoleGroup}
     for tally in own_tallies:
-        _add(overall, tally.item, tally.value, tally.count)
+        _step(overall, tally.item, tally.value, tally.count)
         if tally.role is not None:
             group = role_group(tally.role)
-            _add(by_group[group], tally.item, tally.value, tally.count)
+            _step(by_group[group], tally.item, tally.value, tally.count)
             group_tallies[group].append(tally)
     groups = []
     for group in RoleGroup:
