@@ -341,11 +341,16 @@ def _lock_directory(directory: Path) -> int:
     return fd
 
 
+def _append_to(path: Path) -> int:
+    """The journal opened for appending (created if missing, owner-only)."""
+    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o600)
+
+
 def _open_journal(directory: Path, recovered: _Recovered) -> int:
     """Open the journal for appending, cutting off a torn tail so new lines never follow garbage."""
     path = directory / JOURNAL
     existed = path.exists()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o600)
+    fd = _append_to(path)
     try:
         if recovered.dropped:
             if b"\n" in recovered.dropped:
@@ -543,7 +548,7 @@ class _Writer(threading.Thread):
 
     def _flush(self) -> None:
         if self._fd < 0:  # shortening the journal could not reopen it; try again now
-            self._fd = os.open(self._journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o600)
+            self._fd = _append_to(self._journal_path)
         if self._dirty:
             # The last attempt failed part-way: whatever it left past the durable end may be
             # torn or (after a failed fsync) silently lost, so cut it off and write it again.
@@ -645,7 +650,7 @@ class _Writer(threading.Thread):
             try:
                 _replace(temp, self._journal_path)
             finally:
-                self._fd = os.open(self._journal_path, os.O_WRONLY | os.O_APPEND | _O_BINARY)
+                self._fd = _append_to(self._journal_path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
