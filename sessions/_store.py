@@ -372,7 +372,8 @@ class LiveSession:
         old_role = self.participants[participant_id].role
         self.participants[participant_id] = participant
         if participant.role is not old_role:
-            theirs = [vote for vote in self.votes.values() if vote.participant_id == participant_id]
+            # A generator: every vote is read only if the new role is in another group.
+            theirs = (vote for vote in self.votes.values() if vote.participant_id == participant_id)
             self._answers.regroup(theirs, old_role, participant.role)
         self._emit(Change("participant", record_id=participant_id))
         return participant
