@@ -19,7 +19,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
-import json
 import logging
 import os
 import secrets
@@ -38,6 +37,8 @@ from tinydb import TinyDB
 from tinydb.queries import QueryLike
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
+
+from ._json import dumps, loads
 
 try:
     import fcntl
@@ -94,15 +95,6 @@ class StorageError(Exception):
 
 
 # -- small helpers --------------------------------------------------------------------
-
-
-# ASCII-only output: a lone surrogate in user text can never make a line unwritable.
-# One encoder for every line: json.dumps with options builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
-
-
-def _dumps(value: Any) -> str:
-    return _ENCODER.encode(value)
 
 
 def _deep(value: Any) -> Any:
@@ -177,7 +169,7 @@ def _parse_line(line: bytes) -> tuple[int, dict[str, Any]] | None:
         seq, crc, payload = line.split(b" ", 2)
         if len(crc) != 8 or zlib.crc32(seq + b" " + payload) != int(crc, 16):
             return None
-        change = json.loads(payload)
+        change = loads(payload)
         return (int(seq), change) if isinstance(change, dict) else None
     except ValueError:
         return None
@@ -211,10 +203,10 @@ def _encode_tables(tables: Tables) -> bytes:
         items = list(docs.items())
         slices = []
         for start in range(0, len(items), _SLICE):
-            slices.append(_dumps(dict(items[start : start + _SLICE]))[1:-1])
+            slices.append(dumps(dict(items[start : start + _SLICE]))[1:-1])
             time.sleep(0)
-        parts.append(f"{_dumps(name)}:{{{','.join(slices)}}}")
-    return ("{" + ",".join(parts) + "}").encode("ascii")
+        parts.append(dumps(name) + b":{" + b",".join(slices) + b"}")
+    return b"{" + b",".join(parts) + b"}"
 
 
 def _write_snapshot(directory: Path, seq: int, tables: Tables) -> int:
@@ -222,12 +214,12 @@ def _write_snapshot(directory: Path, seq: int, tables: Tables) -> int:
 
     Returns its size in bytes."""
     body = _encode_tables(tables)
-    header = _dumps({"format": FORMAT, "seq": seq, "size": len(body), "crc32": zlib.crc32(body)})
+    header = dumps({"format": FORMAT, "seq": seq, "size": len(body), "crc32": zlib.crc32(body)})
     temp = directory / f"{TEMP_PREFIX}{secrets.token_hex(4)}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o600)
     try:
         try:
-            _write_all(fd, header.encode("ascii") + b"\n")
+            _write_all(fd, header + b"\n")
             _write_all(fd, body)
             _fsync(fd)
         finally:
@@ -248,12 +240,12 @@ def _read_snapshot(path: Path) -> tuple[int, Tables] | None:
         return None
     header, _, body = raw.partition(b"\n")
     try:
-        meta = json.loads(header)
+        meta = loads(header)
         if meta.get("format") != FORMAT:
             raise ValueError(f"unknown format {meta.get('format')!r}")
         if len(body) != meta["size"] or zlib.crc32(body) != meta["crc32"]:
             raise ValueError("checksum mismatch")
-        tables = json.loads(body)
+        tables = loads(body)
         if not isinstance(tables, dict):
             raise ValueError("no tables")
         return int(meta["seq"]), tables
@@ -796,8 +788,8 @@ class JournalStorage(Storage):
         with self.lock:
             self.check_writable()
             assert self._writer is not None
-            payload = _dumps(change).encode("ascii")
-            applied = json.loads(payload)
+            payload = dumps(change)
+            applied = loads(payload)
             seq = self.seq + 1
             line = _journal_line(seq, payload)
             _apply(self.tables, applied)

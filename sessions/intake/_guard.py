@@ -8,13 +8,14 @@ down), and answers with a short 4xx rather than an exception.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 from aiohttp import web
+
+from .._json import loads_strict
 
 __all__ = [
     "IntakeLimits",
@@ -257,8 +258,8 @@ def _json_fields(text: str) -> dict[str, Any]:
     if not text.strip():
         return {}
     try:
-        data = _DECODER.decode(text)
-    except (ValueError, RecursionError):
+        data = loads_strict(text)
+    except ValueError:  # NaN, Infinity, lone surrogates and deep nesting included
         raise Refusal(400, "The request is not valid JSON.") from None
     if not isinstance(data, dict):
         raise Refusal(400, "Send a JSON object.")
@@ -268,14 +269,6 @@ def _json_fields(text: str) -> dict[str, Any]:
         if isinstance(value, int) and not -(10**9) <= value <= 10**9:
             raise Refusal(400, "Every field must be text or a whole number.")
     return data
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(name)
-
-
-# NaN and Infinity are not JSON; built once, as json.loads with options builds a decoder per call.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _form_fields(text: str) -> dict[str, Any]:

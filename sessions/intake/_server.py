@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from .._json import dumps
 from .._model import Participant, Role
 from .._store import InvalidInput, LiveSession, StorageError
 from .._text import COMMENT_MAX, clean_text
@@ -60,8 +60,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-
-_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)  # once, not per answer
 
 _QUIET_LOGGERS = ("aiohttp.access", "aiohttp.server", "aiohttp.web", "aiohttp.internal", "sessions.intake")
 
@@ -284,7 +282,7 @@ class IntakeServer:
     def _refusal_response(self, request: web.Request, refusal: Refusal) -> web.StreamResponse:
         status, message = refusal.status, refusal.message
         if _wants_json(request):
-            response: web.StreamResponse = web.json_response({"error": message}, status=status)
+            response: web.StreamResponse = self._json({"error": message}, status)
         elif "text/html" in request.headers.get("Accept", ""):
             participant = request.get(PARTICIPANT)
             if refusal.on_page and participant is not None:
@@ -340,7 +338,7 @@ class IntakeServer:
             raise Refusal(503, SAVE_FAILED, on_page=True, headers={"Retry-After": "2"}) from None
 
     def _json(self, data: Any, status: int = 200) -> web.Response:
-        return web.Response(status=status, text=_JSON_ENCODER.encode(data), content_type=JSON)
+        return web.Response(status=status, body=dumps(data), content_type=JSON, charset="utf-8")
 
     def _html(self, body: str, status: int = 200) -> web.Response:
         return web.Response(status=status, text=body, content_type="text/html")

@@ -549,6 +549,27 @@ def test_compaction_writes_snapshot_and_empties_journal(tmp_path: Path) -> None:
         assert journal_lines(directory)[0].startswith(b"26 ")
 
 
+def test_any_text_survives_the_journal_and_the_snapshot(tmp_path: Path) -> None:
+    """UTF-8 lines, and the escaped-ASCII lines written for what orjson refuses, read back alike."""
+    directory = tmp_path / "s"
+    texts = ["Café — “quotes” 😀 עברית", "line\nbreak\u2028separator", "lone \ud800 surrogate", "x" * 5000]
+    with DurableDB(directory) as database:
+        for text in texts:
+            database.table("comments").insert({"text": text, "big": 2**70 if "lone" in text else 1})
+        database.sync()
+        lines = journal_lines(directory)
+        assert len(lines) == len(texts)
+        assert [line.isascii() and b"\\ud800" in line for line in lines] == [False, False, True, False]  # escaped
+        assert "😀".encode() in lines[0]  # the rest are UTF-8, not escaped
+        crash_image(database, tmp_path / "crashed")
+    with DurableDB(tmp_path / "crashed") as database:  # from the journal alone
+        assert [doc["text"] for doc in database.table("comments").all()] == texts
+    assert journal_lines(directory) == [] and snapshot_seq(directory) == len(texts)
+    with DurableDB(directory) as database:  # from the snapshot written on closing
+        assert [doc["text"] for doc in database.table("comments").all()] == texts
+        assert [doc["big"] for doc in database.table("comments").all()] == [1, 1, 2**70, 1]
+
+
 def test_a_burst_then_one_barrier_costs_one_fsync(db: DurableDB, monkeypatch: pytest.MonkeyPatch) -> None:
     """The changes of one event-loop turn share a write: the writer waits for the turn's barrier."""
     db.table("votes").insert({"n": -1})
