@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -289,6 +290,7 @@ class StallMeter:
     def __init__(self, interval: float = 0.005) -> None:
         self.interval = interval
         self.lateness: list[float] = []
+        self.worst: tuple[float, float] = (0.0, 0.0)  # perf_counter window of the longest stall
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -296,10 +298,16 @@ class StallMeter:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        longest = 0.0
         while True:
             planned = loop.time() + self.interval
             await asyncio.sleep(self.interval)
-            self.lateness.append(max(0.0, loop.time() - planned))
+            late = max(0.0, loop.time() - planned)
+            self.lateness.append(late)
+            if late > longest:
+                longest = late
+                woke = time.perf_counter()
+                self.worst = (woke - late, woke)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -308,6 +316,42 @@ class StallMeter:
                 await self._task
             except asyncio.CancelledError:
                 pass
+
+
+class CollectorWatch:
+    """Times every garbage collection in this process while it is open.
+
+    A stall is the loop waking late; this says how much of the longest one
+    the collector accounts for, instead of leaving it to guesswork.
+    """
+
+    def __init__(self) -> None:
+        self.passes: list[tuple[float, float, int]] = []  # (start, seconds, generation)
+        self._started = 0.0
+
+    def start(self) -> None:
+        if self._callback not in gc.callbacks:
+            gc.callbacks.append(self._callback)
+
+    def stop(self) -> None:
+        if self._callback in gc.callbacks:
+            gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._started = now
+        else:
+            self.passes.append((self._started, now - self._started, info["generation"]))
+
+    def within(self, start: float, end: float) -> float:
+        """Seconds of collection between two `time.perf_counter()` readings."""
+        return sum(max(0.0, min(end, s + d) - max(start, s)) for s, d, _ in self.passes)
+
+    def summary(self) -> dict[str, Any]:
+        longest = {f"gen{g}": max((d for _, d, gen in self.passes if gen == g), default=0.0) * 1000 for g in (0, 1, 2)}
+        counts = {f"gen{g}": sum(1 for *_, gen in self.passes if gen == g) for g in (0, 1, 2)}
+        return {"longest_ms": longest, "passes": counts}
 
 
 async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interval: float = 0.1) -> dict[str, Any]:
@@ -333,6 +377,12 @@ async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interva
             watch = ScreenWatch(app)
             watch.expect([f"probe{n:04d}mark" for n in range(probes)])
             meter = StallMeter()
+            collector = CollectorWatch()
+
+            def begin() -> None:
+                collector.start()
+                meter.start()
+
             try:
                 result = await _drive(
                     app.join_url,
@@ -348,11 +398,12 @@ async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interva
                         "--probe-activity", VOTE_ACTIVITY,
                         "--probe-interval", str(interval),
                     ),
-                    started=meter.start,
+                    started=begin,
                 )
                 await pilot.pause(0.5)
             finally:
                 await meter.stop()
+                collector.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     seen = [p for p in result["probes"] if p["marker"] in watch.seen]
@@ -372,6 +423,7 @@ async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interva
         "send_to_screen_ms": {f"p{q}": percentile(since_sent, q) * 1000 for q in (50, 95)},
         "drawn_before_ack": sum(1 for p in seen if watch.seen[p["marker"]] < p["acknowledged"]),
         "loop_lateness_ms": {"p50": percentile(lateness, 50) * 1000, "p99": percentile(lateness, 99) * 1000, "max": lateness[-1] * 1000 if lateness else 0.0},
+        "collections": collector.summary() | {"in_longest_stall_ms": collector.within(*meter.worst) * 1000},
     }
 
 
@@ -443,6 +495,14 @@ def report(part1: dict[str, Any] | None, part2: list[dict[str, Any]] | None, rus
             f"  event-loop stalls: max {stall['max']:.1f} ms, p99 {stall['p99']:.1f} ms, p50 {stall['p50']:.2f} ms"
             f" (target max < {STALL_TARGET_MS:.0f} ms: {_verdict(stall['max'] < STALL_TARGET_MS)})"
         )
+        collections = run.get("collections")
+        if collections:
+            longest, passes = collections["longest_ms"], collections["passes"]
+            lines.append(
+                f"  garbage collector: longest pass {longest['gen0']:.1f} ms young, {longest['gen1']:.1f} ms middle,"
+                f" {longest['gen2']:.1f} ms full ({passes['gen2']} full passes);"
+                f" {collections['in_longest_stall_ms']:.1f} ms of the longest stall was collection"
+            )
     if part2:
         lines.append("")
         lines.append(_headroom(part2))

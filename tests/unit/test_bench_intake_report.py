@@ -62,3 +62,33 @@ def test_screen_rates_refuse_what_is_not_a_positive_rate(text: str) -> None:
 
 def test_screen_rates_parse_a_list() -> None:
     assert _rates("300, 1500") == (300.0, 1500.0)
+
+
+def test_collector_watch_counts_only_collections_inside_a_window() -> None:
+    import gc
+    import time
+
+    from bench.intake import CollectorWatch
+
+    watch = CollectorWatch()
+    watch.start()
+    try:
+        before = time.perf_counter()
+        garbage = [[n] for n in range(50_000)]
+        gc.collect()
+        after = time.perf_counter()
+        del garbage
+    finally:
+        watch.stop()
+    assert watch._callback not in gc.callbacks
+    summary = watch.summary()
+    assert summary["passes"]["gen2"] >= 1 and summary["longest_ms"]["gen2"] > 0
+    assert 0 < watch.within(before, after) <= (after - before)
+    assert watch.within(after + 1, after + 2) == 0.0
+
+
+def test_report_says_how_much_of_the_longest_stall_was_collection() -> None:
+    run = _run(0, 3415, 95.9, 87.3)
+    run["collections"] = {"longest_ms": {"gen0": 3.0, "gen1": 22.0, "gen2": 38.8}, "passes": {"gen0": 90, "gen1": 9, "gen2": 2}, "in_longest_stall_ms": 38.8}
+    lines = report(None, [run])
+    assert "longest pass 3.0 ms young, 22.0 ms middle, 38.8 ms full (2 full passes); 38.8 ms of the longest stall was collection" in "\n".join(lines)
