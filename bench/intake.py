@@ -319,15 +319,17 @@ class StallMeter:
 
 
 class CollectorWatch:
-    """Times every garbage collection in this process while it is open.
+    """Times every garbage collection in this process while it is open, in wall and CPU time.
 
     A stall is the loop waking late; this says how much of the longest one
-    the collector accounts for, instead of leaving it to guesswork.
+    the collector accounts for, instead of leaving it to guesswork. A pass's
+    wall time above its CPU time is time the thread was not running at all
+    (another process or thread had the core or the GIL).
     """
 
     def __init__(self) -> None:
-        self.passes: list[tuple[float, float, int]] = []  # (start, seconds, generation)
-        self._started = 0.0
+        self.passes: list[tuple[float, float, float, int]] = []  # (start, wall s, CPU s, generation)
+        self._started = (0.0, 0.0)
 
     def start(self) -> None:
         if self._callback not in gc.callbacks:
@@ -338,20 +340,25 @@ class CollectorWatch:
             gc.callbacks.remove(self._callback)
 
     def _callback(self, phase: str, info: dict[str, int]) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         if phase == "start":
-            self._started = now
+            self._started = (now, cpu)
         else:
-            self.passes.append((self._started, now - self._started, info["generation"]))
+            self.passes.append((self._started[0], now - self._started[0], cpu - self._started[1], info["generation"]))
 
     def within(self, start: float, end: float) -> float:
         """Seconds of collection between two `time.perf_counter()` readings."""
-        return sum(max(0.0, min(end, s + d) - max(start, s)) for s, d, _ in self.passes)
+        return sum(max(0.0, min(end, s + wall) - max(start, s)) for s, wall, _, _ in self.passes)
 
     def summary(self) -> dict[str, Any]:
-        longest = {f"gen{g}": max((d for _, d, gen in self.passes if gen == g), default=0.0) * 1000 for g in (0, 1, 2)}
-        counts = {f"gen{g}": sum(1 for *_, gen in self.passes if gen == g) for g in (0, 1, 2)}
-        return {"longest_ms": longest, "passes": counts}
+        def longest(generation: int) -> tuple[float, float]:
+            return max(((wall, cpu) for _, wall, cpu, g in self.passes if g == generation), default=(0.0, 0.0))
+
+        return {
+            "longest_ms": {f"gen{g}": longest(g)[0] * 1000 for g in (0, 1, 2)},
+            "longest_cpu_ms": {f"gen{g}": longest(g)[1] * 1000 for g in (0, 1, 2)},
+            "passes": {f"gen{g}": sum(1 for *_, gen in self.passes if gen == g) for g in (0, 1, 2)},
+        }
 
 
 async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interval: float = 0.1) -> dict[str, Any]:
@@ -497,10 +504,10 @@ def report(part1: dict[str, Any] | None, part2: list[dict[str, Any]] | None, rus
         )
         collections = run.get("collections")
         if collections:
-            longest, passes = collections["longest_ms"], collections["passes"]
+            wall, cpu, passes = collections["longest_ms"], collections["longest_cpu_ms"], collections["passes"]
+            longest = ", ".join(f"{wall[g]:.1f} ms {name} ({cpu[g]:.1f} ms CPU)" for g, name in (("gen0", "young"), ("gen1", "middle"), ("gen2", "full")))
             lines.append(
-                f"  garbage collector: longest pass {longest['gen0']:.1f} ms young, {longest['gen1']:.1f} ms middle,"
-                f" {longest['gen2']:.1f} ms full ({passes['gen2']} full passes);"
+                f"  garbage collector: longest pass {longest}; {passes['gen2']} full passes;"
                 f" {collections['in_longest_stall_ms']:.1f} ms of the longest stall was collection"
             )
     if part2:

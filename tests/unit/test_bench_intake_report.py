@@ -83,12 +83,21 @@ def test_collector_watch_counts_only_collections_inside_a_window() -> None:
     assert watch._callback not in gc.callbacks
     summary = watch.summary()
     assert summary["passes"]["gen2"] >= 1 and summary["longest_ms"]["gen2"] > 0
+    assert 0 < summary["longest_cpu_ms"]["gen2"] <= summary["longest_ms"]["gen2"] * 1.5
     assert 0 < watch.within(before, after) <= (after - before)
     assert watch.within(after + 1, after + 2) == 0.0
 
 
 def test_report_says_how_much_of_the_longest_stall_was_collection() -> None:
     run = _run(0, 3415, 95.9, 87.3)
-    run["collections"] = {"longest_ms": {"gen0": 3.0, "gen1": 22.0, "gen2": 38.8}, "passes": {"gen0": 90, "gen1": 9, "gen2": 2}, "in_longest_stall_ms": 38.8}
-    lines = report(None, [run])
-    assert "longest pass 3.0 ms young, 22.0 ms middle, 38.8 ms full (2 full passes); 38.8 ms of the longest stall was collection" in "\n".join(lines)
+    run["collections"] = {
+        "longest_ms": {"gen0": 3.0, "gen1": 22.0, "gen2": 38.8},
+        "longest_cpu_ms": {"gen0": 0.5, "gen1": 21.0, "gen2": 38.1},
+        "passes": {"gen0": 90, "gen1": 9, "gen2": 2},
+        "in_longest_stall_ms": 38.8,
+    }
+    text = "\n".join(report(None, [run]))
+    assert (
+        "longest pass 3.0 ms young (0.5 ms CPU), 22.0 ms middle (21.0 ms CPU), 38.8 ms full (38.1 ms CPU);"
+        " 2 full passes; 38.8 ms of the longest stall was collection"
+    ) in text
