@@ -15,7 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ._compare import comparison_tables
-from ._record import GridRecord, Record, SpectrumRecord, Summary, number, signed
+from ._record import GridRecord, Record, SpectrumRecord, amount, number, people, signed, spread_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -149,7 +149,7 @@ def _spectrum_chart(chart_id: str, title: str, record: SpectrumRecord) -> Chart:
         width=WIDTH,
         height=int(baseline + 50 + 16 * (lines - 1) + 12),
         title=f"{title}: answers per position",
-        desc=f"Bar chart of {placement.n} answers. {counts}.{median}",
+        desc=f"Bar chart of {amount(placement.n, 'answer')}. {counts}.{median}",
         bars=tuple(bars),
         labels=tuple(labels),
         rules=tuple(rules),
@@ -246,20 +246,14 @@ def _environment() -> Environment:
     environment.globals.update(
         number=number,
         signed=signed,
+        amount=amount,
+        people=people,
+        spread_text=spread_text,
         comparison_tables=comparison_tables,
     )
     return environment
 
 
-def spread_text(summary: Summary, unit: str) -> str:
-    if summary.spread is None:
-        return "–"
-    return (
-        f"{number(summary.spread)} {unit}, from {number(summary.lower_quartile)}"
-        f" to {number(summary.upper_quartile)}"
-    )
-
-
 def render_html(record: Record) -> str:
     template = _environment().get_template("record.html.j2")
-    return template.render(record=record, charts=charts_for(record), spread_text=spread_text)
+    return template.render(record=record, charts=charts_for(record))

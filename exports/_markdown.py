@@ -24,8 +24,11 @@ from ._record import (
     SpectrumRecord,
     Summary,
     TargetRecord,
+    amount,
     number,
+    people,
     signed,
+    spread_text,
 )
 
 _INLINE = re.compile(r"([\\`*_\[\]|~])")
@@ -90,7 +93,7 @@ def render_markdown(record: Record) -> str:
     rows.append(["**Joined on a phone or tablet**", f"**{record.people_total}**"])
     out.extend(_table(["Role", "People"], "lr", rows))
     if record.by_hand:
-        out.append(f"Counted by show of hands: up to {record.by_hand} people on any one question.")
+        out.append(f"Counted by show of hands: up to {people(record.by_hand)} on any one question.")
         out.append("")
 
     for activity in record.activities:
@@ -159,8 +162,7 @@ def _activity(activity: ActivityRecord) -> list[str]:
 def _answered(activity: ActivityRecord) -> str:
     if activity.answers == 0:
         return "Nobody answered."
-    people = "person" if activity.answers == 1 else "people"
-    text = f"{activity.answers} {people} answered"
+    text = f"{people(activity.answers)} answered"
     if activity.by_hand:
         text += f" ({activity.by_hand} of them counted by hand)"
     return text + "."
@@ -175,7 +177,7 @@ def _spectrum(record: SpectrumRecord, by_hand: bool) -> list[str]:
     ]
     out = _table(header, "rlr" + ("r" if by_hand else ""), rows)
     out.append(_median_line("Median", placement, "position "))
-    out.append(_spread_line(placement, "positions"))
+    out.append(_spread_line(placement, "position"))
     stages = ", ".join(f"{number(stage.position)} = {md_text(stage.name)}" for stage in record.stages)
     out.append(f"- **Stages on the line:** {stages}")
     out.append("")
@@ -189,12 +191,7 @@ def _median_line(name: str, summary: Summary, prefix: str) -> str:
 
 
 def _spread_line(summary: Summary, unit: str) -> str:
-    if summary.spread is None:
-        return "- **Spread (middle half of the room):** –"
-    return (
-        f"- **Spread (middle half of the room):** {number(summary.spread)} {unit}, "
-        f"from {number(summary.lower_quartile)} to {number(summary.upper_quartile)}"
-    )
+    return f"- **Spread (middle half of the room):** {spread_text(summary, unit)}"
 
 
 def _grid(record: GridRecord, by_hand: bool) -> list[str]:
@@ -230,7 +227,7 @@ def _grid(record: GridRecord, by_hand: bool) -> list[str]:
         out.extend(_table(header, "lrr" + ("rr" if by_hand else ""), rows))
         out.append(_median_line("Median now", area.now, "level "))
         out.append(_median_line("Median target", area.target, "level "))
-        gap = "–" if area.gap is None else f"{signed(area.gap)} levels"
+        gap = "–" if area.gap is None else amount(area.gap, "level", sign=True)
         out.append(f"- **Gap between now and target:** {gap}")
         out.append("")
     return out

@@ -290,6 +290,24 @@ def signed(value: float | int | None, empty: str = "–") -> str:
     return f"+{text}" if value > 0 else f"−{text}"
 
 
+
+def amount(value: float | int, unit: str, *, sign: bool = False) -> str:
+    """A figure with its unit: "1 position", "1.5 positions", "+1 level"; only exactly one is singular."""
+    text = signed(value) if sign else number(value)
+    return f"{text} {unit if abs(value) == 1 else unit + 's'}"
+
+
+def people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+def spread_text(summary: Summary, unit: str) -> str:
+    """The middle half of the room's answers, or "–" when there are none."""
+    if summary.spread is None:
+        return "–"
+    return f"{amount(summary.spread, unit)}, from {number(summary.lower_quartile)} to {number(summary.upper_quartile)}"
+
+
 # -- building -----------------------------------------------------------------------
 
 

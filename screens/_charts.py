@@ -100,7 +100,7 @@ def hidden_note(answers: int) -> Content:
     return Content.assemble(
         (f"{answers} {noun} so far", HEADING),
         " · results hidden (press ",
-        ("R", HEADING),
+        ("r", HEADING),
         " to reveal)",
     )
 

@@ -167,7 +167,7 @@ async def test_hidden_results_show_the_question_not_the_answers(session: LiveSes
         text = screen_text(app)
         assert "Where do we sit on the leadership spectrum?" in text
         assert "Beginnings of involvement" in text and "Service-user led" in text
-        assert "12 answers so far · results hidden (press R to reveal)" in text
+        assert "12 answers so far · results hidden (press r to reveal)" in text
         assert "median" not in text and "▲" not in text and "█" not in text
         app.view.revealed = True
         await pilot.press("left")  # to position 4

@@ -47,7 +47,7 @@ def test_counts_mark_the_part_counted_by_hand() -> None:
 
 
 def test_hidden_note_says_how_many_and_how_to_reveal() -> None:
-    assert charts.hidden_note(23).plain == "23 answers so far · results hidden (press R to reveal)"
+    assert charts.hidden_note(23).plain == "23 answers so far · results hidden (press r to reveal)"
     assert charts.hidden_note(1).plain.startswith("1 answer so far")
 
 

@@ -555,3 +555,18 @@ def test_baseline_adds_a_progress_section(tmp_path: Path, fixed_ids) -> None:
     finally:
         baseline.close()
         review.close()
+
+
+def test_figures_read_as_english_at_one_and_at_many() -> None:
+    from exports._record import Summary, amount, people, spread_text
+
+    assert amount(1, "position") == "1 position"
+    assert amount(1.5, "position") == "1.5 positions"
+    assert amount(0, "level", sign=True) == "0 levels"
+    assert amount(1, "level", sign=True) == "+1 level"
+    assert amount(-1, "level", sign=True) == "−1 level"
+    assert amount(-2.5, "level", sign=True) == "−2.5 levels"
+    assert people(1) == "1 person"
+    assert people(0) == "0 people"
+    one_wide = Summary(n=2, counts=(), median=6.0, median_label="", lower_quartile=5.5, upper_quartile=6.5, spread=1.0)
+    assert spread_text(one_wide, "position") == "1 position, from 5.5 to 6.5"
