@@ -23,6 +23,8 @@ MEDIAN = "▲"
 MEDIAN_ROW_MARK = " ◀ median"
 NOW = "●"
 TARGET = "◆"
+ROW_MARK = "▸"
+"""Marks the selected row of the grid, beside the colour, so the selection shows on any projector."""
 UP = "↑"
 DOWN = "↓"
 SAME = "="
@@ -435,12 +437,7 @@ def grid_table(
         largest = max((c.count for c in cells.values()), default=0)
     digits = max(2, len(str(largest)))
     bar_width = max(0, column_width - digits - 4)
-    lines: list[Content] = []
-    heads: list[Content | str] = [cell("", label_width)]
-    for name in area_names:
-        heads.append(cell(name, column_width * 2 - 1, HEADING, "center"))
-        heads.append(" ")
-    lines.append(Content.assemble(*heads).rstrip())
+    lines = area_headings(area_names, label_width, column_width * 2 - 1)
     subs: list[Content | str] = [cell("Level" if named else "", label_width, QUIET)]
     for column in range(columns):
         word = "now" if column % 2 == 0 else "target"
@@ -454,7 +451,7 @@ def grid_table(
         row_selected = selected is not None and selected[1] == number_
         label = f"{number_} {name}" if named else str(number_)
         parts: list[Content | str] = [
-            cell(("▸" if row_selected else " ") + label, label_width, HEADING if row_selected else "")
+            cell((ROW_MARK if row_selected else " ") + label, label_width, HEADING if row_selected else "")
         ]
         for column in range(columns):
             chosen = row_selected and selected is not None and selected[0] == column
@@ -479,6 +476,27 @@ def grid_table(
     if not named:
         key = " · ".join(f"{number_} {name}" for number_, name in sorted(level_labels, reverse=True))
         lines += [Content.styled(line, QUIET) for line in wrap(f"Levels: {key}", width, indent="  ")]
+    return lines
+
+
+def area_headings(area_names: Sequence[str], indent: int, width: int) -> list[Content]:
+    """Area names over their columns: on two lines when one would be cut, so
+    "Individual care" reads whole on a projector instead of "Individual c…"."""
+    names = []
+    for name in area_names:
+        words = wrap(name, width) if cell_len(name) > width else [name]
+        if len(words) > 2:
+            words = [words[0], fit(" ".join(words[1:]), width)]
+        names.append([fit(word, width) for word in words])
+    rows = max((len(words) for words in names), default=1)
+    lines = []
+    for row in range(rows):
+        heads: list[Content | str] = [cell("", indent)]
+        for words in names:
+            offset = row - (rows - len(words))  # the last line of every name sits on the same row
+            heads.append(cell(words[offset] if offset >= 0 else "", width, HEADING, "center"))
+            heads.append(" ")
+        lines.append(Content.assemble(*heads).rstrip())
     return lines
 
 

@@ -77,8 +77,8 @@ class GridView(ActivityView):
         else:
             counted = self.session.tally_count(activity.id, self._item(self.column), self.level, self.tally_group)
             lines = charts.grid_table(levels, areas, None, width=width, selected=selected, selected_text=f"[{counted}]")
-        top_level = max(number for number, _ in levels)
-        row = 2 + (top_level - self.level)
+        # Area names take one or two lines, so find the selected row by its marker.
+        row = next((i for i, line in enumerate(lines) if line.plain.startswith(charts.ROW_MARK)), 0)
         self.focus_lines = (0, row)
         if not self.revealed:
             return lines

@@ -231,7 +231,17 @@ def test_narrow_grid_numbers_the_levels_and_adds_a_key() -> None:
     assert not any(line.startswith("Levels:") for line in wide)
     narrow = [line.plain for line in charts.grid_table(levels, areas, None, width=48, selected=(5, 1))]
     assert all(cell_len(line) <= 48 for line in narrow)
-    assert [line[:3].strip() for line in narrow[2:7]] == ["5", "4", "3", "2", "▸1"]
-    key = " ".join(" ".join(narrow[7:]).split())
+    assert narrow[0].split() == ["Individual"] and narrow[1].split() == ["care", "Care", "setting", "Policy"]
+    assert [line[:3].strip() for line in narrow[3:8]] == ["5", "4", "3", "2", "▸1"]
+    key = " ".join(" ".join(narrow[8:]).split())
     assert key == "Levels: 5 Partnership · 4 Collaboration · 3 Growing involvement · 2 Limited · 1 No involvement"
-    assert "target" in narrow[1]  # the word survives when the glyph does not fit
+    assert "target" in narrow[2]  # the word survives when the glyph does not fit
+
+
+def test_area_names_wrap_rather_than_lose_their_end() -> None:
+    one_line = [line.plain for line in charts.area_headings(["Policy", "Care setting"], 4, 13)]
+    assert len(one_line) == 1 and "Care setting" in one_line[0]
+    two = [line.plain for line in charts.area_headings(["Individual care", "Policy"], 4, 13)]
+    assert [line.split() for line in two] == [["Individual"], ["care", "Policy"]]
+    long = [line.plain for line in charts.area_headings(["People who use services and carers"], 0, 13)]
+    assert len(long) == 2 and long[1].strip().endswith("…") and all(cell_len(line) <= 13 for line in long)
