@@ -11,6 +11,9 @@ from . import _charts as charts
 from ._activity_view import ActivityView, Choice
 
 ANSWERS = tuple(answer.value for answer in Answer)
+INDENT = 4
+MAX_EXTRA_LINES = 3
+"""The selected statement is shown whole up to this many lines beyond its first."""
 
 
 class IndicatorsView(ActivityView):
@@ -62,7 +65,7 @@ class IndicatorsView(ActivityView):
             )
             if statement.text:
                 name = Content.assemble(name, " — ", (statement.text, charts.QUIET))
-            lines.append(name.truncate(width, ellipsis=True))
+            lines += self._heading_lines(name, width, whole=chosen)
             selected = ANSWERS[self.answer] if chosen else None
             if not self.revealed:
                 lines.append(Content.assemble("  ", charts.answer_row(None, width=width - 2, selected=selected)))
@@ -87,3 +90,14 @@ class IndicatorsView(ActivityView):
             if chosen:
                 self.focus_lines = (top, len(lines) - 1)
         return lines
+
+    @staticmethod
+    def _heading_lines(heading: Content, width: int, *, whole: bool) -> list[Content]:
+        """One line per statement, cut to fit; the selected one is read in full, wrapped."""
+        if not whole or heading.cell_length <= width:
+            return [heading.truncate(width, ellipsis=True)]
+        first, *rest = heading.wrap(width - INDENT)
+        if len(rest) > MAX_EXTRA_LINES:
+            last = rest[MAX_EXTRA_LINES - 1]
+            rest = rest[: MAX_EXTRA_LINES - 1] + [Content.assemble(last.truncate(width - INDENT - 1), "…")]
+        return [first, *(Content.assemble(" " * INDENT, line) for line in rest)]

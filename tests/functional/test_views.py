@@ -155,6 +155,21 @@ async def test_indicators_selection_is_statement_by_answer(session: LiveSession)
         assert "[✘ Not met]" in screen_text(app)
 
 
+async def test_the_selected_indicator_is_read_in_full(session: LiveSession) -> None:
+    statements = {s.id: s for s in session.template.activity("indicators").statements}
+    app = ViewHarness(session, "indicators")
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("down", "down")
+        await pilot.pause()
+        text = screen_text(app)
+        flowing = " ".join(text.split())
+        learning = statements["learning"]
+        assert f"▸ {learning.name} — {' '.join(learning.text.split())}" in flowing
+        valuing = statements["valuing"]
+        assert " ".join(valuing.text.split()) not in flowing  # the others keep to one line
+        assert f"{valuing.name} — " in text and "…" in text
+
+
 # -- hidden and revealed --------------------------------------------------------------------
 
 
