@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import re
 import secrets
 import shutil
 import time
@@ -638,15 +639,22 @@ def _whole_number(value: Any, low: int, high: int) -> int:
     return number
 
 
+_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""Only the form the form asks for; Python would also take week dates and 20270331."""
+
+
 def _parse_date(value: date | str | None) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, date):
         return value
+    text = str(value).strip()
+    if not _DATE_SHAPE.fullmatch(text):
+        raise InvalidInput("Give the review date as YYYY-MM-DD, for example 2027-03-31.")
     try:
-        return date.fromisoformat(str(value).strip())
+        return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("Give the review date as YYYY-MM-DD, for example 2027-03-31.") from None
+        raise InvalidInput(f"There is no {text} in the calendar: check the month and the day.") from None
 
 
 def _comment_to_doc(comment: Comment) -> dict[str, Any]:

@@ -127,6 +127,10 @@ def test_targets(live):
     assert live.targets_for("targets")[0].owner == "Jo"
     with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
         live.add_target("targets", "x", review_date="next spring")
+    with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
+        live.add_target("targets", "x", review_date="2027-W05-1")  # Python would read a week date
+    with pytest.raises(InvalidInput, match="no 2027-02-30 in the calendar"):
+        live.add_target("targets", "x", review_date="2027-02-30")
     live.remove_target(target.id)
     assert live.targets_for("targets") == []
 
