@@ -152,6 +152,7 @@ class ActivityScreen(Screen):
             if self.app.screen is self:
                 view.focus()
             self.query_one("#wall", CommentWall).show_activity(activity.id)
+            self.refresh_bindings()
         self._show_heading()
 
     def _show_heading(self) -> None:
@@ -214,6 +215,15 @@ class ActivityScreen(Screen):
             view.split = split
 
     # -- keys ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that mean nothing for this activity leave the footer, so the room sees only what applies."""
+        activity = self.session.current_activity
+        if action in ("reveal", "split"):
+            return activity.votable
+        if action == "timer":
+            return bool(activity.minutes)
+        return True
 
     def _guarded(self, change: Callable[[], object]) -> bool:
         return guard_storage(self, change)

@@ -66,8 +66,12 @@ async def test_every_activity_keeps_room_for_its_view_the_wall_and_every_key(tmp
             wall = screen.query_one("#wall")
             assert fully_visible(app, wall) and wall.region.width >= 24
             keys = footer_keys(app)
-            for key in ("n Next", "p Previous", "r Reveal", "s Split", "t Timer", "o Agenda", "c Comment", "l Lobby", "m Moderate", "x Export", "q Quit"):
+            activity = session.current_activity
+            applies = {"r Reveal": activity.votable, "s Split": activity.votable, "t Timer": bool(activity.minutes)}
+            for key in ("n Next", "p Previous", "o Agenda", "c Comment", "l Lobby", "m Moderate", "x Export", "q Quit"):
                 assert key in keys, f"{key!r} missing from the footer at {size}"
+            for key, shown in applies.items():
+                assert (key in keys) == shown, f"{key!r} {'missing from' if shown else 'offered in'} the footer of {activity.id}"
             await pilot.press("n")
             await settle(pilot)
 
