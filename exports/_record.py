@@ -290,7 +290,6 @@ def signed(value: float | int | None, empty: str = "–") -> str:
     return f"+{text}" if value > 0 else f"−{text}"
 
 
-
 def amount(value: float | int, unit: str, *, sign: bool = False) -> str:
     """A figure with its unit: "1 position", "1.5 positions", "+1 level"; only exactly one is singular."""
     text = signed(value) if sign else number(value)
