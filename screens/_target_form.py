@@ -127,8 +127,7 @@ class TargetForm(ModalScreen[Target | None]):
                 saved = self.session.update_target(self.target.id, text=text, owner=owner, review_date=review)
         except InvalidInput as error:
             self.query_one("#error", Static).update(Content(str(error)))
-            field = "review" if "date" in str(error).lower() else "text"
-            self.query_one(f"#{field}", Input).focus()
+            self.query_one("#review" if error.field == "review_date" else "#text", Input).focus()
             return
         self.dismiss(saved)
 

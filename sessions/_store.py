@@ -104,7 +104,14 @@ class SessionNotFound(LookupError):
 
 
 class InvalidInput(ValueError):
-    """A vote or edit that does not fit the activity; the message is safe to show."""
+    """A vote or edit that does not fit the activity; the message is safe to show.
+
+    `field` names the value at fault when there is one ("text", "review_date"),
+    so a form can put the cursor back where the fix belongs."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -565,7 +572,7 @@ class LiveSession:
     def add_target(self, activity_id: str, text: str, owner: str = "", review_date: date | str | None = None) -> Target:
         text = clean_text(text, TEXT_MAX)
         if not text:
-            raise InvalidInput("A target needs a description.")
+            raise InvalidInput("A target needs a description.", field="text")
         target = Target(
             id=secrets.token_hex(4),
             activity_id=activity_id,
@@ -584,7 +591,7 @@ class LiveSession:
         if text is not None:
             cleaned = clean_text(text, TEXT_MAX)
             if not cleaned:
-                raise InvalidInput("A target needs a description.")
+                raise InvalidInput("A target needs a description.", field="text")
             target = replace(target, text=cleaned)
         if owner is not None:
             target = replace(target, owner=clean_line(owner, TITLE_MAX))
@@ -650,11 +657,11 @@ def _parse_date(value: date | str | None) -> date | None:
         return value
     text = str(value).strip()
     if not _DATE_SHAPE.fullmatch(text):
-        raise InvalidInput("Give the review date as YYYY-MM-DD, for example 2027-03-31.")
+        raise InvalidInput("Give the review date as YYYY-MM-DD, for example 2027-03-31.", field="review_date")
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"There is no {text} in the calendar: check the month and the day.") from None
+        raise InvalidInput(f"There is no {text} in the calendar: check the month and the day.", field="review_date") from None
 
 
 def _comment_to_doc(comment: Comment) -> dict[str, Any]:

@@ -269,6 +269,10 @@ async def test_targets_add_edit_and_remove_through_the_form(session: LiveSession
         assert isinstance(app.screen, TargetForm)  # refused: the date is not YYYY-MM-DD
         assert "YYYY-MM-DD" in screen_text(app)
         assert not session.targets
+        await pilot.press(*["backspace"] * 10, *"2027-02-30", "enter")
+        await pilot.pause()
+        assert "There is no 2027-02-30 in the calendar" in screen_text(app)
+        assert app.screen.focused is app.screen.query_one("#review")  # back where the fix belongs
         await pilot.press(*["backspace"] * 10, *"2027-03-31", "enter")
         await pilot.pause()
         assert not isinstance(app.screen, TargetForm)
