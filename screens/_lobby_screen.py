@@ -44,21 +44,19 @@ ROLE_WORDS: dict[Role, tuple[str, str]] = {
 
 def presence_content(count: int, level: str) -> Content:
     """The presence check in words and a glyph, so it reads without colour."""
-    people = "person" if count == 1 else "people"
     if level == "ideal":
         return Content.from_markup(
-            "[b]✔✔ Presence: ideal.[/b] $count service users or carers are here; three or more is the ideal.",
+            "[b]✔✔ Presence: ideal.[/b] Service users or carers here: $count. Three or more is the ideal.",
             count=str(count),
         )
     if level == "minimum":
         return Content.from_markup(
-            "[b]✔ Presence: minimum met.[/b] $count service users or carers are here; a third would make it ideal.",
+            "[b]✔ Presence: minimum met.[/b] Service users or carers here: $count. A third would make it ideal.",
             count=str(count),
         )
     return Content.from_markup(
-        "[b]⚠ Presence: below the minimum.[/b] $count $people who use services or care for someone; at least two are needed, ideally three.",
+        "[b]⚠ Presence: below the minimum.[/b] Service users or carers here: $count. At least two are needed, ideally three.",
         count=str(count),
-        people=people,
     )
 
 

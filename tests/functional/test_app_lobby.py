@@ -51,7 +51,7 @@ async def test_people_joining_update_counts_names_and_presence(tmp_path: Path) -
     app = make_app(config, session=session, landing="lobby")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "⚠ Presence: below the minimum. 0 people" in presence_text(app)
+        assert "⚠ Presence: below the minimum. Service users or carers here: 0." in presence_text(app)
         assert "Nobody has joined on a phone yet" in screen_text(app)
         session.join("Priya", "staff")
         session.join("", "service_user")
@@ -62,7 +62,7 @@ async def test_people_joining_update_counts_names_and_presence(tmp_path: Path) -
         text = " ".join(screen_text(app).split())
         assert "On phones: 5 people (2 service users, 1 carer, 1 staff, 1 not said)." in text
         assert "Latest to join: Anonymous (service user), Anonymous, Ken (carer), Anonymous (service user), Priya (staff)" in text
-        assert "✔✔ Presence: ideal. 3 service users or carers are here" in presence_text(app)
+        assert "✔✔ Presence: ideal. Service users or carers here: 3." in presence_text(app)
         assert app.screen.query_one("#lobby-presence").has_class("-ideal")
         [table] = app.screen.query("#lobby-people")
         assert [str(cell) for cell in table.get_row("lived")][1:] == ["3", "0"]
@@ -77,13 +77,13 @@ async def test_people_without_phones_are_counted_in_from_the_keyboard_and_kept(t
     app = make_app(config, session=session, landing="lobby")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "below the minimum. 1 person" in presence_text(app)
+        assert "below the minimum. Service users or carers here: 1." in presence_text(app)
         await pilot.press("plus")  # first row: service users and carers
         await settle(pilot)
-        assert "✔ Presence: minimum met. 2" in presence_text(app)
+        assert "✔ Presence: minimum met. Service users or carers here: 2." in presence_text(app)
         await pilot.press("plus")
         await settle(pilot)
-        assert "✔✔ Presence: ideal. 3" in presence_text(app)
+        assert "✔✔ Presence: ideal. Service users or carers here: 3." in presence_text(app)
         await pilot.press("down", "plus", "plus", "plus")  # three staff without phones
         await settle(pilot)
         assert "On phones: 1 person (1 service user) and 5 without a phone." in " ".join(screen_text(app).split())
@@ -92,7 +92,7 @@ async def test_people_without_phones_are_counted_in_from_the_keyboard_and_kept(t
         assert len(session.participants) == 1  # never stored as participants
         await pilot.press("up", "minus")
         await settle(pilot)
-        assert "✔ Presence: minimum met. 2" in presence_text(app)
+        assert "✔ Presence: minimum met. Service users or carers here: 2." in presence_text(app)
         await pilot.press("minus", "minus", "minus")  # cannot go below zero
         await settle(pilot)
         assert session.present_without_phones[RoleGroup.LIVED] == 0
