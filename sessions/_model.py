@@ -198,10 +198,22 @@ class SpectrumActivity(Activity):
         return stages[index], stages[index + 1]
 
     def position_label(self, position: int) -> str:
+        """Words for a position, distinct for the positions between two stages.
+
+        "Between A and B" for three neighbouring positions would leave a phone
+        showing the same words three times, so the label says whether the
+        position is just past one stage, halfway, or nearly at the next.
+        """
         here, nxt = self.stage_at(position)
         if nxt is None:
             return here.name
-        return f"Between {here.name} and {nxt.name}"
+        fraction = (position - 1) / (self.positions - 1) * (len(self.stages) - 1)
+        part = fraction - int(fraction)
+        if abs(part - 0.5) < 1e-9:
+            return f"Halfway between {here.name} and {nxt.name}"
+        if part < 0.5:
+            return f"Just past {here.name}"
+        return f"Nearly {nxt.name}"
 
 
 SPECTRUM_ITEM = "place"

@@ -199,7 +199,7 @@ async def test_json_vote_and_change_of_mind_keep_one_vote(server: IntakeServer, 
     assert (await first.json())["saved"] == [{"item": "place", "value": 2}]
     second = await api.post(url, json={"activity_id": "spectrum", "item": "place", "value": "4"}, headers=me.header)
     assert second.status == 200
-    assert "4 – Between Good and User led" in (await second.json())["summary"]
+    assert "4 – Halfway between Good and User led" in (await second.json())["summary"]
     votes = live_session.votes_for("spectrum")
     assert len(votes) == 1
     assert votes[0].value == 4 and votes[0].participant_id == me.participant_id
@@ -438,7 +438,7 @@ async def test_every_activity_page_renders_and_escapes(server: IntakeServer, cli
     live_session.add_target("targets", "<img src=x onerror=alert(1)>\nsecond line", owner="Sam & Jo", review_date="2027-03-31")
     expectations = {
         0: ["First line.\nSecond line &amp; &lt;em&gt;not markup&lt;/em&gt;.", 'class="body"'],
-        SPECTRUM: ["<b>3</b> Good", "Between Beginnings and Good", "Surveys only", "<legend>Your place on the spectrum</legend>"],
+        SPECTRUM: ["<b>3</b> Good", "Halfway between Beginnings and Good", "Surveys only", "<legend>Your place on the spectrum</legend>"],
         GRID: ["<legend>Individual care</legend>", "<legend>Where we want to be</legend>", "<b>5</b> Partnership"],
         INDICATORS: ["<legend>Valuing</legend>", "Partly met", "experts on their lives"],
         QUESTIONS: ["Who runs the group?", '<option value="agenda">'],

@@ -87,9 +87,9 @@ async def test_join_place_rate_and_comment_with_javascript(browser: Any, server:
     # The facilitator moves on; the page follows by itself.
     live_session.go_to(SPECTRUM)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Where do we sit?", timeout=RELOAD_WAIT_MS)
-    await page.get_by_role("radio", name="4 Between Good and User led").check()
+    await page.get_by_role("radio", name="4 Halfway between Good and User led").check()
     await page.get_by_role("button", name="Save my answer").click()
-    await expect(page.locator(".saved")).to_have_text("Saved: 4 – Between Good and User led")
+    await expect(page.locator(".saved")).to_have_text("Saved: 4 – Halfway between Good and User led")
     assert live_session.vote_of(participant_id, "spectrum", "place").value == 4
 
     live_session.go_to(GRID)
@@ -151,10 +151,10 @@ async def test_the_whole_flow_works_without_javascript(browser: Any, server: Int
 
     live_session.go_to(SPECTRUM)
     await page.reload()
-    await page.get_by_role("radio", name="2 Between Beginnings and Good").check()
+    await page.get_by_role("radio", name="2 Halfway between Beginnings and Good").check()
     await page.get_by_role("button", name="Save my answer").click()
-    await expect(page.locator(".saved")).to_have_text("Saved: 2 – Between Beginnings and Good")
-    await expect(page.get_by_role("radio", name="2 Between Beginnings and Good")).to_be_checked()
+    await expect(page.locator(".saved")).to_have_text("Saved: 2 – Halfway between Beginnings and Good")
+    await expect(page.get_by_role("radio", name="2 Halfway between Beginnings and Good")).to_be_checked()
     # Changing one's mind replaces the answer.
     await page.get_by_role("radio", name="5 User led").check()
     await page.get_by_role("button", name="Save my answer").click()

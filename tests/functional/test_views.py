@@ -190,7 +190,7 @@ async def test_hidden_results_show_the_question_not_the_answers(session: LiveSes
         text = screen_text(app)
         assert "results hidden" not in text
         assert "12 answers (5 by hand) · results shown" in text
-        assert "Position 4 (Between Beginnings of involvement and Good involvement): 12 (5 by hand)" in text
+        assert "Position 4 (Nearly Good involvement): 12 (5 by hand)" in text
         assert "▲ median 4.0" in text
         assert "█" in text
 

@@ -63,7 +63,13 @@ def test_half_day_template_has_the_workshop_flow():
     assert spectrum.positions == 9
     assert spectrum.position_label(1) == "Beginnings of involvement"
     assert spectrum.position_label(5) == "Good involvement"
-    assert spectrum.position_label(3) == "Between Beginnings of involvement and Good involvement"
+    assert spectrum.position_label(2) == "Just past Beginnings of involvement"
+    assert spectrum.position_label(3) == "Halfway between Beginnings of involvement and Good involvement"
+    assert spectrum.position_label(4) == "Nearly Good involvement"
+    assert spectrum.position_label(6) == "Just past Good involvement"
+    assert spectrum.position_label(8) == "Nearly Service-user led"
+    labels = [spectrum.position_label(n) for n in range(1, spectrum.positions + 1)]
+    assert len(set(labels)) == len(labels), "a phone would show two positions with the same words"
     grid = next(a for a in template.activities if isinstance(a, GridActivity))
     assert [level.number for level in grid.levels] == [1, 2, 3, 4, 5]
     assert grid.levels[0].name == "No involvement" and grid.levels[-1].name == "Partnership"
