@@ -228,6 +228,9 @@ class ModerationScreen(Screen):
             activity = self._activity(comment)
             who = "Facilitator" if comment.from_facilitator else (comment.author or "Anonymous")
             where = activity.title if activity else comment.activity_id
+            topic = topic_of(activity, comment.item) if activity else ""
+            if topic:
+                where = f"{where} · about {topic}"
             lines.append(Content.from_markup("[b]#$id[/b] · $state · $who · $where", id=comment.id, state=STATE_LABELS[comment.state], who=who, where=where))
             lines.append(Content(comment.text))
         detail.update(Content("\n").join(lines))

@@ -174,3 +174,19 @@ async def test_ten_thousand_comments_draw_a_bounded_wall_and_queue(tmp_path: Pat
         await settle(pilot)
         assert len(queue_ids(app)) == QUEUE_LIMIT and "2001" not in queue_ids(app)
         assert "✉ 7,999 to review" in screen_text(app)
+
+
+async def test_the_detail_says_what_a_comment_is_about(tmp_path: Path) -> None:
+    """The table cuts the activity title short; the detail keeps the topic a phone chose."""
+    config = make_config(tmp_path)
+    session = new_session(config)
+    spectrum = session.template.activity("spectrum")
+    stage = spectrum.stages[1]
+    session.add_comment("spectrum", "We ask but rarely report back", item=stage.id, author="Sam")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        detail = squeeze(widget_text(app.screen.query_one("#moderation-detail")))
+        assert squeeze(f"{spectrum.title} · about {stage.name}") in detail
