@@ -8,7 +8,6 @@ The session's listener only records what changed and, once per burst, posts
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from sessions import (
     TemplateLibrary,
 )
 
+from ._collector import QuietCollector
 from ._commands import SessionCommands
 from ._config import Config
 from ._messages import ChangeBatch, ResumeSession, SessionChanged, SessionClosed, SessionOpened, StartSession, StorageFailed
@@ -104,12 +104,6 @@ class Launch:
 PUBLISH_INTERVAL = 0.05
 """Seconds between screen updates from session changes: 20 a second at most."""
 
-SESSION_GC_THRESHOLD = (5_000, 5, 10)
-"""While a session is live: young objects collected less often than Python's default, but the
-middle generation often enough that each of its passes stays short. With the loaded session
-frozen, bench.intake's longest flat-out stall went from 98-237 ms (at 10,000, 20, 20, whose
-middle passes took 85-104 ms) to 62-67 ms; at a room's pace it stays 14-17 ms."""
-_DEFAULT_GC_THRESHOLD = gc.get_threshold()
 
 
 def prepare_launch(config: Config, request: LaunchRequest) -> Launch:
@@ -220,6 +214,7 @@ class InvolveApp(App[int]):
         self._publish_timer: Timer | None = None
         self._change_posted = False
         self._last_publish = 0.0
+        self.collector = QuietCollector()
         self._storage_lasting = False
 
     # -- start-up and shut-down ------------------------------------------------------
@@ -230,6 +225,7 @@ class InvolveApp(App[int]):
         register_themes(self)
         self.theme = self.config.theme
         self.set_interval(1.0, self._check_storage)
+        self.set_interval(0.25, self._collect_when_quiet)
         session, landing = self._initial
         self._initial = (None, landing)
         if session is None:
@@ -250,11 +246,7 @@ class InvolveApp(App[int]):
         if self.session is not None:
             await self.close_session()
         self.session = session
-        # A loaded session can hold tens of thousands of records that live until it closes;
-        # keep them out of the garbage collector's full passes, which would stall the screen.
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*SESSION_GC_THRESHOLD)
+        self.collector.start()
         session.add_listener(self._session_listener)
         self.session_title = session.title
         self.intake_open = session.intake_open
@@ -327,8 +319,7 @@ class InvolveApp(App[int]):
         if session is None:
             return
         session.remove_listener(self._session_listener)
-        gc.unfreeze()
-        gc.set_threshold(*_DEFAULT_GC_THRESHOLD)
+        self.collector.stop()
         try:
             session.close()
         except StorageError as error:
@@ -391,6 +382,10 @@ class InvolveApp(App[int]):
             self.session_title = session.title
             self.intake_open = session.intake_open
         self.session_signal.publish(batch)
+
+    def _collect_when_quiet(self) -> None:
+        """A due full collection waits until the room has been still for a moment."""
+        self.collector.collect_when_quiet(self._last_publish)
 
     def _count_pending(self) -> int:
         session = self.session

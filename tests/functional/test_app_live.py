@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -55,6 +56,31 @@ async def test_a_burst_of_changes_is_merged_into_few_redraws(tmp_path: Path) -> 
         assert len(handled) <= 2  # one message carries the whole burst
         assert batches[0].kinds == {"comment"} and batches[0].activity_ids == {"welcome"}
         assert "✉ 500 to review" in screen_text(app)
+
+
+async def test_the_live_session_defers_full_collections_to_a_quiet_moment(tmp_path: Path) -> None:
+    import gc
+
+    from tui._collector import FULL_AFTER
+
+    config = make_config(tmp_path)
+    session = new_session(config)
+    before = gc.get_threshold()
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.collector.active and gc.get_freeze_count() > 0
+        for _ in range(FULL_AFTER):
+            gc.collect(1)
+        session.add_comment("welcome", "Something changed just now")
+        changed = time.monotonic()
+        while app.collector.full_passes == 0 and time.monotonic() - changed < 10:
+            await pilot.pause(0.05)
+        assert app.collector.full_passes == 1
+        assert time.monotonic() - changed >= app.collector.quiet  # it waited for the room to be still
+        await app.close_session()
+        assert not app.collector.active
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 async def test_storage_trouble_is_shown_on_screen_and_the_app_keeps_going(tmp_path: Path, monkeypatch) -> None:
