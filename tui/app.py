@@ -105,7 +105,6 @@ PUBLISH_INTERVAL = 0.05
 """Seconds between screen updates from session changes: 20 a second at most."""
 
 
-
 def prepare_launch(config: Config, request: LaunchRequest) -> Launch:
     """Open or create the session the request names; raises the CLI's clear errors."""
     if request.mode == "demo":
