@@ -536,7 +536,6 @@ def _headroom(runs: list[dict[str, Any]]) -> str:
     return sentence + "."
 
 
-
 def _rates(text: str) -> tuple[float, ...]:
     try:
         rates = tuple(float(part) for part in text.split(",") if part.strip())

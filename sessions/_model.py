@@ -182,6 +182,10 @@ class SpectrumActivity(Activity):
     def items(self) -> tuple[str, ...]:
         return (SPECTRUM_ITEM,)
 
+    def _place(self, position: int) -> float:
+        """A position counted in stages from the first: 1.5 is halfway from the second to the third."""
+        return (position - 1) / (self.positions - 1) * (len(self.stages) - 1)
+
     def stage_at(self, position: int) -> tuple[Stage, Stage | None]:
         """The stage a position falls in, and the next stage when it lies between two."""
         stages = self.stages
@@ -189,7 +193,7 @@ class SpectrumActivity(Activity):
             raise ValueError("spectrum has no stages")
         if len(stages) == 1 or self.positions <= 1:
             return stages[0], None
-        fraction = (position - 1) / (self.positions - 1) * (len(stages) - 1)
+        fraction = self._place(position)
         index = int(fraction)
         if index >= len(stages) - 1:
             return stages[-1], None
@@ -207,7 +211,7 @@ class SpectrumActivity(Activity):
         here, nxt = self.stage_at(position)
         if nxt is None:
             return here.name
-        fraction = (position - 1) / (self.positions - 1) * (len(self.stages) - 1)
+        fraction = self._place(position)
         part = fraction - int(fraction)
         if abs(part - 0.5) < 1e-9:
             return f"Halfway between {here.name} and {nxt.name}"
