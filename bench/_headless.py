@@ -155,7 +155,7 @@ def headless_app(data_dir: Path, *args: str, log: Path | None = None) -> ChildSe
     return ChildServer(app_command(*args, *flags), env=app_env(data_dir), cwd=data_dir, log=log)
 
 
-def baseline_server() -> ChildServer:
+def baseline_server(*args: str) -> ChildServer:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
-    return ChildServer([sys.executable, "-m", "bench._baseline", "--port", "0"], env=env, cwd=REPO, prefix="url: ")
+    return ChildServer([sys.executable, "-m", "bench._baseline", "--port", "0", *args], env=env, cwd=REPO, prefix="url: ")

@@ -261,6 +261,8 @@ class ScreenWatch:
         self.waiting: set[str] = set()
         self.seen: dict[str, float] = {}
         self.frame_times: list[float] = []
+        self.listeners: list[Callable[[str, float], None]] = []
+        """Called with every frame's terminal output and the time it was drawn."""
         self._original = app._display
         app._display = self._display
 
@@ -278,6 +280,8 @@ class ScreenWatch:
         output = renderable.render_segments(self.app.console)
         now = time.monotonic()
         self.frame_times.append(now)
+        for listener in self.listeners:
+            listener(output, now)
         if self.waiting:
             for marker in [m for m in self.waiting if m in output]:
                 self.seen[marker] = now
