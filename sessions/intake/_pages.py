@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -28,14 +28,18 @@ from .._model import (
 )
 from .._store import LiveSession
 from .._text import COMMENT_MAX, NAME_MAX
+from ._page_parts import PageParts, SlotMarkers
 
-__all__ = ["Pages", "Asset", "page_version", "activity_summary", "saved_summary", "comment_topics", "ROLE_CHOICES"]
+__all__ = ["Pages", "Asset", "ASSET_CACHE", "page_version", "activity_summary", "saved_summary", "comment_topics", "ROLE_CHOICES"]
 
 HERE = Path(__file__).resolve().parent
 
 ROLE_CHOICES: tuple[tuple[str, str], ...] = tuple((role.value, role.label) for role in Role)
 
 WHEN_LABELS = {"now": "Now", "target": "Where we want to be"}
+
+ASSET_CACHE = "public, max-age=31536000, immutable"
+"""For a static file asked for by its current version: its URL changes whenever its bytes do."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,13 @@ def _load_assets() -> dict[str, Asset]:
 
 
 class Pages:
-    """Renders the phone pages; templates are compiled once and reused."""
+    """Renders the phone pages; templates are compiled once and reused.
+
+    The activity page and the join page are the same for everyone in the room
+    at one version of the activity, apart from a few words and which answers
+    are checked: each is rendered once per version (`PageParts`) and filled in
+    per request.
+    """
 
     def __init__(self) -> None:
         self.env = Environment(
@@ -75,12 +85,39 @@ class Pages:
             role_choices=ROLE_CHOICES,
             when_labels=WHEN_LABELS,
         )
+        self._markers = SlotMarkers()
+        self.env.globals.update(self._markers.globals())
+        self._parts: dict[str, tuple[tuple[Any, ...], PageParts]] = {}
+
+    def _cached(self, name: str, key: tuple[Any, ...], render: Callable[[], str]) -> PageParts:
+        """The parts of page `name` for `key`, rendered only when the key has changed."""
+        held = self._parts.get(name)
+        if held is not None and held[0] == key:
+            return held[1]
+        parts = PageParts(render(), self._markers)
+        self._parts[name] = (key, parts)
+        return parts
 
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)
 
     def message(self, title: str, message: str, *, link: tuple[str, str] | None = None, session_title: str = "") -> str:
         return self.render("message.html", title=title, message=message, link=link, session_title=session_title)
+
+    def join_page(self, session: LiveSession) -> str:
+        key = (session.title, session.join_token, session.hold_comments)
+        parts = self._cached(
+            "join",
+            key,
+            lambda: self.render(
+                "join.html",
+                session_title=session.title,
+                action=f"/j/{session.join_token}",
+                hold_comments=session.hold_comments,
+                error="",
+            ),
+        )
+        return parts.fill({}, {})
 
     def activity_page(
         self,
@@ -92,21 +129,30 @@ class Pages:
         comment_text: str = "",
         poll_ms: int = 3000,
     ) -> str:
+        version = page_version(session)
+        parts = self._cached("activity", (version, session.title, poll_ms), lambda: self._render_activity(session, version, poll_ms))
+        activity = session.current_activity
+        role = participant.role.label if participant.role else ""
+        text = {
+            "name": participant.display_name,
+            "role": f" ({role})" if role else "",
+            "notice": notice,
+            "error": error,
+            "comment_text": comment_text,
+        }
+        return parts.fill(text, _answers(session, participant.id, activity))
+
+    def _render_activity(self, session: LiveSession, version: str, poll_ms: int) -> str:
         activity = session.current_activity
         return self.render(
             "activity.html",
             session_title=session.title,
             sources=[source.credit for source in session.template.sources],
-            participant_name=participant.display_name,
-            participant_role=participant.role.label if participant.role else "",
-            activity=activity_view(session, participant),
-            version=page_version(session),
+            activity=activity_view(session),
+            version=version,
             poll_ms=poll_ms,
             open=session.intake_open,
             hold_comments=session.hold_comments,
-            notice=notice,
-            error=error,
-            comment_text=comment_text,
             topics=comment_topics(activity),
         )
 
@@ -144,10 +190,10 @@ def _answers(session: LiveSession, participant_id: str, activity: Any) -> dict[s
     return answers
 
 
-def activity_view(session: LiveSession, participant: Participant) -> dict[str, Any]:
-    """The current activity as plain values for the template."""
+def activity_view(session: LiveSession) -> dict[str, Any]:
+    """The current activity as plain values for the template, the same for everyone:
+    each person's own answers are filled in afterwards (`PageParts`)."""
     activity = session.current_activity
-    answers = _answers(session, participant.id, activity)
     view: dict[str, Any] = {
         "id": activity.id,
         "kind": activity.kind,
@@ -161,24 +207,20 @@ def activity_view(session: LiveSession, participant: Participant) -> dict[str, A
         view["stages"] = [{"name": s.name, "practices": list(s.practices)} for s in activity.stages]
         view["item"] = SPECTRUM_ITEM
         view["choices"] = [(n, activity.position_label(n)) for n in range(1, activity.positions + 1)]
-        view["chosen"] = answers.get(SPECTRUM_ITEM)
     elif isinstance(activity, GridActivity):
         view["levels"] = [(level.number, level.name) for level in activity.levels]
         view["areas"] = [
             {
                 "name": area.name,
                 "description": area.description,
-                "questions": [
-                    {"when": when, "item": grid_item(area.id, when), "chosen": answers.get(grid_item(area.id, when))}
-                    for when in ("now", "target")
-                ],
+                "questions": [{"when": when, "item": grid_item(area.id, when)} for when in ("now", "target")],
             }
             for area in activity.areas
         ]
     elif isinstance(activity, IndicatorsActivity):
         view["answers"] = [(answer.value, answer.label) for answer in Answer]
         view["statements"] = [
-            {"item": s.id, "name": s.name, "text": s.text, "chosen": answers.get(s.id)} for s in activity.statements
+            {"item": s.id, "name": s.name, "text": s.text} for s in activity.statements
         ]
     elif isinstance(activity, QuestionsActivity):
         view["questions"] = [{"name": q.name, "text": q.text} for q in activity.questions]

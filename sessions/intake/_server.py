@@ -31,7 +31,7 @@ from ._guard import (
     text_field,
 )
 from ._network import ANY_ADDRESS, bind_error_message, find_lan_address, url_host
-from ._pages import Pages, activity_summary, comment_topics, page_version, participant_json, saved_summary
+from ._pages import ASSET_CACHE, Pages, activity_summary, comment_topics, page_version, participant_json, saved_summary
 from ._turns import TurnBudget
 
 __all__ = ["IntakeServer", "IntakeError", "DEVICE_COOKIE", "DEVICE_HEADER"]
@@ -413,14 +413,7 @@ class IntakeServer:
         if request.get(PARTICIPANT) is not None:
             return _see_other("/s")
         self._require_open()
-        body = self.pages.render(
-            "join.html",
-            session_title=self.session.title,
-            action=f"/j/{self.session.join_token}",
-            hold_comments=self.session.hold_comments,
-            error="",
-        )
-        return self._html(body)
+        return self._html(self.pages.join_page(self.session))
 
     async def _join(self, request: web.Request) -> web.Response:
         if not self._join_token_matches(request.match_info["token"]):
@@ -541,9 +534,11 @@ class IntakeServer:
         asset = self.pages.assets.get(request.match_info["name"])
         if asset is None:
             raise web.HTTPNotFound()
+        # Its current version may be kept for a year; any other URL for it is checked each time.
+        current = request.query.get("v") == asset.version
         return web.Response(
             body=asset.body,
             content_type=asset.content_type,
             charset="utf-8",
-            headers={"Cache-Control": "public, max-age=86400"},
+            headers={"Cache-Control": ASSET_CACHE if current else "no-cache"},
         )

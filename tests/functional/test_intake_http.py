@@ -468,7 +468,18 @@ async def test_security_headers_everywhere(server: IntakeServer, api: aiohttp.Cl
         assert response.headers["Referrer-Policy"] == "same-origin"
     static = await api.get(server.room_url + "static/intake.css")
     assert static.headers["Content-Type"].startswith("text/css")
-    assert "max-age" in static.headers["Cache-Control"]
+    assert static.headers["Cache-Control"] == "no-cache"  # not the URL the pages link to
+
+
+async def test_static_files_carry_their_version_and_keep_for_a_year(server: IntakeServer, api: aiohttp.ClientSession) -> None:
+    page = await (await api.get(server.room_url)).text()
+    (css,) = re.findall(r'href="(/static/intake\.css\?v=[0-9a-f]{10})"', page)
+    linked = await api.get(server.room_url + css.lstrip("/"))
+    assert linked.status == 200
+    assert linked.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert await linked.read() == server.pages.assets["intake.css"].body
+    stale = await api.get(server.room_url + "static/intake.css?v=0000000000")
+    assert stale.status == 200 and stale.headers["Cache-Control"] == "no-cache"
 
 
 async def test_a_failing_handler_gives_500_and_prints_nothing(

@@ -89,7 +89,8 @@ async def test_join_place_rate_and_comment_with_javascript(browser: Any, server:
     await expect(page.get_by_role("heading", level=1)).to_have_text("Where do we sit?", timeout=RELOAD_WAIT_MS)
     await page.get_by_role("radio", name="4 Halfway between Good and User led").check()
     await page.get_by_role("button", name="Save my answer").click()
-    await expect(page.locator(".saved")).to_have_text("Saved: 4 – Halfway between Good and User led")
+    # With JavaScript the answer is saved in place and confirmed just below its button.
+    await expect(page.locator("form.answers .confirm")).to_have_text("Saved: 4 – Halfway between Good and User led")
     assert live_session.vote_of(participant_id, "spectrum", "place").value == 4
 
     live_session.go_to(GRID)
@@ -102,14 +103,14 @@ async def test_join_place_rate_and_comment_with_javascript(browser: Any, server:
     ):
         await page.get_by_role("group", name=area).get_by_role("group", name=when).get_by_role("radio", name=level).check()
     await page.get_by_role("button", name="Save my answers").click()
-    await expect(page.locator(".saved")).to_contain_text("Saved: Individual care, now: 2 Limited involvement")
+    await expect(page.locator("form.answers .confirm")).to_contain_text("Saved: Individual care, now: 2 Limited involvement")
     answers = {v.item: v.value for v in live_session.votes_for("grid") if v.participant_id == participant_id}
     assert answers == {"care:now": 2, "care:target": 4, "policy:now": 1, "policy:target": 3}
 
     await page.get_by_label("What is it about?").select_option(label="Policy")
     await page.get_by_label("Your comment").fill("Budget decisions need us in the room")
     await page.get_by_role("button", name="Send comment").click()
-    await expect(page.locator(".saved")).to_have_text("Thanks — your comment is with the facilitator.")
+    await expect(page.locator("form.comment .confirm")).to_have_text("Thanks — your comment is with the facilitator.")
     (comment,) = live_session.comments.values()
     assert (comment.text, comment.item, comment.author, comment.state) == (
         "Budget decisions need us in the room",
