@@ -61,6 +61,8 @@ class LaunchRequest:
     session: str = ""
     speed: float = 1.0
     headless: bool = False
+    auto_approve: bool = False
+    """Show phones' comments at once, even in a session that was started holding them."""
 
 
 class IntakeLike(Protocol):
@@ -135,7 +137,10 @@ def prepare_launch(config: Config, request: LaunchRequest) -> Launch:
         return Launch(config, store, session, "lobby")
     if request.mode == "resume":
         info = store.find(request.session or None)
-        return Launch(config, store, store.open(info.id), "activity")
+        session = store.open(info.id)
+        if request.auto_approve and session.hold_comments:
+            session.set_hold_comments(False)
+        return Launch(config, store, session, "activity")
     return Launch(config, store)
 
 

@@ -153,6 +153,7 @@ def _live(args: argparse.Namespace, config: Config) -> int:
         session=getattr(args, "session", ""),
         speed=getattr(args, "speed", 1.0),
         headless=getattr(args, "headless", False),
+        auto_approve=getattr(args, "auto_approve", False),
     )
     return run_app(config, request)
 
