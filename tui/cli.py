@@ -2,34 +2,47 @@
 
 Errors a person can fix (a broken template, an unknown session, a bad
 setting) print one clear line and exit with status 2, never a traceback.
+
+The arguments are read before anything else is imported: `involve --help`
+and a mistyped command load only argparse, and each command loads what it
+uses (storage and rich for most, Textual only for a live session).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from functools import cache
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
 
-from sessions import (
-    SessionNotFound,
-    SessionStore,
-    StorageError,
-    TemplateError,
-    TemplateLibrary,
-    load_template_file,
-)
-
-from ._config import Config, ConfigError, load_config
+    from ._config import Config
 
 EXIT_USAGE = 2
 
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+@cache
+def _console(stderr: bool = False) -> "Console":
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+class _Lazy:
+    """Stands in for a console until something is printed."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+
+    def print(self, *args, **kwargs) -> None:
+        _console(self._stderr).print(*args, **kwargs)
+
+
+_out = _Lazy(stderr=False)
+_err = _Lazy(stderr=True)
 
 
 class CommandError(Exception):
@@ -37,6 +50,8 @@ class CommandError(Exception):
 
 
 def _error(message: str) -> None:
+    from rich.text import Text
+
     _err.print(Text("involve: ", style="bold red") + Text(message))
 
 
@@ -104,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from sessions import SessionNotFound, StorageError, TemplateError
+
+    from ._config import ConfigError, load_config
+
     try:
         config = load_config()
         return _dispatch(args, config)
@@ -159,6 +178,11 @@ def _live(args: argparse.Namespace, config: Config) -> int:
 
 
 def _templates(args: argparse.Namespace, config: Config) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
+    from sessions import TemplateError, TemplateLibrary, load_template_file
+
     library = TemplateLibrary(config.templates_dir)
     action = args.templates_command
     if action in (None, "list"):
@@ -207,6 +231,11 @@ def _templates(args: argparse.Namespace, config: Config) -> int:
 
 
 def _sessions(config: Config) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
+    from sessions import SessionStore
+
     store = SessionStore(config.sessions_dir)
     sessions = store.list()
     if not sessions:
@@ -234,7 +263,10 @@ def _sessions(config: Config) -> int:
 
 
 def _export(args: argparse.Namespace, config: Config) -> int:
+    from rich.text import Text
+
     from exports import FORMATS, export_session
+    from sessions import SessionStore
 
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in FORMATS]
@@ -257,7 +289,9 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _open_baseline(store: SessionStore, session):
+def _open_baseline(store, session):
+    from sessions import SessionNotFound
+
     baseline_id = session.meta.get("baseline_id")
     if not baseline_id:
         return None
@@ -268,7 +302,10 @@ def _open_baseline(store: SessionStore, session):
 
 
 def _import(args: argparse.Namespace, config: Config) -> int:
+    from rich.text import Text
+
     from exports import RecordError, import_record
+    from sessions import SessionStore
 
     store = SessionStore(config.sessions_dir)
     try:
@@ -283,7 +320,10 @@ def _import(args: argparse.Namespace, config: Config) -> int:
 
 
 def _compare(args: argparse.Namespace, config: Config) -> int:
+    from rich.text import Text
+
     from exports import render_comparison
+    from sessions import SessionStore
 
     store = SessionStore(config.sessions_dir)
     old = store.open(store.find(args.old).id, readonly=True)
@@ -297,6 +337,10 @@ def _compare(args: argparse.Namespace, config: Config) -> int:
 
 
 def _purge(args: argparse.Namespace, config: Config) -> int:
+    from rich.text import Text
+
+    from sessions import SessionStore
+
     store = SessionStore(config.sessions_dir)
     if args.older_than is not None:
         targets = store.older_than(args.older_than)

@@ -90,3 +90,21 @@ def test_bad_setting_is_a_clear_error(data):
     (data / ".env").write_text("INVOLVE_PORT=eighty\n")
     result = involve("sessions", data=data)
     assert result.returncode == 2 and "INVOLVE_PORT" in result.stderr
+
+
+def test_help_reads_the_arguments_before_loading_anything_else(data):
+    """`involve --help` must not pay for storage, settings or drawing (see bench/startup.py for the time)."""
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['involve', '--help']\n"
+        "try:\n"
+        "    runpy.run_module('tui', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = sorted({name.split('.')[0] for name in sys.modules} & {'rich', 'sessions', 'dotenv', 'platformdirs', 'textual', 'tinydb', 'aiohttp', 'exports', 'screens'})\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    env = {"INVOLVE_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "HOME": str(data), "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60, cwd=data)
+    assert "usage: involve" in result.stdout
+    assert "LOADED []" in result.stderr, result.stderr
