@@ -76,7 +76,11 @@ def _answer_rows(activity: ActivityRecord) -> list[tuple[object, ...]]:
     head = (activity.id, activity.title)
     for question_id, question, counts in _questions(activity.results):
         for count in counts:
-            rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.device or 0, "device"))
+            if count.device is None:
+                # Phones and hands apart would single someone out: only the sum is given.
+                rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.count, "device+tally"))
+                continue
+            rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.device, "device"))
             rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.by_hand or 0, "tally"))
     for group in activity.groups:
         if group.results is None:

@@ -1,9 +1,12 @@
-"""The record as JSON: a full copy of the session that `involve import` reads back.
+"""The record as JSON: summaries for anyone, and a private full copy that `involve import` reads back.
 
-The session part is `LiveSession.snapshot()` (no device tokens, no join
-token, no room code), in a stable order with sorted keys, so exporting an
-imported session gives the same bytes. The results part is there for other
-tools to read; import rebuilds results from the answers instead.
+The private copy's session part is `LiveSession.snapshot()` (no device
+tokens, no join token, no room code), in a stable order with sorted keys,
+so exporting an imported session gives the same bytes. The public copy keeps
+only what a circulated record may show: the plan, approved comments without
+who sent them or when, the targets, and results with small groups held back.
+The results part is there for other tools to read; import rebuilds results
+from the answers instead.
 """
 
 from __future__ import annotations
@@ -77,6 +80,32 @@ def ordered_snapshot(session: LiveSession, include_hidden: bool) -> dict[str, An
     }
 
 
+PRIVATE_NOTICE = (
+    "Private copy: the raw answers, who gave them, and comments the room did not see. "
+    "Keep it with the facilitator; do not circulate it."
+)
+PUBLIC_NOTICE = (
+    "Public record: summaries only, with small groups held back. "
+    "It cannot be imported; the private copy (involve export --include-hidden) can."
+)
+PUBLIC_COMMENT_FIELDS = ("id", "activity_id", "item", "text", "author", "state", "from_facilitator")
+"""What a circulated record keeps of a comment: not who sent it (their id) nor when."""
+
+
+def public_session(session: LiveSession) -> dict[str, Any]:
+    """The session as a circulated record may show it: no raw answers, no participant ids.
+
+    Raw votes beside the roles people chose would let anyone rebuild what a
+    lone service user answered, whatever the summaries hold back.
+    """
+    snapshot = ordered_snapshot(session, include_hidden=False)
+    return {
+        "meta": snapshot["meta"],
+        "comments": [{key: comment.get(key) for key in PUBLIC_COMMENT_FIELDS} for comment in snapshot["comments"]],
+        "targets": snapshot["targets"],
+    }
+
+
 def render_json(session: LiveSession, record: Record) -> str:
     results = {
         activity.id: {
@@ -94,7 +123,9 @@ def render_json(session: LiveSession, record: Record) -> str:
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "private": record.private,
-        "session": ordered_snapshot(session, record.private),
+        "notice": PRIVATE_NOTICE if record.private else PUBLIC_NOTICE,
+        "session": ordered_snapshot(session, True) if record.private else public_session(session),
+        "people": to_data(record.people),
         "results": results,
     }
     if record.exported_at:
@@ -130,7 +161,13 @@ def import_record(store: SessionStore, path: Path) -> LiveSession:
             f"{path}: record format version {version!r} is not supported; "
             f"this version of Involve reads version {SCHEMA_VERSION}."
         )
-    snapshot = _checked_snapshot(path, data.get("session"))
+    session = data.get("session")
+    if data.get("private") is False and isinstance(session, dict) and "participants" not in session:
+        raise RecordError(
+            f"{path}: a public record holds summaries, not answers, so it cannot be imported; "
+            "import the private copy (<id>-record-private.json, from `involve export --include-hidden`)."
+        )
+    snapshot = _checked_snapshot(path, session)
     session_id = snapshot["meta"]["id"]
     directory = store.session_dir(session_id)
     if directory.exists() and any(directory.iterdir()):

@@ -126,11 +126,11 @@ def _activity(activity: ActivityRecord) -> list[str]:
         out.append("")
     results = activity.results
     if isinstance(results, SpectrumRecord):
-        out.extend(_spectrum(results, activity.by_hand > 0))
+        out.extend(_spectrum(results, activity.hand_columns))
     elif isinstance(results, GridRecord):
-        out.extend(_grid(results, activity.by_hand > 0))
+        out.extend(_grid(results, activity.hand_columns))
     elif isinstance(results, IndicatorsRecord):
-        out.extend(_indicators(results, activity.by_hand > 0))
+        out.extend(_indicators(results, activity.hand_columns))
     if activity.groups:
         out.extend(_groups(activity.groups, activity.results))
     for question in activity.questions:

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Union
 
 from sessions import (
-    SMALL_GROUP,
     Answer,
     Comment,
     CommentState,
@@ -40,8 +39,6 @@ MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )
 
-SUPPRESSED_NOTE = f"fewer than {SMALL_GROUP} — not shown separately"
-NO_ANSWERS_NOTE = "no answers"
 NOT_SAID = "not_said"
 NOT_SAID_LABEL = "Not said"
 
@@ -79,7 +76,8 @@ class RoleCount:
 
 @dataclass(frozen=True)
 class Count:
-    """How many chose one value; `device` and `by_hand` are only known for the whole room."""
+    """How many chose one value; `device` and `by_hand` are only given for the whole room,
+    and only when that split cannot single anyone out (otherwise both are None)."""
 
     value: int | str
     label: str
@@ -221,6 +219,12 @@ class ActivityRecord:
     questions: tuple[QuestionRecord, ...]
     comments: tuple[CommentRecord, ...]
     targets: tuple[TargetRecord, ...]
+    by_channel: bool = True
+
+    @property
+    def hand_columns(self) -> bool:
+        """Give 'by hand' beside each count: hands were counted, and that split singles nobody out."""
+        return self.by_hand > 0 and self.by_channel
 
     @property
     def answers(self) -> int:
@@ -340,13 +344,17 @@ def build_record(
         results: Results | None = None
         groups: tuple[GroupRecord, ...] = ()
         respondents = tallied = 0
+        by_channel = True
         if activity.votable:
             overall = activity_results(activity, votes, tallies, participants)
-            device = activity_results(activity, votes, (), participants)
-            hand = activity_results(activity, (), tallies, participants)
-            results = _results(activity, overall.overall, device.overall, hand.overall)
+            if overall.by_channel:
+                device = activity_results(activity, votes, (), participants).overall
+                hand = activity_results(activity, (), tallies, participants).overall
+                results = _results(activity, overall.overall, device, hand)
+            else:
+                results = _results(activity, overall.overall)
             groups = tuple(_group(activity, group) for group in overall.groups)
-            respondents, tallied = overall.respondents, overall.tallied
+            respondents, tallied, by_channel = overall.respondents, overall.tallied, overall.by_channel
             by_hand = max(by_hand, tallied)
         questions = ()
         if isinstance(activity, QuestionsActivity):
@@ -365,6 +373,7 @@ def build_record(
                 questions=questions,
                 comments=comments,
                 targets=targets,
+                by_channel=by_channel,
             )
         )
 
@@ -518,8 +527,7 @@ def _stage_marks(activity: SpectrumActivity) -> tuple[StageMark, ...]:
 
 def _group(activity, group) -> GroupRecord:
     if group.result is None:
-        note = NO_ANSWERS_NOTE if group.size == 0 else SUPPRESSED_NOTE
-        return GroupRecord(group.group.value, group.group.label, None, note, None)
+        return GroupRecord(group.group.value, group.group.label, None, group.note, None)
     return GroupRecord(group.group.value, group.group.label, group.size, "", _results(activity, group.result))
 
 

@@ -254,6 +254,12 @@ class ActivityScreen(Screen):
         self._guarded(lambda: self.session.set_revealed(activity.id, shown))
 
     def action_split(self) -> None:
+        view = self.view
+        refusal = view.split_refusal() if view is not None and not self.split else ""
+        if refusal:
+            # Say who it would single out instead of drawing a split the room could subtract from.
+            self.notify(refusal, severity="warning", markup=False)
+            return
         self.split = not self.split
         self.notify("Results split by role." if self.split else "Results for everyone together.", markup=False)
 

@@ -22,7 +22,7 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Static
 
-from sessions import ActivityResults, InvalidInput, LiveSession, Role
+from sessions import ActivityResults, InvalidInput, LiveSession, Role, RoleGroup, presence
 
 from . import _charts as charts
 from ._redraw import show_content
@@ -238,6 +238,34 @@ class ActivityView(Widget, can_focus=True):
             if changed:
                 self.call_after_refresh(self._keep_selection_in_view)
 
+    def split_refusal(self) -> str:
+        """Why the room cannot see results split by role just now ("" when it can).
+
+        The split is refused, not drawn, when every group it would show is
+        withheld: a chart of "not shown" columns beside the room's total
+        would invite the subtraction the withholding prevents.
+        """
+        if self.results is None:
+            return ""
+        return self.results.split_warning(charts.SPLIT_GROUPS)
+
+    @property
+    def showing_split(self) -> bool:
+        """Are results drawn split by role: asked for, revealed, and safe to show?"""
+        return self.split and self.revealed and self.results is not None and not self.split_refusal()
+
+    def refusal_lines(self, width: int) -> list[Content]:
+        """The refusal in words, with the lobby's presence warning when too few service users or carers are here."""
+        lines = [Content.styled(line, charts.HEADING) for line in charts.wrap(f"⚠ {self.split_refusal()}", width)]
+        lines += [Content(line) for line in charts.wrap("Results are shown for everyone together.", width)]
+        session = self.session
+        lived, level = presence(session.participants.values(), extra_lived=session.present_without_phones[RoleGroup.LIVED])
+        if level == "below":
+            from ._lobby_screen import presence_content
+
+            lines += presence_content(lived, level).wrap(width)
+        return lines
+
     @property
     def answers(self) -> int:
         """People who answered: on their phones plus the largest hand count."""
@@ -254,6 +282,11 @@ class ActivityView(Widget, can_focus=True):
     def _draw_body(self, width: int, height: int) -> Content:
         self.focus_lines = None
         lines = self.draw(max(width, 10), height)
+        if self.split and self.revealed and self.split_refusal():
+            warning = [*self.refusal_lines(max(width, 10)), Content("")]
+            if self.focus_lines is not None:
+                self.focus_lines = (self.focus_lines[0] + len(warning), self.focus_lines[1] + len(warning))
+            lines = [*warning, *lines]
         credit = self.credit()
         if credit:
             lines = [*lines, Content("")]
@@ -278,7 +311,7 @@ class ActivityView(Widget, can_focus=True):
         lines: list[Content] = []
         if self.revealed:
             state = charts.answers_text(self.answers, self.results.tallied if self.results else 0)
-            extra = " · split by role" if self.split else ""
+            extra = " · split by role" if self.showing_split else ""
             lines.append(Content.assemble((state, charts.HEADING), f" · results shown{extra}"))
         else:
             lines.append(charts.hidden_note(self.answers))

@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
-from sessions import SMALL_GROUP, Answer, AreaResult, Distribution, GroupResult, RoleGroup
+from sessions import Answer, AreaResult, Distribution, GroupResult, RoleGroup
 
 MEDIAN = "▲"
 MEDIAN_ROW_MARK = " ◀ median"
@@ -108,10 +108,10 @@ def hidden_note(answers: int) -> Content:
 
 
 def group_note(group: GroupResult) -> str:
-    """Why a role group has no chart of its own."""
+    """Why a role group has no chart of its own, in the words the record uses too."""
     if group.size == 0:
         return "no answers yet"
-    return f"fewer than {SMALL_GROUP} — not shown separately"
+    return group.note
 
 
 def group_heading(group: GroupResult) -> str:

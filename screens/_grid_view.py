@@ -83,7 +83,7 @@ class GridView(ActivityView):
         if not self.revealed:
             return lines
         lines.append(Content(""))
-        if self.split:
+        if self.showing_split:
             lines += self._split(width)
         else:
             name_width = min(max(len(name) for name in areas) + 1, width // 3)

@@ -50,7 +50,7 @@ class IndicatorsView(ActivityView):
 
     def draw(self, width: int, height: int) -> list[Content]:
         lines: list[Content] = [Content.styled(charts.fit(charts.answer_legend(), width), charts.QUIET)]
-        split = self.revealed and self.split and self.results is not None
+        split = self.showing_split
         groups = {group.group: group for group in self.results.groups} if self.results else {}
         column = max(12, (width - 2 - 3) // 2)
         if split:

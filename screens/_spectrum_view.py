@@ -130,7 +130,7 @@ class SpectrumView(ActivityView):
     def draw(self, width: int, height: int) -> list[Content]:
         activity = self.activity
         slot = self._slot(width)
-        columns = self._fits_columns(width) and not (self.revealed and self.split)
+        columns = self._fits_columns(width) and not self.showing_split
         lines: list[Content] = []
         if self.details:
             lines += self._practices(width)
@@ -144,7 +144,7 @@ class SpectrumView(ActivityView):
             lines += self._hidden_scale(width, slot, columns)
             if self.focus_lines is not None:
                 self.focus_lines = (top + self.focus_lines[0], top + self.focus_lines[1])
-        elif self.split:
+        elif self.showing_split:
             top = len(lines)
             lines += self._split(width)
             self.focus_lines = (top + self.position, top + self.position)
@@ -210,7 +210,7 @@ class SpectrumView(ActivityView):
     def _median_words(self, width: int) -> list[Content]:
         """The median in words, for the room and for anyone who cannot see the triangle."""
         lines: list[Content] = []
-        if self.split and self.results is not None:
+        if self.showing_split and self.results is not None:
             groups = {group.group: group for group in self.results.groups}
             for role_group in charts.SPLIT_GROUPS:
                 group = groups[role_group]

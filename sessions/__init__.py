@@ -46,7 +46,10 @@ from ._results import (
     IndicatorResult,
     IndicatorsResult,
     SpectrumResult,
+    Withheld,
     activity_results,
+    group_people,
+    item_counts,
     presence,
     room_counts,
 )
@@ -81,8 +84,10 @@ __all__ = [
     "GridActivity",
     "GridResult",
     "GroupResult",
+    "group_people",
     "IndicatorResult",
     "IndicatorsActivity",
+    "item_counts",
     "IndicatorsResult",
     "InfoActivity",
     "InvalidInput",
@@ -116,4 +121,5 @@ __all__ = [
     "TemplateLibrary",
     "topic_of",
     "Vote",
+    "Withheld",
 ]

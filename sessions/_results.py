@@ -6,6 +6,7 @@ screen and every export agree to the vote.
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -26,6 +27,40 @@ from ._model import (
 
 SMALL_GROUP = 3
 """Groups smaller than this are not shown apart, so nobody can be singled out."""
+
+
+class Withheld(str, enum.Enum):
+    """Why a role group's answers are not shown; one set of words for the screen and every record."""
+
+    NO_ANSWERS = "no_answers"
+    SMALL = "small"
+    SUBTRACTION = "subtraction"
+
+    @property
+    def words(self) -> str:
+        return WITHHELD_WORDS[self]
+
+
+WITHHELD_WORDS = {
+    Withheld.NO_ANSWERS: "no answers",
+    Withheld.SMALL: f"fewer than {SMALL_GROUP} — not shown separately",
+    Withheld.SUBTRACTION: "not shown separately — with the total it would give away a smaller group",
+}
+
+GROUP_PEOPLE: Mapping[RoleGroup, tuple[str, str]] = {
+    RoleGroup.LIVED: ("service user or carer", "service users or carers"),
+    RoleGroup.STAFF: ("member of staff", "members of staff"),
+    RoleGroup.OTHER: ("person of another or unstated role", "people of another or unstated role"),
+}
+
+SECONDARY_ORDER = (RoleGroup.OTHER, RoleGroup.LIVED, RoleGroup.STAFF)
+"""Between two shown groups of one size, the one held back to protect a smaller group."""
+
+
+def group_people(group: RoleGroup, count: int) -> str:
+    """'1 service user or carer', '2 members of staff'."""
+    one, many = GROUP_PEOPLE[group]
+    return f"{count} {one if count == 1 else many}"
 
 
 @dataclass(frozen=True)
@@ -136,24 +171,59 @@ AnyResult = SpectrumResult | GridResult | IndicatorsResult
 
 @dataclass(frozen=True)
 class GroupResult:
-    """One role group's answers, or only its size when it is too small to show."""
+    """One role group's answers, or only its size and why its answers are withheld."""
 
     group: RoleGroup
     size: int
     result: AnyResult | None
+    withheld: Withheld | None = None
 
     @property
     def suppressed(self) -> bool:
         return self.result is None
 
+    @property
+    def note(self) -> str:
+        """Why there is no chart for this group, in the words every surface uses ("" when it is shown)."""
+        if self.result is not None:
+            return ""
+        return (self.withheld or (Withheld.NO_ANSWERS if self.size == 0 else Withheld.SMALL)).words
+
 
 @dataclass(frozen=True)
 class ActivityResults:
+    """One activity summarised for the room, with disclosure control already applied.
+
+    `groups` never lets a withheld group be worked out by taking the shown
+    groups from `overall`; `by_channel` says whether the room's figures may
+    also be split into phone answers and hand counts option by option.
+    """
+
     activity_id: str
     overall: AnyResult
     respondents: int
     tallied: int
     groups: tuple[GroupResult, ...] = field(default=())
+    by_channel: bool = True
+
+    @property
+    def split_shown(self) -> bool:
+        """Is any role group shown on its own?"""
+        return any(group.result is not None for group in self.groups)
+
+    @property
+    def singled_out(self) -> str:
+        """Who a split by role would single out ("1 service user or carer"), or "" when nobody."""
+        small = [group for group in self.groups if group.withheld is Withheld.SMALL]
+        return " and ".join(group_people(group.group, group.size) for group in small)
+
+    def split_warning(self, shown_groups: Iterable[RoleGroup] = tuple(RoleGroup)) -> str:
+        """The sentence a surface shows instead of a split that has nothing safe to show ("" when it can split)."""
+        wanted = set(shown_groups)
+        if any(group.result is not None for group in self.groups if group.group in wanted):
+            return ""
+        who = self.singled_out
+        return f"Splitting by role would single out {who}." if who else ""
 
 
 ItemCounts = dict[str, Counter]
@@ -260,8 +330,8 @@ def count_answers(activity_id: str, votes: Iterable[Vote], participants: Mapping
 def summarise_answers(activity, counts: AnswerCounts, tallies: Iterable[Tally]) -> ActivityResults:
     """Merge hand counts into the device counts and summarise, overall and per role group.
 
-    `counts` is only read. A role group with fewer than SMALL_GROUP people is
-    reported by size only.
+    `counts` is only read. Role groups pass through `withhold` (disclosure
+    control), so a group that could single people out is reported by size only.
     """
     own_tallies = [tally for tally in tallies if tally.activity_id == activity.id and tally.count > 0]
     overall = _copy(counts.overall) if own_tallies else counts.overall
@@ -273,18 +343,79 @@ def summarise_answers(activity, counts: AnswerCounts, tallies: Iterable[Tally]) 
             group = role_group(tally.role)
             _step(by_group[group], tally.item, tally.value, tally.count)
             group_tallies[group].append(tally)
-    groups = []
-    for group in RoleGroup:
-        size = len(counts.people[group]) + _tally_size(group_tallies[group])
-        result = _summarise(activity, by_group[group]) if size >= SMALL_GROUP else None
-        groups.append(GroupResult(group, size, result))
+    phones = {group: len(counts.people[group]) for group in RoleGroup}
+    hands = {group: _tally_size(group_tallies[group]) for group in RoleGroup}
+    sizes = {group: phones[group] + hands[group] for group in RoleGroup}
+    summaries = {group: _summarise(activity, by_group[group]) for group in RoleGroup if sizes[group]}
+    withheld = withhold(sizes, summaries)
+    groups = tuple(
+        GroupResult(group, sizes[group], None if group in withheld else summaries[group], withheld.get(group))
+        for group in RoleGroup
+    )
+    unassigned = _tally_size([tally for tally in own_tallies if tally.role is None])
+    cells = [*phones.values(), *hands.values(), unassigned]
+    respondents, tallied = counts.respondents, _tally_size(own_tallies)
     return ActivityResults(
         activity_id=activity.id,
         overall=_summarise(activity, overall),
-        respondents=counts.respondents,
-        tallied=_tally_size(own_tallies),
-        groups=tuple(groups),
+        respondents=respondents,
+        tallied=tallied,
+        groups=groups,
+        by_channel=not (respondents and tallied) or all(cell == 0 or cell >= SMALL_GROUP for cell in cells),
     )
+
+
+# -- disclosure control -------------------------------------------------------------
+
+
+def withhold(sizes: Mapping[RoleGroup, int], summaries: Mapping[RoleGroup, AnyResult]) -> dict[RoleGroup, Withheld]:
+    """Which role groups to withhold, and why: primary and secondary suppression.
+
+    A group of fewer than SMALL_GROUP people is withheld (primary). The room's
+    figure minus the shown groups gives the withheld groups' answers added
+    together, so more groups are withheld (secondary, smallest first) until,
+    for every question, that remainder mixes at least two groups, counts at
+    least SMALL_GROUP answers and holds more than one answer, or until no group
+    is shown at all. Then no withheld group's answers can be worked out.
+    """
+    withheld = {group: Withheld.NO_ANSWERS for group in RoleGroup if not sizes.get(group)}
+    hidden = [group for group in RoleGroup if 0 < sizes.get(group, 0) < SMALL_GROUP]
+    withheld.update((group, Withheld.SMALL) for group in hidden)
+    shown = [group for group in RoleGroup if sizes.get(group, 0) >= SMALL_GROUP]
+    while hidden and shown and not _remainder_safe([summaries[group] for group in hidden]):
+        extra = min(shown, key=lambda group: (sizes[group], SECONDARY_ORDER.index(group)))
+        shown.remove(extra)
+        hidden.append(extra)
+        withheld[extra] = Withheld.SUBTRACTION
+    return withheld
+
+
+def _remainder_safe(results: list[AnyResult]) -> bool:
+    """Can the withheld groups' answers, added together, be shown without revealing any one of them?"""
+    per_group = [item_counts(result) for result in results]
+    for item in per_group[0]:
+        answered = [counts[item] for counts in per_group if sum(counts[item].values())]
+        if not answered:
+            continue
+        together: Counter = Counter()
+        for counts in answered:
+            together.update(counts)
+        if len(answered) < 2 or sum(together.values()) < SMALL_GROUP or len(+together) < 2:
+            return False
+    return True
+
+
+def item_counts(result: AnyResult) -> dict[str, Counter]:
+    """A summary's counts per question key, as the room sees them."""
+    if isinstance(result, SpectrumResult):
+        return {SPECTRUM_ITEM: Counter(result.positions.counts)}
+    if isinstance(result, GridResult):
+        out: dict[str, Counter] = {}
+        for area in result.areas:
+            out[grid_item(area.area_id, "now")] = Counter(area.now.counts)
+            out[grid_item(area.area_id, "target")] = Counter(area.target.counts)
+        return out
+    return {statement.statement_id: Counter(statement.counts) for statement in result.statements}
 
 
 def activity_results(

@@ -401,3 +401,39 @@ async def test_question_mark_shows_and_hides_every_key(tmp_path: Path) -> None:
         await pilot.press("question_mark")
         await settle(pilot)
         assert not app.screen.query("HelpPanel")
+
+
+async def test_split_key_refuses_a_split_that_would_single_someone_out(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    lone, _ = session.join("", "service_user")
+    staff = [session.join("", "staff")[0] for _ in range(5)]
+    session.go_to(next(i for i, a in enumerate(session.template.activities) if a.kind == "spectrum"))
+    session.set_revealed("spectrum", True)
+    session.cast_vote(lone.id, "spectrum", "place", 8)
+    for person, position in zip(staff, (3, 4, 3, 4, 3)):
+        session.cast_vote(person.id, "spectrum", "place", position)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        view = activity_screen(app).view
+        assert view.split is False, "the split is refused, not drawn"
+        notes = [str(n.message) for n in app._notifications]
+        assert "Splitting by role would single out 1 service user or carer." in notes
+        # Split on while the room was safe, then a lone carer answers: the view says so in place.
+        session.reset_activity("spectrum")
+        session.set_revealed("spectrum", True)
+        for person, position in zip(staff, (3, 4, 3, 4, 3)):
+            session.cast_vote(person.id, "spectrum", "place", position)
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert view.split is True and view.showing_split
+        session.cast_vote(lone.id, "spectrum", "place", 8)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Splitting by role would single out 1 service user or carer." in text
+        assert "Presence: below the minimum" in text, "the lobby's presence warning is repeated"
+        assert not view.showing_split

@@ -215,11 +215,20 @@ async def test_split_suppresses_groups_under_three(session: LiveSession) -> None
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         text = screen_text(app)
+        # Staff beside the room's total would give the two service users' answers away.
+        assert "Staff (4)" not in text and "Staff: ▲" not in text
+        assert "Splitting by role would single out 2 service users or carers." in text
+        assert "Everyone: ▲ median" in text
+        # Three others make a remainder nobody can be picked out of: staff are shown, with the reason beside them.
+        vote(session, None, "spectrum", SPECTRUM_ITEM, 2)
+        vote(session, Role.OTHER, "spectrum", SPECTRUM_ITEM, 6)
+        vote(session, Role.OTHER, "spectrum", SPECTRUM_ITEM, 4)
+        await pilot.pause()
+        text = screen_text(app)
         assert "Staff (4)" in text
-        assert "Service users and carers" in text
+        assert "Staff: ▲ median 3.5" in text
         right_column = " ".join(line.split("│")[1].strip() for line in text.splitlines() if "│" in line)
         assert "fewer than 3 — not shown separately" in " ".join(right_column.split())
-        assert "Staff: ▲ median 3.5" in text
         assert "Service users and carers: ▲" not in text
         # A third service user makes the group big enough to show.
         vote(session, Role.CARER, "spectrum", SPECTRUM_ITEM, 8)

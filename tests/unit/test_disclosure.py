@@ -1,0 +1,291 @@
+"""Disclosure control: no withheld role group can be worked out from the figures that are shown.
+
+The property test builds random rooms (each role group 0-8 people, some on
+phones and some counted by hand, any answers) for every kind of activity and
+plays the attacker: the room's figure minus the shown groups, and, where the
+phone/hand split is published, the same per channel. A withheld group's
+answers must never follow from what is left.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sessions import (
+    SMALL_GROUP,
+    Answer,
+    Area,
+    GridActivity,
+    IndicatorsActivity,
+    Level,
+    Participant,
+    Role,
+    RoleGroup,
+    SpectrumActivity,
+    Stage,
+    Statement,
+    Tally,
+    Vote,
+    Withheld,
+    activity_results,
+    grid_item,
+    item_counts,
+    role_group,
+)
+
+SPECTRUM = SpectrumActivity(
+    "spectrum", "Spectrum", stages=(Stage("a", "A"), Stage("b", "B"), Stage("c", "C")), positions=5
+)
+GRID = GridActivity(
+    "grid",
+    "Grid",
+    levels=tuple(Level(n, f"Level {n}") for n in (1, 2, 3)),
+    areas=(Area("care", "Care"), Area("policy", "Policy")),
+)
+INDICATORS = IndicatorsActivity("indicators", "Indicators", statements=(Statement("s1", "One"), Statement("s2", "Two")))
+ACTIVITIES = (SPECTRUM, GRID, INDICATORS)
+
+GROUP_ROLES = {
+    RoleGroup.LIVED: (Role.SERVICE_USER, Role.CARER),
+    RoleGroup.STAFF: (Role.STAFF,),
+    RoleGroup.OTHER: (Role.OTHER, Role.PREFER_NOT, None),
+}
+
+
+def options(activity, item: str) -> list:
+    if isinstance(activity, SpectrumActivity):
+        return list(range(1, activity.positions + 1))
+    if isinstance(activity, GridActivity):
+        return [level.number for level in activity.levels]
+    return [answer.value for answer in Answer]
+
+
+# -- random rooms ---------------------------------------------------------------------
+
+
+@st.composite
+def rooms(draw, activity):
+    """People in each group, on a phone or counted by hand, each answering any of the questions."""
+    participants: dict[str, Participant] = {}
+    votes: list[Vote] = []
+    hands: Counter = Counter()  # (item, value, role) -> count
+    truth = {group: {item: Counter() for item in activity.items} for group in RoleGroup}
+    device = {group: {item: Counter() for item in activity.items} for group in RoleGroup}
+    unassigned = {item: Counter() for item in activity.items}
+
+    # Each room leans towards a few answers, so rooms that agree (the hard case) turn up often.
+    palettes = {item: draw(st.lists(st.sampled_from(options(activity, item)), min_size=1, max_size=3)) for item in activity.items}
+
+    def answers() -> dict:
+        chosen = {}
+        for item in activity.items:
+            if len(activity.items) == 1 or draw(st.booleans()):
+                chosen[item] = draw(st.sampled_from(palettes[item]))
+        return chosen
+
+    for group, roles in GROUP_ROLES.items():
+        size = draw(st.integers(0, 8))
+        on_phones = draw(st.integers(0, size))
+        for index in range(size):
+            role = draw(st.sampled_from(roles))
+            given_answers = answers()
+            if index < on_phones:
+                pid = f"{group.value}{index}"
+                participants[pid] = Participant(pid, role=role)
+                for item, value in given_answers.items():
+                    votes.append(Vote(activity.id, item, pid, value))
+                    device[group][item][value] += 1
+                    truth[group][item][value] += 1
+            else:
+                # Hands counted by group: the tally carries a role of the group (or none for "other").
+                for item, value in given_answers.items():
+                    hands[(item, value, role)] += 1
+                    if role is None:
+                        unassigned[item][value] += 1
+                    else:
+                        truth[group][item][value] += 1
+    # A few hands counted for everyone together, with no role.
+    for _ in range(draw(st.integers(0, 3))):
+        for item, value in answers().items():
+            hands[(item, value, None)] += 1
+            unassigned[item][value] += 1
+    tallies = [Tally(activity.id, item, value, count, role) for (item, value, role), count in hands.items()]
+    return participants, votes, tallies, truth, device, unassigned
+
+
+def determined(remainder: Counter, answered: int) -> bool:
+    """Would a group's answers follow from the remainder, given how many of them answered?
+
+    Any sub-collection of the remainder of the right size is possible, so the
+    group's answers are pinned down only when it gave all of them or all of
+    them are the same.
+    """
+    return answered == sum(remainder.values()) or len(+remainder) == 1
+
+
+def subtract(total: Counter, *parts: Counter) -> Counter:
+    left = Counter(total)
+    for part in parts:
+        left.subtract(part)
+    assert all(count >= 0 for count in left.values()), "shown figures add up to more than the room"
+    return +left
+
+
+def attack(remainders: dict[str, Counter], hidden_truth: dict[RoleGroup, dict[str, Counter]]) -> None:
+    for item, remainder in remainders.items():
+        # One of the withheld people who takes their own answer away still faces at least two others'.
+        assert not remainder or sum(remainder.values()) >= SMALL_GROUP, (item, dict(remainder))
+    for group, items in hidden_truth.items():
+        for item, counts in items.items():
+            answered = sum(counts.values())
+            if answered:
+                assert not determined(remainders[item], answered), (group, item, dict(counts), dict(remainders[item]))
+
+
+@pytest.mark.parametrize("activity", ACTIVITIES, ids=lambda a: a.kind)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_withheld_group_can_be_worked_out_by_subtraction(activity, data):
+    participants, votes, tallies, truth, device, unassigned = data.draw(rooms(activity))
+    results = activity_results(activity, votes, tallies, participants)
+    whole = item_counts(results.overall)
+    shown = [group for group in results.groups if group.result is not None]
+    hidden = [group for group in results.groups if group.result is None and group.size > 0]
+
+    for group in results.groups:
+        if group.result is None:
+            assert group.note, "a withheld group says why"
+        else:
+            # What is shown is true.
+            assert {item: +counts for item, counts in item_counts(group.result).items()} == {
+                item: +counts for item, counts in truth[group.group].items()
+            }
+    if not shown or not hidden:
+        return
+    hidden_truth = {group.group: truth[group.group] for group in hidden}
+    # The room minus the shown groups, even for someone who knows the hands counted for nobody in particular.
+    remainders = {
+        item: subtract(whole[item], unassigned[item], *(item_counts(g.result)[item] for g in shown))
+        for item in activity.items
+    }
+    assert remainders == {item: +sum((t[item] for t in hidden_truth.values()), Counter()) for item in activity.items}
+    attack(remainders, hidden_truth)
+
+    if results.by_channel and results.respondents and results.tallied:
+        # Phones apart from hands: someone who saw every hand go up takes the shown groups' hands away too.
+        phones = item_counts(activity_results(activity, votes, (), participants).overall)
+        shown_phones = {g.group: device[g.group] for g in shown}
+        phone_remainders = {
+            item: subtract(phones[item], *(counts[item] for counts in shown_phones.values())) for item in activity.items
+        }
+        attack(phone_remainders, {group.group: device[group.group] for group in hidden})
+
+
+# -- the named cases --------------------------------------------------------------------
+
+
+def room(*people: tuple[Role | None, int]) -> tuple[dict[str, Participant], list[Vote]]:
+    participants = {f"p{i}": Participant(f"p{i}", role=role) for i, (role, _) in enumerate(people)}
+    votes = [Vote("spectrum", "place", f"p{i}", value) for i, (_, value) in enumerate(people)]
+    return participants, votes
+
+
+def withheld(results) -> dict[RoleGroup, Withheld | None]:
+    return {group.group: group.withheld for group in results.groups}
+
+
+SPECTRUM9 = SpectrumActivity("spectrum", "Spectrum", stages=(Stage("a", "A"), Stage("b", "B")), positions=9)
+
+
+def test_five_staff_and_one_service_user_show_no_split():
+    participants, votes = room((Role.SERVICE_USER, 8), *[(Role.STAFF, v) for v in (3, 4, 3, 4, 3)])
+    results = activity_results(SPECTRUM9, votes, [], participants)
+    assert withheld(results) == {
+        RoleGroup.LIVED: Withheld.SMALL,
+        RoleGroup.STAFF: Withheld.SUBTRACTION,
+        RoleGroup.OTHER: Withheld.NO_ANSWERS,
+    }
+    assert not results.split_shown
+    assert results.split_warning() == "Splitting by role would single out 1 service user or carer."
+    assert results.overall.positions.counts[8] == 1, "the room's own figure is still shown"
+
+
+def test_two_small_groups_together_under_three_hide_the_large_one():
+    participants, votes = room((Role.SERVICE_USER, 8), (None, 2), *[(Role.STAFF, 4)] * 5)
+    results = activity_results(SPECTRUM9, votes, [], participants)
+    assert withheld(results)[RoleGroup.STAFF] is Withheld.SUBTRACTION
+    assert results.singled_out == "1 service user or carer and 1 person of another or unstated role"
+
+
+def test_small_groups_that_together_make_three_mixed_answers_leave_the_large_one_shown():
+    participants, votes = room((Role.SERVICE_USER, 8), (None, 2), (Role.OTHER, 5), *[(Role.STAFF, 4)] * 5)
+    results = activity_results(SPECTRUM9, votes, [], participants)
+    assert withheld(results)[RoleGroup.STAFF] is None
+    assert results.split_shown and results.split_warning() == ""
+
+
+def test_a_remainder_where_everyone_agrees_is_not_left_to_subtract():
+    # Staff minus the room would say "all three of the others chose 8", the service user included.
+    participants, votes = room((Role.SERVICE_USER, 8), (None, 8), (Role.OTHER, 8), *[(Role.STAFF, 4)] * 5)
+    results = activity_results(SPECTRUM9, votes, [], participants)
+    assert withheld(results)[RoleGroup.STAFF] is Withheld.SUBTRACTION
+
+
+def test_secondary_suppression_hides_the_smallest_shown_group():
+    people = [(Role.SERVICE_USER, 8), *[(Role.STAFF, v) for v in (3, 4, 3, 4, 3, 2)], *[(Role.OTHER, v) for v in (5, 6, 5)]]
+    participants, votes = room(*people)
+    results = activity_results(SPECTRUM9, votes, [], participants)
+    assert withheld(results) == {RoleGroup.LIVED: Withheld.SMALL, RoleGroup.STAFF: None, RoleGroup.OTHER: Withheld.SUBTRACTION}
+
+
+def test_a_lone_service_user_counted_by_hand_is_protected_like_one_on_a_phone():
+    participants, votes = room(*[(Role.STAFF, v) for v in (3, 4, 3, 4, 3)])
+    tallies = [Tally("spectrum", "place", 8, 1, Role.SERVICE_USER)]
+    results = activity_results(SPECTRUM9, votes, tallies, participants)
+    assert withheld(results)[RoleGroup.LIVED] is Withheld.SMALL
+    assert withheld(results)[RoleGroup.STAFF] is Withheld.SUBTRACTION
+    assert not results.by_channel, "'by hand: 8' would name the service user's answer"
+
+
+def test_phones_and_hands_apart_are_withheld_when_either_side_is_small():
+    # The service user on a phone, two others by hand: phones minus staff would be the service user.
+    participants, votes = room((Role.SERVICE_USER, 8), *[(Role.STAFF, 4)] * 5)
+    tallies = [Tally("spectrum", "place", 2, 1, Role.OTHER), Tally("spectrum", "place", 6, 1, Role.OTHER)]
+    results = activity_results(SPECTRUM9, votes, tallies, participants)
+    assert not results.by_channel
+
+
+def test_large_groups_on_phones_and_by_hand_are_shown_in_full():
+    people = [*[(Role.SERVICE_USER, v) for v in (7, 8, 6)], *[(Role.STAFF, v) for v in (3, 4, 3)]]
+    participants, votes = room(*people)
+    tallies = [Tally("spectrum", "place", 5, 3, Role.CARER)]
+    results = activity_results(SPECTRUM9, votes, tallies, participants)
+    assert all(group.withheld in (None, Withheld.NO_ANSWERS) for group in results.groups)
+    assert results.by_channel and results.split_shown
+
+
+def test_a_question_only_one_small_group_answered_is_protected_question_by_question():
+    # Grid: the "other" pair skip Policy, so on Policy the remainder would be the service user alone.
+    participants = {"su": Participant("su", role=Role.SERVICE_USER)}
+    participants |= {f"o{i}": Participant(f"o{i}", role=Role.OTHER) for i in range(2)}
+    participants |= {f"s{i}": Participant(f"s{i}", role=Role.STAFF) for i in range(5)}
+    votes = [Vote("grid", grid_item("care", "now"), pid, 1 + i % 3) for i, pid in enumerate(participants)]
+    votes += [Vote("grid", grid_item("policy", "now"), pid, 2) for pid in participants if not pid.startswith("o")]
+    results = activity_results(GRID, votes, [], participants)
+    assert withheld(results)[RoleGroup.STAFF] is Withheld.SUBTRACTION
+
+
+def test_nobody_answering_yet_is_not_a_reason_to_refuse_the_split():
+    results = activity_results(SPECTRUM9, [], [], {})
+    assert results.split_warning() == ""
+    assert {group.note for group in results.groups} == {"no answers"}
+
+
+def test_withheld_groups_say_why_in_the_same_words_everywhere():
+    assert Withheld.SMALL.words == "fewer than 3 — not shown separately"
+    assert "smaller group" in Withheld.SUBTRACTION.words
+    assert role_group(Role.PREFER_NOT) is RoleGroup.OTHER

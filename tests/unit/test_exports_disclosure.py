@@ -1,0 +1,87 @@
+"""Five staff and one service user: no public record lets anyone work out the service user's answers.
+
+The service user places the spectrum at 8, the staff at 3 or 4. Shown beside
+the room's "8: 1", any staff-only figure would give the answer away; so would
+raw votes beside the roles people chose. Only the private copy keeps those.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from exports import FORMATS, export_session
+from sessions import CommentState, Role, SessionStore, TemplateLibrary, Withheld, grid_item
+
+CLOCK = "2026-03-02T10:00:00+00:00"
+SESSION_ID = "five-and-one"
+STAFF_POSITIONS = (3, 4, 3, 4, 3)
+
+
+@pytest.fixture
+def session(tmp_path: Path):
+    template = TemplateLibrary().find("where-are-we")
+    store = SessionStore(tmp_path / "sessions", clock=lambda: CLOCK)
+    live = store.create(template, template.path.read_text(encoding="utf-8"), title="Five and one", session_id=SESSION_ID)
+    lone, _ = live.join("Robin", Role.SERVICE_USER)
+    staff = [live.join("", Role.STAFF)[0] for _ in STAFF_POSITIONS]
+    live.cast_vote(lone.id, "spectrum", "place", 8)
+    for person, position in zip(staff, STAFF_POSITIONS):
+        live.cast_vote(person.id, "spectrum", "place", position)
+    for person in [lone, *staff]:
+        live.cast_vote(person.id, "grid", grid_item("individual", "now"), 5 if person is lone else 2)
+        live.cast_vote(person.id, "indicators", "valuing", "not_met" if person is lone else "met")
+    comment = live.add_comment("spectrum", "We are further on than it feels.", participant_id=staff[0].id)
+    live.moderate(comment.id, CommentState.APPROVED)
+    yield live
+    live.close()
+
+
+def export(session, out: Path, **options) -> dict[str, str]:
+    return {path.name: path.read_bytes().decode("utf-8-sig") for path in export_session(session, FORMATS, out, **options)}
+
+
+def test_no_public_format_breaks_out_the_staff(session, tmp_path: Path) -> None:
+    files = export(session, tmp_path)
+    assert all("-private" not in name for name in files)
+
+    answers = list(csv.DictReader(io.StringIO(files[f"{SESSION_ID}-answers.csv"], newline="")))
+    assert {row["group"] for row in answers} == {"Everyone"}
+    assert {row["count"] for row in answers if row["source"] == "tally"} == {"0"}, "nobody was counted by hand"
+
+    markdown = files[f"{SESSION_ID}-record.md"]
+    by_role = markdown.split("### By role", 1)[1].split("###", 1)[0]
+    assert f"| Staff | {Withheld.SUBTRACTION.words} |" in by_role
+    assert f"| Service users and carers | {Withheld.SMALL.words} |" in by_role
+
+    html = files[f"{SESSION_ID}-record.html"]
+    assert Withheld.SUBTRACTION.words in html
+    assert "Staff (5)" not in html and "Staff (5)" not in markdown
+
+    data = json.loads(files[f"{SESSION_ID}-record.json"])
+    assert data["private"] is False and "summaries only" in data["notice"]
+    assert set(data["session"]) == {"meta", "comments", "targets"}, "no raw votes, participants or tallies"
+    assert all("participant_id" not in comment and "created_at" not in comment for comment in data["session"]["comments"])
+    for activity in data["results"].values():
+        assert all(group["results"] is None for group in activity["groups"]), activity["title"]
+    assert "Robin" not in json.dumps(data["session"]) and "Robin" not in json.dumps(data["results"])
+
+
+def test_the_room_figure_still_shows_the_whole_room(session, tmp_path: Path) -> None:
+    answers = csv.DictReader(io.StringIO(export(session, tmp_path)[f"{SESSION_ID}-answers.csv"], newline=""))
+    spectrum = {int(row["value"]): int(row["count"]) for row in answers if row["activity_id"] == "spectrum" and row["source"] == "device"}
+    assert spectrum[8] == 1 and spectrum[3] == 3 and spectrum[4] == 2
+
+
+def test_the_private_copy_keeps_the_raw_answers_and_says_it_is_private(session, tmp_path: Path) -> None:
+    files = export(session, tmp_path, include_hidden=True)
+    data = json.loads(files[f"{SESSION_ID}-record-private.json"])
+    assert data["private"] is True and data["notice"].startswith("Private copy")
+    assert len(data["session"]["votes"]) == 6 * 3
+    assert {person["role"] for person in data["session"]["participants"]} == {"service_user", "staff"}
+    # Even the private copy's summaries follow the same disclosure rules.
+    assert all(group["results"] is None for group in data["results"]["spectrum"]["groups"])
