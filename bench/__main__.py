@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import faults, intake, scale
+from . import burst, faults, intake, scale, startup
 
 
 def main() -> int:
@@ -13,6 +13,8 @@ def main() -> int:
         ("Phone intake: python -m bench.intake", intake, []),
         ("A very big session: python -m bench.scale", scale, []),
         ("kill -9 under load: python -m bench.faults --rounds 100 --quiet", faults, ["--rounds", "100", "--quiet"]),
+        ("A real room's burst: python -m bench.burst", burst, []),
+        ("Start-up: python -m bench.startup", startup, []),
     ):
         print(f"\n== {title}\n", flush=True)
         status |= module.main(argv)
