@@ -101,7 +101,11 @@ def public_session(session: LiveSession) -> dict[str, Any]:
     snapshot = ordered_snapshot(session, include_hidden=False)
     return {
         "meta": snapshot["meta"],
-        "comments": [{key: comment.get(key) for key in PUBLIC_COMMENT_FIELDS} for comment in snapshot["comments"]],
+        "comments": [
+            {key: comment.get(key) for key in PUBLIC_COMMENT_FIELDS}
+            for comment in snapshot["comments"]
+            if not comment.get("flags") and not comment.get("follow_up")
+        ],
         "targets": snapshot["targets"],
     }
 
@@ -126,6 +130,7 @@ def render_json(session: LiveSession, record: Record) -> str:
         "notice": PRIVATE_NOTICE if record.private else PUBLIC_NOTICE,
         "session": ordered_snapshot(session, True) if record.private else public_session(session),
         "people": to_data(record.people),
+        **({"follow_up": to_data(record.follow_up)} if record.private else {}),
         "results": results,
     }
     if record.exported_at:

@@ -107,6 +107,9 @@ def render_markdown(record: Record) -> str:
     if record.comparison is not None:
         out.extend(_comparison(record.comparison))
 
+    if record.private:
+        out.extend(_follow_up(record))
+
     out.append("---")
     out.append("")
     out.append(
@@ -286,6 +289,21 @@ def _groups(groups: tuple[GroupRecord, ...], overall) -> list[str]:
                     ]
                 )
     out.extend(_table(header, align, rows))
+    return out
+
+
+def _follow_up(record: Record) -> list[str]:
+    """The private copy's own section: comments flagged by the risk list or marked to follow up."""
+    out = ["## For follow-up (private)", ""]
+    if not record.follow_up:
+        return out + ["No comment was flagged or marked to follow up.", ""]
+    out.append("Follow your organisation's safeguarding procedure. These comments appear nowhere else in the record.")
+    out.append("")
+    for item in record.follow_up:
+        where = item.activity + (f", about {item.about}" if item.about else "")
+        name = f" — {item.author}" if item.author else ""
+        out.append(f"- **{md_text(item.why)}.** {md_text(where)} ({item.state_label}){md_text(name)}: {md_text(item.text)}")
+    out.append("")
     return out
 
 

@@ -198,6 +198,34 @@ class CommentRecord:
 
 
 @dataclass(frozen=True)
+class FollowUpRecord:
+    """A comment for the facilitator to follow up: flagged by the risk list or marked by hand.
+
+    Only the private copy has these, in a section of their own; about the
+    writer it keeps no more than the name they chose.
+    """
+
+    activity: str
+    about: str
+    text: str
+    author: str
+    state_label: str
+    reasons: tuple[str, ...]
+    marked: bool
+
+    @property
+    def why(self) -> str:
+        """'Flagged: suicide; marked to follow up'."""
+        parts = []
+        if self.reasons:
+            parts.append("Flagged: " + ", ".join(self.reasons))
+        if self.marked:
+            parts.append("marked to follow up")
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
 class TargetRecord:
     text: str
     owner: str
@@ -253,6 +281,8 @@ class Record:
     other_targets: tuple[TargetRecord, ...]
     private: bool
     comparison: "Comparison | None"
+    follow_up: tuple[FollowUpRecord, ...] = ()
+    """Flagged and follow-up comments: in the private copy only, never among the activity's comments."""
 
     @property
     def targets(self) -> tuple[TargetRecord, ...]:
@@ -407,6 +437,7 @@ def build_record(
         other_targets=other_targets,
         private=include_hidden,
         comparison=comparison,
+        follow_up=_follow_up(session) if include_hidden else (),
     )
 
 
@@ -543,11 +574,14 @@ def _comment_order(comment: Comment) -> tuple:
 
 
 def _comments(session: LiveSession, activity, include_hidden: bool) -> tuple[CommentRecord, ...]:
-    """Pinned comments first, then in the order they arrived; hidden and waiting only on request."""
+    """Pinned comments first, then in the order they arrived; hidden and waiting only on request.
+
+    Flagged and follow-up comments are never here: only in the private copy's own section.
+    """
     chosen = [
         comment
         for comment in session.comments.values()
-        if comment.activity_id == activity.id and (include_hidden or comment.state.visible)
+        if comment.activity_id == activity.id and not comment.private and (include_hidden or comment.state.visible)
     ]
     return tuple(
         CommentRecord(
@@ -560,6 +594,26 @@ def _comments(session: LiveSession, activity, include_hidden: bool) -> tuple[Com
         )
         for comment in sorted(chosen, key=_comment_order)
     )
+
+
+def _follow_up(session: LiveSession) -> tuple[FollowUpRecord, ...]:
+    """Every flagged or marked comment, in the order they arrived, with where it was said."""
+    titles = {activity.id: activity for activity in session.template.activities}
+    found = []
+    for comment in sorted((c for c in session.comments.values() if c.private), key=_comment_order):
+        activity = titles.get(comment.activity_id)
+        found.append(
+            FollowUpRecord(
+                activity=activity.title if activity else comment.activity_id,
+                about=topic_of(activity, comment.item) if activity else "",
+                text=comment.text,
+                author=comment.author,
+                state_label=STATE_LABELS[comment.state],
+                reasons=comment.flags,
+                marked=comment.follow_up,
+            )
+        )
+    return tuple(found)
 
 
 def _targets(targets) -> tuple[TargetRecord, ...]:

@@ -1,6 +1,8 @@
 """The facilitator reads every comment before the room does.
 
-The queue shows comments waiting for a decision, oldest first; `v` switches
+The queue shows comments waiting for a decision, oldest first, with the
+ones the risk list flagged (⚑) above the rest; `f` marks any comment to
+follow up, privately. `v` switches
 to the comments on the wall (to hide one later) and to hidden ones (to bring
 one back). At most QUEUE_LIMIT rows are drawn, so a flood of comments never
 stalls the screen; the heading says how many more there are.
@@ -20,7 +22,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from sessions import Comment, CommentState, LiveSession, topic_of
+from sessions import SAFEGUARDING_REMINDER, Comment, CommentState, LiveSession, topic_of
 from tui._messages import guard_storage
 
 from ._comment_wall import wall_comments
@@ -47,6 +49,13 @@ VIEWS: dict[str, tuple[str, tuple[CommentState, ...]]] = {
     "hidden": ("Hidden", (CommentState.HIDDEN,)),
 }
 _NEXT_VIEW = {"waiting": "wall", "wall": "hidden", "hidden": "waiting"}
+FLAG = "⚑"
+FOLLOW_UP = "↻"
+
+
+def comment_marks(comment: Comment) -> str:
+    """⚑ for a risk flag, ↻ for follow up, before the comment's number."""
+    return (FLAG if comment.flags else "") + (FOLLOW_UP if comment.follow_up else "")
 
 
 class ModerationScreen(Screen):
@@ -55,6 +64,7 @@ class ModerationScreen(Screen):
         Binding("h", "moderate('hidden')", "Hide"),
         Binding("p", "moderate('pinned')", "Pin"),
         Binding("u", "unpin", "Unpin"),
+        Binding("f", "follow_up", "Follow up"),
         Binding("v", "next_view", "Switch list"),
         Binding("escape", "back", "Back"),
         Binding("m", "back", "Back", show=False),
@@ -66,7 +76,7 @@ class ModerationScreen(Screen):
         super().__init__()
         self.session = session
         self.row_ids: list[str] = []
-        self.row_states: dict[str, CommentState] = {}
+        self.row_states: dict[str, tuple[CommentState, str]] = {}
         self.comment_width = COMMENT_MIN
         self.note = ""
 
@@ -121,14 +131,18 @@ class ModerationScreen(Screen):
         comments = self.session.comments.values()
         # Comments are kept in the order they arrived: waiting ones oldest first, hidden ones newest first.
         ordered = comments if self.view == "waiting" else reversed(comments)
+        flagged: list[Comment] = []
         first: list[Comment] = []
         total = 0
         for comment in ordered:
             if comment.state is wanted_state:
                 total += 1
-                if len(first) < QUEUE_LIMIT:
+                if comment.flags and len(flagged) < QUEUE_LIMIT:
+                    # A possible disclosure is read first, however many arrived before it.
+                    flagged.append(comment)
+                elif not comment.flags and len(first) < QUEUE_LIMIT:
                     first.append(comment)
-        return first, total
+        return (flagged + first)[:QUEUE_LIMIT], total
 
     def refresh_from_session(self) -> None:
         table = self.query_one(DataTable)
@@ -149,11 +163,12 @@ class ModerationScreen(Screen):
                 for comment in comments:
                     self._add_row(table, comment)
             self.row_ids = wanted_ids
-            self.row_states = {c.id: c.state for c in comments}
+            self.row_states = {c.id: (c.state, comment_marks(c)) for c in comments}
         for comment in comments:
-            if self.row_states.get(comment.id) is not comment.state:
+            if self.row_states.get(comment.id) != (comment.state, comment_marks(comment)):
                 table.update_cell(comment.id, "state", Text(STATE_LABELS[comment.state]))
-                self.row_states[comment.id] = comment.state
+                table.update_cell(comment.id, "id", Text(comment_marks(comment) + comment.id))
+                self.row_states[comment.id] = (comment.state, comment_marks(comment))
         self._show_heading(total)
         self._show_detail()
 
@@ -167,7 +182,7 @@ class ModerationScreen(Screen):
         who = "Facilitator" if comment.from_facilitator else (comment.author or "Anonymous")
         first_line = " ".join(comment.text.split())
         table.add_row(
-            Text(comment.id),
+            Text(comment_marks(comment) + comment.id),
             Text(STATE_LABELS[comment.state]),
             activity_text,
             Text(who),
@@ -232,6 +247,16 @@ class ModerationScreen(Screen):
             if topic:
                 where = f"{where} · about {topic}"
             lines.append(Content.from_markup("[b]#$id[/b] · $state · $who · $where", id=comment.id, state=STATE_LABELS[comment.state], who=who, where=where))
+            if comment.flags:
+                lines.append(Content.from_markup(
+                    "[b]⚑ Flagged:[/b] $why. Read it before anyone else does; it is never approved automatically.",
+                    why=", ".join(comment.flags),
+                ))
+                config = getattr(self.app, "config", None)
+                reminder = getattr(config, "safeguarding_reminder", "") or SAFEGUARDING_REMINDER
+                lines.append(Content.styled(reminder, "bold"))
+            if comment.follow_up:
+                lines.append(Content("↻ Marked to follow up (private: only in the facilitator's copy of the record)."))
             lines.append(Content(comment.text))
         detail.update(Content("\n").join(lines))
 
@@ -263,6 +288,17 @@ class ModerationScreen(Screen):
         if not guard_storage(self, lambda: self.session.moderate(comment.id, CommentState.APPROVED)):
             return
         self.note = f"Comment #{comment.id} unpinned; it stays on the wall."
+        self.refresh_from_session()
+
+    def action_follow_up(self) -> None:
+        comment = self.selected()
+        if comment is None:
+            self.app.bell()
+            return
+        wanted = not comment.follow_up
+        if not guard_storage(self, lambda: self.session.set_follow_up(comment.id, wanted)):
+            return
+        self.note = f"Comment #{comment.id} marked to follow up." if wanted else f"Comment #{comment.id}: follow-up mark removed."
         self.refresh_from_session()
 
     def action_next_view(self) -> None:

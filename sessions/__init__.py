@@ -53,12 +53,18 @@ from ._results import (
     presence,
     room_counts,
 )
+from ._risk import DEFAULT_PHRASES, RISK_FILE, SAFEGUARDING_REMINDER, RiskPhrases, read_phrase_file
 from ._storage import DurableDB, StorageError
 from ._store import Change, InvalidInput, LiveSession, SessionNotFound, SessionStore
 from ._templates import TemplateEntry, TemplateError, TemplateLibrary, load_template_file, parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
 
 __all__ = [
+    "DEFAULT_PHRASES",
+    "RISK_FILE",
+    "RiskPhrases",
+    "SAFEGUARDING_REMINDER",
+    "read_phrase_file",
     "ACTIVITY_KINDS",
     "COMMENT_MAX",
     "NAME_MAX",

@@ -296,6 +296,10 @@ class Template:
     family: str = ""
     sources: tuple[Source, ...] = ()
     show_results: bool = False
+    risk_phrases: tuple[str, ...] = ()
+    """Phrases this plan adds to the shipped risk list (see sessions/_risk.py)."""
+    support: str = ""
+    """The phone page's "Need support now?" text for this plan ("" keeps the default)."""
     path: Path | None = None
     builtin: bool = False
 
@@ -346,6 +350,15 @@ class Tally:
 
 @dataclass(frozen=True)
 class Comment:
+    """One comment, with the facilitator's private marks.
+
+    `flags` says why the risk list matched ("suicide", "a named person"; empty
+    when it did not): a flagged comment is listed first, marked ⚑ and never
+    approved without a person reading it. `follow_up` is the facilitator's own
+    private mark. Both are plain fields so every facilitator surface can read
+    them; neither ever reaches the room or the circulated record.
+    """
+
     id: str
     activity_id: str
     text: str
@@ -355,6 +368,17 @@ class Comment:
     participant_id: str = ""
     created_at: str = ""
     from_facilitator: bool = False
+    flags: tuple[str, ...] = ()
+    follow_up: bool = False
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+    @property
+    def private(self) -> bool:
+        """For the private record's follow-up section only: flagged or marked to follow up."""
+        return bool(self.flags) or self.follow_up
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from ._answer_index import AnswerIndex
 from ._comment_index import CommentIndex
 from ._storage import DurableDB, StorageError
 from ._results import ActivityResults, summarise_answers
+from ._risk import RISK_FILE, RiskPhrases, read_phrase_file
 from ._templates import parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
 
@@ -133,7 +134,7 @@ def _hash_token(token: str) -> str:
 class LiveSession:
     """One session, loaded into memory and written through to its own database."""
 
-    def __init__(self, db: DurableDB, *, clock: Callable[[], str] = utc_now) -> None:
+    def __init__(self, db: DurableDB, *, clock: Callable[[], str] = utc_now, risk_phrases: tuple[str, ...] = ()) -> None:
         self._db = db
         self._clock = clock
         self._listeners: list[Listener] = []
@@ -144,6 +145,8 @@ class LiveSession:
         self._meta_id = meta_docs[0].doc_id
         self.meta: dict[str, Any] = dict(meta_docs[0])
         self.template: Template = parse_template(self.meta["template_source"], f"<template of {self.meta['title']}>")
+        self.risk_phrases = RiskPhrases(self.template.risk_phrases).with_extra(risk_phrases)
+        """The shipped risk list, the template's phrases and the data folder's."""
         self.participants: dict[str, Participant] = {}
         self._participant_docs: dict[str, int] = {}
         self._tokens: dict[str, str] = {}
@@ -522,7 +525,10 @@ class LiveSession:
         text = clean_text(text, COMMENT_MAX)
         if not text:
             raise InvalidInput("The comment is empty.")
-        state = CommentState.APPROVED if (from_facilitator or not self.hold_comments) else CommentState.PENDING
+        flags = () if from_facilitator else self.risk_phrases.reasons(text)
+        # A flagged comment always waits for a person to read it, whatever the holding setting says.
+        held = self.hold_comments or bool(flags)
+        state = CommentState.APPROVED if (from_facilitator or not held) else CommentState.PENDING
         comment = Comment(
             id=str(self._next_comment),
             activity_id=activity_id,
@@ -533,12 +539,23 @@ class LiveSession:
             participant_id=participant_id,
             created_at=self._clock(),
             from_facilitator=from_facilitator,
+            flags=flags,
         )
         self._comment_docs[comment.id] = self._db.table("comments").insert(_comment_to_doc(comment))
         self._next_comment += 1
         self.comments[comment.id] = comment
         self._comment_index.add(comment)
         self._emit(Change("comment", activity_id, comment.id))
+        return comment
+
+    def set_follow_up(self, comment_id: str, follow_up: bool) -> Comment:
+        """The facilitator's private 'follow up' mark; it changes nothing the room sees."""
+        old = self.comments[comment_id]
+        comment = replace(old, follow_up=bool(follow_up))
+        self._db.table("comments").update({"follow_up": comment.follow_up}, doc_ids=[self._comment_docs[comment_id]])
+        self.comments[comment_id] = comment
+        self._comment_index.change(old, comment)
+        self._emit(Change("comment", comment.activity_id, comment_id))
         return comment
 
     def moderate(self, comment_id: str, state: CommentState | str) -> Comment:
@@ -675,6 +692,8 @@ def _comment_to_doc(comment: Comment) -> dict[str, Any]:
         "participant_id": comment.participant_id,
         "created_at": comment.created_at,
         "from_facilitator": comment.from_facilitator,
+        "flags": list(comment.flags),
+        "follow_up": comment.follow_up,
     }
 
 
@@ -689,6 +708,8 @@ def _comment_from_doc(doc: dict[str, Any]) -> Comment:
         participant_id=doc.get("participant_id", ""),
         created_at=doc.get("created_at", ""),
         from_facilitator=bool(doc.get("from_facilitator", False)),
+        flags=tuple(str(flag) for flag in doc.get("flags", ()) if isinstance(flag, str)),
+        follow_up=bool(doc.get("follow_up", False)),
     )
 
 
@@ -721,6 +742,8 @@ class SessionStore:
     def __init__(self, root: Path | str, *, clock: Callable[[], str] = utc_now) -> None:
         self.root = Path(root)
         self._clock = clock
+        # The data folder (the sessions folder's parent) may add risk phrases for every session.
+        self.risk_phrases = read_phrase_file(self.root.parent / RISK_FILE)
 
     @property
     def _catalogue_dir(self) -> Path:
@@ -784,7 +807,7 @@ class SessionStore:
         with self._catalogue() as catalogue:
             catalogue.table("sessions").insert({k: meta[k] for k in _CATALOGUE_FIELDS if k in meta})
             catalogue.sync()
-        return LiveSession(db, clock=self._clock)
+        return LiveSession(db, clock=self._clock, risk_phrases=self.risk_phrases)
 
     def restore(self, snapshot: dict[str, Any], *, session_id: str | None = None) -> LiveSession:
         """Recreate a session from `LiveSession.snapshot()` data (used by import)."""
@@ -859,7 +882,7 @@ class SessionStore:
             raise SessionNotFound(f"No session with id {session_id}.")
         db = DurableDB(directory, readonly=readonly)
         try:
-            return LiveSession(db, clock=self._clock)
+            return LiveSession(db, clock=self._clock, risk_phrases=self.risk_phrases)
         except BaseException:
             db.close()
             raise

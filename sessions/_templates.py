@@ -155,7 +155,7 @@ def load_template_file(path: Path | str, *, builtin: bool = False) -> Template:
     return parse_template(text, path, builtin=builtin)
 
 
-_TEMPLATE_KEYS = {"name", "title", "version", "family", "description", "show_results"}
+_TEMPLATE_KEYS = {"name", "title", "version", "family", "description", "show_results", "risk_phrases", "support"}
 _ACTIVITY_KEYS = {"kind", "id", "title", "prompt", "minutes", "show_results"}
 _KIND_KEYS: dict[str, set[str]] = {
     "info": {"body"},
@@ -187,6 +187,8 @@ def _build_template(data: dict[str, Any], ctx: _Context, *, builtin: bool) -> Te
     family = get.ident("family", default="")
     description = get.text("description", default="")
     show_results = get.boolean("show_results", default=False)
+    risk_phrases = tuple(get.string_list("risk_phrases"))
+    support = get.text("support", default="")
 
     sources_raw = data.get("sources", [])
     if not isinstance(sources_raw, list):
@@ -225,6 +227,8 @@ def _build_template(data: dict[str, Any], ctx: _Context, *, builtin: bool) -> Te
         sources=tuple(sources),
         activities=tuple(activities),
         show_results=show_results,
+        risk_phrases=risk_phrases,
+        support=support,
         path=ctx.path,
         builtin=builtin,
     )

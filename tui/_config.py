@@ -15,6 +15,8 @@ from typing import Mapping
 from dotenv import dotenv_values
 from platformdirs import user_data_path
 
+from sessions import clean_line, clean_text
+
 THEMES = ("projector", "projector-light", "textual-dark", "textual-light")
 
 
@@ -35,6 +37,10 @@ class Config:
     """Whether results show before the facilitator reveals them."""
     public_url: str = ""
     """Overrides the join address shown in the QR code (for a proxy or fixed name)."""
+    safeguarding_reminder: str = ""
+    """The line beside a flagged comment; empty keeps the shipped wording."""
+    support_text: str = ""
+    """The phone page's "Need support now?" text; empty keeps the template's or the shipped one."""
 
     @property
     def sessions_dir(self) -> Path:
@@ -86,4 +92,6 @@ def load_config(environ: Mapping[str, str] | None = None, dotenv_path: Path | No
         hold_comments=_flag("INVOLVE_HOLD_COMMENTS", env.get("INVOLVE_HOLD_COMMENTS", "true")),
         show_results=_flag("INVOLVE_SHOW_RESULTS", env.get("INVOLVE_SHOW_RESULTS", "false")),
         public_url=env.get("INVOLVE_PUBLIC_URL", "").strip(),
+        safeguarding_reminder=clean_line(env.get("INVOLVE_SAFEGUARDING_REMINDER", ""), 300),
+        support_text=clean_text(env.get("INVOLVE_SUPPORT_TEXT", "").replace("\\n", "\n"), 1000),
     )

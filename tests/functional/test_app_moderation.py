@@ -190,3 +190,30 @@ async def test_the_detail_says_what_a_comment_is_about(tmp_path: Path) -> None:
         await settle(pilot)
         detail = squeeze(widget_text(app.screen.query_one("#moderation-detail")))
         assert squeeze(f"{spectrum.title} · about {stage.name}") in detail
+
+
+async def test_flagged_comments_come_first_marked_with_the_safeguarding_reminder(tmp_path: Path) -> None:
+    config = make_config(tmp_path).with_overrides(safeguarding_reminder="Tell Priya (safeguarding lead) today.")
+    session = new_session(config)
+    session.go_to(2)
+    session.add_comment("spectrum", "More tea breaks please")
+    session.add_comment("spectrum", "Another everyday point")
+    flagged = session.add_comment("spectrum", "I have thought about ending it")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert queue_ids(app) == [flagged.id, "1", "2"], "the possible disclosure is read first"
+        text = screen_text(app)
+        assert f"⚑{flagged.id}" in text
+        assert squeeze("⚑ Flagged: suicide.") in squeeze(text)
+        assert "Tell Priya (safeguarding lead) today." in text
+        await pilot.press("f")
+        await settle(pilot)
+        assert session.comments[flagged.id].follow_up is True
+        assert f"⚑↻{flagged.id}" in screen_text(app)
+        assert session.comments[flagged.id].state is CommentState.PENDING, "follow up changes nothing the room sees"
+        await pilot.press("down")
+        await settle(pilot)
+        assert "Tell Priya" not in screen_text(app), "the reminder shows only beside a flagged comment"

@@ -17,12 +17,12 @@ from sessions import CommentState, SessionStore  # noqa: E402
 from sessions.intake import DEVICE_HEADER  # noqa: E402
 
 
-async def _comment(url: str) -> str:
+async def _comment(url: str, text: str = "Shown at once") -> str:
     base, token = url.rsplit("/j/", 1)
     async with aiohttp.ClientSession() as http:
         async with http.post(f"{base}/api/join", json={"join_token": token}) as response:
             device = (await response.json())["token"]
-        async with http.post(f"{base}/api/comment", json={"activity_id": "spectrum", "text": "Shown at once"}, headers={DEVICE_HEADER: device}) as response:
+        async with http.post(f"{base}/api/comment", json={"activity_id": "spectrum", "text": text}, headers={DEVICE_HEADER: device}) as response:
             assert response.status == 200
             return (await response.json())["comment"]["state"]
 
@@ -51,3 +51,20 @@ async def test_resume_without_it_keeps_holding(tmp_path: Path) -> None:
         assert await _comment(app.url) == "pending"
     finally:
         assert await app.stop() == 0
+
+
+async def test_auto_approve_never_approves_a_flagged_comment(tmp_path: Path) -> None:
+    session_id = prepare_session(tmp_path, "where-are-we", "spectrum", hold_comments=True)
+    app = headless_app(tmp_path, "resume", session_id)
+    await app.start()
+    try:
+        assert await _comment(app.url, "Some days I have thought about ending it.") == "pending"
+        assert await _comment(app.url, "More tea breaks please") == "approved"
+    finally:
+        assert await app.stop() == 0
+    session = SessionStore(tmp_path / "sessions").open(session_id, readonly=True)
+    try:
+        flagged = [c for c in session.comments.values() if c.flags]
+        assert [(c.state, c.flags) for c in flagged] == [(CommentState.PENDING, ("suicide",))]
+    finally:
+        session.close()

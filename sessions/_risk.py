@@ -1,0 +1,132 @@
+"""Risk flags: comments that may be a disclosure reach the facilitator marked ⚑, never hidden.
+
+A flag is not a filter. It puts the comment first in the facilitator's
+queue, stops it being approved without a person reading it, and keeps it
+out of the circulated record. The list is short and English on purpose:
+each phrase is one a moderator would want to read before anyone else, and
+everyday workshop words ("end the session", "staff hit their targets") do
+not match. A template (`risk_phrases = [...]`) or a `risk-phrases.txt` file in
+the data folder (one phrase a line, `#` starts a comment) adds more.
+
+Phrases match whole words, ignoring case, with any run of spaces or hyphens
+standing for a space or hyphen in the phrase ("self harm" matches
+"self-harm"). Two patterns need more than words: a named person with a role
+("Dr Patel", "nurse Kemi") and contact details (an email address or a phone
+number).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+SAFEGUARDING_REMINDER = "⚑ Follow your organisation's safeguarding procedure for this comment."
+"""The facilitator's one-line reminder beside a flagged comment (INVOLVE_SAFEGUARDING_REMINDER replaces it)."""
+
+RISK_FILE = "risk-phrases.txt"
+"""In the data folder: more phrases, one a line."""
+
+SELF_HARM = "self-harm"
+SUICIDE = "suicide"
+ABUSE = "abuse"
+VIOLENCE = "violence"
+NAMED_PERSON = "a named person"
+CONTACT = "contact details"
+OTHER = "a phrase this session watches for"
+
+DEFAULT_PHRASES: Mapping[str, tuple[str, ...]] = {
+    SELF_HARM: (
+        "self harm", "self harming", "self harmed", "harm myself", "harming myself", "hurt myself",
+        "hurting myself", "cut myself", "cutting myself", "burn myself", "overdose", "overdosed",
+        "took an overdose",
+    ),
+    SUICIDE: (
+        "suicide", "suicidal", "kill myself", "killing myself", "end my life", "ending my life",
+        "take my own life", "ending it", "end it all", "want to die", "better off dead",
+        "no reason to live", "not want to be here", "don't want to be here", "dont want to be here",
+    ),
+    ABUSE: (
+        "abuse", "abused", "abusing", "abusive", "abuser", "raped", "rape", "sexually assaulted",
+        "groped", "touched me", "neglected me", "grooming", "groomed",
+    ),
+    VIOLENCE: (
+        "assaulted", "assault", "hit me", "hits me", "hitting me", "punched", "kicked me", "beat me",
+        "beaten", "attacked me", "threatened me", "threatening me", "violence", "violent",
+        "restrained me", "held me down",
+    ),
+}
+
+_ROLES = (
+    r"dr|doctor|nurse|sister|matron|consultant|psychiatrist|psychologist|therapist|"
+    r"social\s+worker|care\s+co-?ordinator|key\s*worker|support\s+worker|ward\s+manager|manager|"
+    r"mr|mrs|ms|miss|prof|professor"
+)
+NAMED_PERSON_PATTERN = re.compile(rf"(?i:\b(?:{_ROLES}))\.?\s+(?:called\s+|named\s+)?[A-Z][a-z'’-]+")
+"""A role or title followed by a capitalised name: 'Dr Patel', 'nurse Kemi', 'my key worker Sam'."""
+
+EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE_PATTERN = re.compile(r"(?<![\w+])(?:\+44\s?|0)(?:\d[\s-]?){9,10}(?!\d)")
+"""A UK-style number: 07700 900123, 020 7946 0958, +44 7700 900123 (short numbers like 111 do not match)."""
+
+
+def _phrase_pattern(phrase: str) -> str:
+    words = [re.escape(word) for word in re.split(r"[\s\-]+", phrase.strip().lower()) if word]
+    return r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)"
+
+
+def _normalise(text: str) -> str:
+    return text.lower().replace("’", "'").replace("‘", "'")
+
+
+def read_phrase_lines(lines: Iterable[str]) -> tuple[str, ...]:
+    """Phrases from a file's lines: blank lines and `#` comments skipped."""
+    found = []
+    for line in lines:
+        phrase = line.split("#", 1)[0].strip()
+        if phrase:
+            found.append(phrase)
+    return tuple(found)
+
+
+def read_phrase_file(path: Path) -> tuple[str, ...]:
+    """The phrases in a data folder's `risk-phrases.txt`, or none when there is no such file."""
+    try:
+        return read_phrase_lines(Path(path).read_text(encoding="utf-8").splitlines())
+    except FileNotFoundError:
+        return ()
+
+
+@dataclass(frozen=True)
+class RiskPhrases:
+    """The shipped list plus a session's own phrases, compiled once."""
+
+    extra: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        groups = {reason: list(phrases) for reason, phrases in DEFAULT_PHRASES.items()}
+        groups.setdefault(OTHER, []).extend(phrase for phrase in self.extra if phrase.strip())
+        compiled = {
+            reason: re.compile("|".join(_phrase_pattern(p) for p in phrases))
+            for reason, phrases in groups.items()
+            if phrases
+        }
+        object.__setattr__(self, "_compiled", compiled)
+
+    def with_extra(self, phrases: Iterable[str]) -> "RiskPhrases":
+        more = tuple(p for p in phrases if p.strip() and p not in self.extra)
+        return RiskPhrases(self.extra + more) if more else self
+
+    def reasons(self, text: str) -> tuple[str, ...]:
+        """Why a comment is flagged, in words ("suicide", "a named person"); () when it is not."""
+        plain = _normalise(text)
+        found = [reason for reason, pattern in self._compiled.items() if pattern.search(plain)]  # type: ignore[attr-defined]
+        if NAMED_PERSON_PATTERN.search(text):
+            found.append(NAMED_PERSON)
+        if EMAIL_PATTERN.search(text) or PHONE_PATTERN.search(text):
+            found.append(CONTACT)
+        return tuple(found)
+
+
+DEFAULT_RISK_PHRASES = RiskPhrases()
