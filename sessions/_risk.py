@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from ._storage import StorageError
+
 SAFEGUARDING_REMINDER = "⚑ Follow your organisation's safeguarding procedure for this comment."
 """The facilitator's one-line reminder beside a flagged comment (INVOLVE_SAFEGUARDING_REMINDER replaces it)."""
 
@@ -94,8 +96,12 @@ def read_phrase_file(path: Path) -> tuple[str, ...]:
     """The phrases in a data folder's `risk-phrases.txt`, or none when there is no such file."""
     try:
         return read_phrase_lines(Path(path).read_text(encoding="utf-8").splitlines())
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return ()
+    except (OSError, UnicodeDecodeError) as error:
+        # A list the facilitator wrote must not be skipped without a word.
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise StorageError(f"{path}: cannot read the risk phrases ({reason}).") from None
 
 
 @dataclass(frozen=True)
