@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._headless import REPO, baseline_server, cpu_seconds, prepare_session
+from ._headless import REPO, baseline_server, cpu_seconds
 from ._load import percentile
 from ._phones import Http
 
@@ -188,25 +188,12 @@ def _burst_figures(result: dict[str, Any], cpu: float) -> dict[str, Any]:
 
 
 async def one_round(phones: int, seed: int, *, arrive: float, no_js: float) -> dict[str, Any]:
-    from sessions import SessionStore
-    from tui import load_config
-    from tui.app import InvolveApp
-
-    from .intake import ScreenWatch
+    from .intake import ScreenWatch, projected_app
 
     work = Path(tempfile.mkdtemp(prefix="involve-bench-burst-"))
     figures: dict[str, Any] = {"phones": phones, "load_average": _load_average()}
     try:
-        session_id = prepare_session(work, "where-are-we", "spectrum")
-        config = load_config({"INVOLVE_DATA_DIR": str(work)}, dotenv_path=work / "no.env").with_overrides(intake_host="127.0.0.1", intake_port=0)
-        store = SessionStore(config.sessions_dir)
-        app = InvolveApp(config, store=store, session=store.open(session_id), landing="activity")
-        async with app.run_test(headless=True, size=(100, 30)) as pilot:
-            deadline = time.monotonic() + 20
-            while not app.join_url:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the phone page did not start: {app.intake_problem}")
-                await pilot.pause(0.05)
+        async with projected_app(work) as (app, pilot):
             url = app.join_url
             watch = ScreenWatch(app)
             probe = KeyProbe(app, watch)

@@ -38,8 +38,9 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 
 from ._headless import REPO, baseline_server, cpu_seconds, headless_app, peak_rss_mb, prepare_session
 from ._load import percentile
@@ -365,26 +366,34 @@ class CollectorWatch:
         }
 
 
-async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interval: float = 0.1) -> dict[str, Any]:
-    """Probe comments through a live app while `phones` vote and comment (paced at `rate`, or flat out)."""
+@asynccontextmanager
+async def projected_app(work: Path) -> AsyncIterator[tuple[Any, Any]]:
+    """The real app in this process, headless at 100x30, on a fresh where-are-we session at
+    its spectrum question, comments shown at once; yields once its phone page listens."""
     from sessions import SessionStore
     from tui import load_config
     from tui.app import InvolveApp
 
+    session_id = prepare_session(work, "where-are-we", VOTE_ACTIVITY)
+    config = load_config({"INVOLVE_DATA_DIR": str(work)}, dotenv_path=work / "no.env").with_overrides(
+        intake_host="127.0.0.1", intake_port=0, hold_comments=False
+    )
+    store = SessionStore(config.sessions_dir)
+    app = InvolveApp(config, store=store, session=store.open(session_id), landing="activity")
+    async with app.run_test(headless=True, size=(100, 30)) as pilot:
+        deadline = time.monotonic() + 20
+        while not app.join_url:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the phone page did not start: {app.intake_problem}")
+            await pilot.pause(0.05)
+        yield app, pilot
+
+
+async def screen_latency(phones: int, probes: int, *, rate: float = 0.0, interval: float = 0.1) -> dict[str, Any]:
+    """Probe comments through a live app while `phones` vote and comment (paced at `rate`, or flat out)."""
     work = Path(tempfile.mkdtemp(prefix="involve-bench-screen-"))
     try:
-        session_id = prepare_session(work, "where-are-we", VOTE_ACTIVITY)
-        config = load_config({"INVOLVE_DATA_DIR": str(work)}, dotenv_path=work / "no.env").with_overrides(
-            intake_host="127.0.0.1", intake_port=0, hold_comments=False
-        )
-        store = SessionStore(config.sessions_dir)
-        app = InvolveApp(config, store=store, session=store.open(session_id), landing="activity")
-        async with app.run_test(headless=True, size=(100, 30)) as pilot:
-            deadline = time.monotonic() + 20
-            while not app.join_url:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the phone page did not start: {app.intake_problem}")
-                await pilot.pause(0.05)
+        async with projected_app(work) as (app, pilot):
             watch = ScreenWatch(app)
             watch.expect([f"probe{n:04d}mark" for n in range(probes)])
             meter = StallMeter()

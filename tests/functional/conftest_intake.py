@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Iterator
 
 import aiohttp
 import pytest
@@ -226,3 +226,18 @@ async def still_serving(http: aiohttp.ClientSession, server: IntakeServer) -> No
     response = await http.get(server.room_url + "api/version", headers=probe.header)
     assert response.status == 200
     assert (await response.json())["activity_id"] == server.session.current_activity.id
+
+
+@pytest.fixture
+async def browser(chromium_path: str) -> AsyncIterator[Any]:
+    """Debian's Chromium through Playwright, headless, closed after the test."""
+    from playwright.async_api import async_playwright
+
+    from conftest import CHROMIUM_ARGS
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()

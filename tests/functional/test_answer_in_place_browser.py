@@ -4,7 +4,7 @@ confirmation is put in a live region a screen reader announces."""
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -12,14 +12,13 @@ from sessions import CommentState, LiveSession
 from sessions.intake import IntakeLimits, IntakeServer
 
 from conftest_intake import (  # noqa: F401  (fixtures)
+    browser,
     GRID,
     SPECTRUM,
     live_session,
     server,
     session_root,
 )
-
-from conftest import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -42,18 +41,6 @@ document.addEventListener("DOMContentLoaded", () => {
 @pytest.fixture
 def limits() -> IntakeLimits:
     return IntakeLimits(poll_interval=0.5)
-
-
-@pytest.fixture
-async def browser(chromium_path: str) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def _joined(browser: Any, server: IntakeServer, live_session: LiveSession, activity: int) -> tuple[Any, Any, list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -13,6 +13,7 @@ from sessions import CommentState, LiveSession
 from sessions.intake import IntakeLimits, IntakeServer
 
 from conftest_intake import (  # noqa: F401  (fixtures)
+    browser,
     GRID,
     INDICATORS,
     QUESTIONS,
@@ -22,8 +23,6 @@ from conftest_intake import (  # noqa: F401  (fixtures)
     server,
     session_root,
 )
-
-from conftest import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -49,18 +48,6 @@ OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 def limits() -> IntakeLimits:
     """Pages poll twice a second here, so following the room takes no long waits."""
     return IntakeLimits(poll_interval=0.5)
-
-
-@pytest.fixture
-async def browser(chromium_path: str) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 def _only_participant(session: LiveSession) -> str:
