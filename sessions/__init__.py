@@ -4,6 +4,9 @@ Plain Python: nothing here imports Textual, so the model can be used from the
 command line, the intake server, the exports and the tests alike.
 """
 
+from ._catalogue import SessionStore
+from ._documents import InvalidInput
+from ._live import Change, LiveSession, SessionNotFound
 from ._model import (
     ACTIVITY_KINDS,
     SPECTRUM_ITEM,
@@ -55,7 +58,6 @@ from ._results import (
 )
 from ._risk import DEFAULT_PHRASES, RISK_FILE, SAFEGUARDING_REMINDER, RiskPhrases, read_phrase_file
 from ._storage import DurableDB, StorageError
-from ._store import Change, InvalidInput, LiveSession, SessionNotFound, SessionStore
 from ._templates import TemplateEntry, TemplateError, TemplateLibrary, load_template_file, parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
 

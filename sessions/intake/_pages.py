@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .._live import LiveSession
 from .._model import (
     SPECTRUM_ITEM,
     Answer,
@@ -26,7 +27,6 @@ from .._model import (
     TargetsActivity,
     grid_item,
 )
-from .._store import LiveSession
 from .._text import COMMENT_MAX, NAME_MAX
 from ._page_parts import PageParts, SlotMarkers
 

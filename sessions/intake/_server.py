@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from .._documents import InvalidInput
 from .._json import dumps
+from .._live import LiveSession
 from .._model import Participant, Role
-from .._store import InvalidInput, LiveSession, StorageError
+from .._storage import StorageError
 from .._text import COMMENT_MAX, clean_text
 from ._guard import (
     JSON,

@@ -28,7 +28,7 @@ from exports import (
     import_record,
     purge_exports,
 )
-import sessions._store as store_module
+import sessions._live as store_module
 from sessions import (
     SMALL_GROUP,
     CommentState,

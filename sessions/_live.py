@@ -1,118 +1,55 @@
-"""Sessions on disk: a catalogue, and one durable TinyDB per session.
+"""The live session: one workshop in memory, written through to its own database.
 
-`LiveSession` keeps the session in memory and writes every change through to
-its database; readers (screens, results, exports) never touch the disk.
-In-memory indexes make a vote, tally or comment cost the same with ten
-records or ten thousand.
+Readers (screens, results, exports) never touch the disk. In-memory indexes
+make a vote, tally or comment cost the same with ten records or ten thousand.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
-import re
 import secrets
-import shutil
-import time
-from concurrent.futures import Future
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from ._answer_index import AnswerIndex
+from ._clock import utc_now
+from ._comment_index import CommentIndex
+from ._documents import (
+    InvalidInput,
+    check_answer,
+    comment_from_doc,
+    comment_to_doc,
+    parse_date,
+    target_from_doc,
+    target_to_doc,
+)
 from ._model import (
-    SPECTRUM_ITEM,
-    Answer,
     Comment,
     CommentState,
-    GridActivity,
-    IndicatorsActivity,
     Participant,
     Role,
     RoleGroup,
     SessionInfo,
-    SpectrumActivity,
     Tally,
     Target,
     Template,
     Vote,
-    split_grid_item,
 )
-from ._answer_index import AnswerIndex
-from ._comment_index import CommentIndex
-from ._storage import DurableDB, StorageError
 from ._results import ActivityResults, summarise_answers
-from ._risk import RISK_FILE, RiskPhrases, read_phrase_file
+from ._risk import RiskPhrases
+from ._saving import SaveBatcher
+from ._storage import DurableDB
 from ._templates import parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
 
-__all__ = ["LiveSession", "SessionStore", "SessionNotFound", "Change", "InvalidInput", "StorageError"]
-
-ROOM_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-_last_second: tuple[int, str] = (-1, "")
-
-
-def utc_now() -> str:
-    """The time to the second, as ISO 8601; formatted once a second, as a full room asks thousands of times."""
-    global _last_second
-    second = int(time.time())
-    if second != _last_second[0]:
-        _last_second = (second, datetime.fromtimestamp(second, timezone.utc).isoformat())
-    return _last_second[1]
-
-
-class _SaveBatch:
-    """Everyone who asked to hear from the disk during one turn of the event loop.
-
-    Each asker waits on a future of its own, so one that is cancelled (its
-    phone went away) leaves the others waiting; the batch settles them all.
-    """
-
-    __slots__ = ("loop", "waiters", "timer")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self.waiters: list[asyncio.Future[None]] = []
-        self.timer: asyncio.TimerHandle | None = None
-
-    def settle(self, error: BaseException | None = None) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        waiters, self.waiters = self.waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                if error is None:
-                    waiter.set_result(None)
-                else:
-                    waiter.set_exception(error)
-
-    def settle_from(self, barrier: Future[None]) -> None:
-        error = barrier.exception()
-        self.settle(error if isinstance(error, Exception) else None)
-
-    def settle_soon(self, barrier: Future[None]) -> None:
-        """From the writer's thread: settle on the loop's own thread, unless the loop is gone."""
-        with contextlib.suppress(RuntimeError):  # the loop closed while the disk was busy
-            self.loop.call_soon_threadsafe(self.settle_from, barrier)
+__all__ = ["Change", "LiveSession", "SessionNotFound"]
 
 
 class SessionNotFound(LookupError):
     pass
-
-
-class InvalidInput(ValueError):
-    """A vote or edit that does not fit the activity; the message is safe to show.
-
-    `field` names the value at fault when there is one ("text", "review_date"),
-    so a form can put the cursor back where the fix belongs."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -138,7 +75,7 @@ class LiveSession:
         self._db = db
         self._clock = clock
         self._listeners: list[Listener] = []
-        self._save_batch: _SaveBatch | None = None
+        self._saves = SaveBatcher(db)
         meta_docs = db.table("meta").all()
         if not meta_docs:
             raise SessionNotFound(f"{db.directory} holds no session")
@@ -174,7 +111,7 @@ class LiveSession:
         self.comments: dict[str, Comment] = {}
         self._comment_docs: dict[str, int] = {}
         for doc in db.table("comments").all():
-            comment = _comment_from_doc(doc)
+            comment = comment_from_doc(doc)
             self.comments[comment.id] = comment
             self._comment_docs[comment.id] = doc.doc_id
         self._comment_index = CommentIndex.of(self.comments)
@@ -183,7 +120,7 @@ class LiveSession:
         self.targets: dict[str, Target] = {}
         self._target_docs: dict[str, int] = {}
         for doc in db.table("targets").all():
-            target = _target_from_doc(doc)
+            target = target_from_doc(doc)
             self.targets[target.id] = target
             self._target_docs[target.id] = doc.doc_id
 
@@ -231,37 +168,8 @@ class LiveSession:
             listener(change)
 
     async def saved(self, timeout: float | None = None) -> None:
-        """Wait until every change so far is on disk; only then acknowledge it.
-
-        Everyone who asks during one turn of the event loop shares one request
-        to the writer and one timer: with a full room that is one wake-up per
-        batch of answers, not one per answer. The batch gives up with
-        TimeoutError `timeout` seconds after it began (its first asker's).
-        """
-        loop = asyncio.get_running_loop()
-        batch = self._save_batch
-        if batch is None or batch.loop is not loop:
-            batch = self._save_batch = _SaveBatch(loop)
-            loop.call_soon(self._wait_for_disk, batch)
-            if timeout is not None:
-                batch.timer = loop.call_later(timeout, batch.settle, TimeoutError("the disk did not answer in time"))
-        waiter: asyncio.Future[None] = loop.create_future()
-        batch.waiters.append(waiter)
-        await waiter
-
-    def _wait_for_disk(self, batch: _SaveBatch) -> None:
-        """Ask the writer once for everything committed up to now, on behalf of the whole batch."""
-        if self._save_batch is batch:
-            self._save_batch = None
-        try:
-            barrier = self._db.barrier()
-        except Exception as error:  # noqa: BLE001 - handed to every waiter
-            batch.settle(error)
-            return
-        if barrier.done():
-            batch.settle_from(barrier)
-        else:
-            barrier.add_done_callback(batch.settle_soon)
+        """Wait until every change so far is on disk; only then acknowledge it (see `SaveBatcher`)."""
+        await self._saves.saved(timeout)
 
     def sync(self, timeout: float | None = None) -> None:
         self._db.sync(timeout)
@@ -393,27 +301,7 @@ class LiveSession:
 
     def check_answer(self, activity_id: str, item: str, value: Any) -> int | str:
         """Validate an answer against the template; return it in canonical form."""
-        try:
-            activity = self.template.activity(activity_id)
-        except KeyError:
-            raise InvalidInput("That activity is not part of this session.") from None
-        if isinstance(activity, SpectrumActivity):
-            if item != SPECTRUM_ITEM:
-                raise InvalidInput("That question is not part of this activity.")
-            return _whole_number(value, 1, activity.positions)
-        if isinstance(activity, GridActivity):
-            area_id, when = split_grid_item(item)
-            if when not in ("now", "target") or area_id not in {area.id for area in activity.areas}:
-                raise InvalidInput("That area is not part of this grid.")
-            return _whole_number(value, 1, len(activity.levels))
-        if isinstance(activity, IndicatorsActivity):
-            if item not in {statement.id for statement in activity.statements}:
-                raise InvalidInput("That statement is not part of this activity.")
-            try:
-                return Answer(str(value)).value
-            except ValueError:
-                raise InvalidInput("Choose met, partly met or not met.") from None
-        raise InvalidInput("This activity takes comments, not votes.")
+        return check_answer(self.template, activity_id, item, value)
 
     def cast_vote(self, participant_id: str, activity_id: str, item: str, value: Any) -> Vote:
         """Record or change one person's answer to one question."""
@@ -541,7 +429,7 @@ class LiveSession:
             from_facilitator=from_facilitator,
             flags=flags,
         )
-        self._comment_docs[comment.id] = self._db.table("comments").insert(_comment_to_doc(comment))
+        self._comment_docs[comment.id] = self._db.table("comments").insert(comment_to_doc(comment))
         self._next_comment += 1
         self.comments[comment.id] = comment
         self._comment_index.add(comment)
@@ -595,10 +483,10 @@ class LiveSession:
             activity_id=activity_id,
             text=text,
             owner=clean_line(owner, TITLE_MAX),
-            review_date=_parse_date(review_date),
+            review_date=parse_date(review_date),
             created_at=self._clock(),
         )
-        self._target_docs[target.id] = self._db.table("targets").insert(_target_to_doc(target))
+        self._target_docs[target.id] = self._db.table("targets").insert(target_to_doc(target))
         self.targets[target.id] = target
         self._emit(Change("target", activity_id, target.id))
         return target
@@ -613,8 +501,8 @@ class LiveSession:
         if owner is not None:
             target = replace(target, owner=clean_line(owner, TITLE_MAX))
         if review_date is not None:
-            target = replace(target, review_date=_parse_date(review_date))
-        self._db.table("targets").update(_target_to_doc(target), doc_ids=[self._target_docs[target_id]])
+            target = replace(target, review_date=parse_date(review_date))
+        self._db.table("targets").update(target_to_doc(target), doc_ids=[self._target_docs[target_id]])
         self.targets[target_id] = target
         self._emit(Change("target", target.activity_id, target_id))
         return target
@@ -646,281 +534,6 @@ class LiveSession:
                 {"activity_id": t.activity_id, "item": t.item, "value": t.value, "count": t.count, "role": t.role.value if t.role else None}
                 for t in self.tallies.values()
             ],
-            "comments": [_comment_to_doc(c) for c in self.comments.values()],
-            "targets": [_target_to_doc(t) for t in self.targets.values()],
+            "comments": [comment_to_doc(c) for c in self.comments.values()],
+            "targets": [target_to_doc(t) for t in self.targets.values()],
         }
-
-
-def _whole_number(value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise InvalidInput(f"Choose a number from {low} to {high}.")
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidInput(f"Choose a number from {low} to {high}.") from None
-    if not low <= number <= high:
-        raise InvalidInput(f"Choose a number from {low} to {high}.")
-    return number
-
-
-_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-"""Only the form the form asks for; Python would also take week dates and 20270331."""
-
-
-def _parse_date(value: date | str | None) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if not _DATE_SHAPE.fullmatch(text):
-        raise InvalidInput("Give the review date as YYYY-MM-DD, for example 2027-03-31.", field="review_date")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"There is no {text} in the calendar: check the month and the day.", field="review_date") from None
-
-
-def _comment_to_doc(comment: Comment) -> dict[str, Any]:
-    return {
-        "id": comment.id,
-        "activity_id": comment.activity_id,
-        "item": comment.item,
-        "text": comment.text,
-        "state": comment.state.value,
-        "author": comment.author,
-        "participant_id": comment.participant_id,
-        "created_at": comment.created_at,
-        "from_facilitator": comment.from_facilitator,
-        "flags": list(comment.flags),
-        "follow_up": comment.follow_up,
-    }
-
-
-def _comment_from_doc(doc: dict[str, Any]) -> Comment:
-    return Comment(
-        id=str(doc["id"]),
-        activity_id=doc["activity_id"],
-        text=doc["text"],
-        item=doc.get("item", ""),
-        state=CommentState(doc.get("state", "pending")),
-        author=doc.get("author", ""),
-        participant_id=doc.get("participant_id", ""),
-        created_at=doc.get("created_at", ""),
-        from_facilitator=bool(doc.get("from_facilitator", False)),
-        flags=tuple(str(flag) for flag in doc.get("flags", ()) if isinstance(flag, str)),
-        follow_up=bool(doc.get("follow_up", False)),
-    )
-
-
-def _target_to_doc(target: Target) -> dict[str, Any]:
-    return {
-        "id": target.id,
-        "activity_id": target.activity_id,
-        "text": target.text,
-        "owner": target.owner,
-        "review_date": target.review_date.isoformat() if target.review_date else None,
-        "created_at": target.created_at,
-    }
-
-
-def _target_from_doc(doc: dict[str, Any]) -> Target:
-    review = doc.get("review_date")
-    return Target(
-        id=doc["id"],
-        activity_id=doc["activity_id"],
-        text=doc["text"],
-        owner=doc.get("owner", ""),
-        review_date=date.fromisoformat(review) if review else None,
-        created_at=doc.get("created_at", ""),
-    )
-
-
-class SessionStore:
-    """All sessions under one folder: a catalogue plus a database per session."""
-
-    def __init__(self, root: Path | str, *, clock: Callable[[], str] = utc_now) -> None:
-        self.root = Path(root)
-        self._clock = clock
-        # The data folder (the sessions folder's parent) may add risk phrases for every session.
-        self.risk_phrases = read_phrase_file(self.root.parent / RISK_FILE)
-
-    @property
-    def _catalogue_dir(self) -> Path:
-        return self.root / "catalogue"
-
-    def _catalogue(self, readonly: bool = False) -> DurableDB:
-        return DurableDB(self._catalogue_dir, readonly=readonly)
-
-    def session_dir(self, session_id: str) -> Path:
-        return self.root / session_id
-
-    def create(
-        self,
-        template: Template,
-        template_source: str,
-        *,
-        title: str = "",
-        facilitator: str = "",
-        baseline_id: str = "",
-        hold_comments: bool = True,
-        session_id: str | None = None,
-    ) -> LiveSession:
-        """Start a new session; the template text is kept with it so it never drifts."""
-        created = self._clock()
-        session_id = session_id or f"{created[:10].replace('-', '')}-{secrets.token_hex(3)}"
-        meta = {
-            "id": session_id,
-            "title": clean_line(title, TITLE_MAX) or template.title,
-            "facilitator": clean_line(facilitator, NAME_MAX),
-            "created_at": created,
-            "template_name": template.name,
-            "template_version": template.version,
-            "template_family": template.family_name,
-            "template_title": template.title,
-            "template_source": template_source,
-            "baseline_id": baseline_id,
-            "current": 0,
-            "revealed": [],
-            "intake_open": True,
-            "hold_comments": bool(hold_comments),
-            "join_token": secrets.token_urlsafe(18),
-            "room_code": "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(6)),
-        }
-        return self._materialise(meta, {})
-
-    def _materialise(self, meta: dict[str, Any], tables: dict[str, list[dict[str, Any]]]) -> LiveSession:
-        directory = self.session_dir(meta["id"])
-        if directory.exists() and any(directory.iterdir()):
-            raise FileExistsError(f"a session with id {meta['id']} already exists")
-        db = DurableDB(directory)
-        try:
-            db.table("meta").insert(meta)
-            for name, rows in tables.items():
-                if rows:
-                    db.table(name).insert_multiple(rows)
-            db.sync()
-        except BaseException:
-            db.close()
-            shutil.rmtree(directory, ignore_errors=True)
-            raise
-        with self._catalogue() as catalogue:
-            catalogue.table("sessions").insert({k: meta[k] for k in _CATALOGUE_FIELDS if k in meta})
-            catalogue.sync()
-        return LiveSession(db, clock=self._clock, risk_phrases=self.risk_phrases)
-
-    def restore(self, snapshot: dict[str, Any], *, session_id: str | None = None) -> LiveSession:
-        """Recreate a session from `LiveSession.snapshot()` data (used by import)."""
-        meta = dict(snapshot["meta"])
-        if session_id:
-            meta["id"] = session_id
-        meta.setdefault("join_token", secrets.token_urlsafe(18))
-        meta.setdefault("room_code", "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(6)))
-        parse_template(meta["template_source"], "<imported template>")
-        tables = {name: [dict(row) for row in snapshot.get(name, [])] for name in ("participants", "votes", "tallies", "comments", "targets")}
-        return self._materialise(meta, tables)
-
-    def list(self) -> list[SessionInfo]:
-        """Every session, newest first, with counts read from its own database."""
-        if not self._catalogue_dir.exists():
-            return []
-        with self._catalogue(readonly=True) as catalogue:
-            rows = [dict(doc) for doc in catalogue.table("sessions").all()]
-        infos = []
-        for row in rows:
-            directory = self.session_dir(row["id"])
-            if not directory.exists():
-                continue
-            counts = self._counts(directory)
-            infos.append(
-                SessionInfo(
-                    id=row["id"],
-                    title=row.get("title", ""),
-                    template_name=row.get("template_name", ""),
-                    template_version=row.get("template_version", ""),
-                    template_family=row.get("template_family", ""),
-                    facilitator=row.get("facilitator", ""),
-                    created_at=row.get("created_at", ""),
-                    baseline_id=row.get("baseline_id", ""),
-                    **counts,
-                )
-            )
-        return sorted(infos, key=lambda info: info.created_at, reverse=True)
-
-    @staticmethod
-    def _counts(directory: Path) -> dict[str, int]:
-        try:
-            with DurableDB(directory, readonly=True) as db:
-                return {
-                    "participants": len(db.table("participants")),
-                    "votes": len(db.table("votes")),
-                    "comments": len(db.table("comments")),
-                }
-        except (StorageError, OSError, ValueError):
-            return {"participants": 0, "votes": 0, "comments": 0}
-
-    def find(self, reference: str | None = None) -> SessionInfo:
-        """A session by id, id prefix or exact title; the newest when no reference is given."""
-        sessions = self.list()
-        if not sessions:
-            raise SessionNotFound("There are no sessions yet. Start one with `involve run TEMPLATE`.")
-        if not reference:
-            return sessions[0]
-        exact = [s for s in sessions if s.id == reference]
-        if exact:
-            return exact[0]
-        matches = [s for s in sessions if s.id.startswith(reference) or s.title == reference]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise SessionNotFound(f"'{reference}' matches {len(matches)} sessions; give more of the id.")
-        raise SessionNotFound(f"No session matches '{reference}'. See `involve sessions`.")
-
-    def open(self, session_id: str, *, readonly: bool = False) -> LiveSession:
-        directory = self.session_dir(session_id)
-        if not directory.is_dir():
-            raise SessionNotFound(f"No session with id {session_id}.")
-        db = DurableDB(directory, readonly=readonly)
-        try:
-            return LiveSession(db, clock=self._clock, risk_phrases=self.risk_phrases)
-        except BaseException:
-            db.close()
-            raise
-
-    def purge(self, session_id: str) -> None:
-        """Delete a session and everything derived from it, for good."""
-        directory = self.session_dir(session_id)
-        if directory.exists():
-            # Take the session's lock first so a running app is never purged from under.
-            DurableDB(directory).close()
-            shutil.rmtree(directory)
-        if self._catalogue_dir.exists():
-            from tinydb import Query
-
-            with self._catalogue() as catalogue:
-                catalogue.table("sessions").remove(Query().id == session_id)
-                catalogue.sync()
-
-    def older_than(self, days: float) -> list[SessionInfo]:
-        cutoff = time.time() - days * 86400
-        return [s for s in self.list() if _timestamp(s.created_at) < cutoff]
-
-
-_CATALOGUE_FIELDS = (
-    "id",
-    "title",
-    "facilitator",
-    "created_at",
-    "template_name",
-    "template_version",
-    "template_family",
-    "baseline_id",
-)
-
-
-def _timestamp(value: str) -> float:
-    try:
-        return datetime.fromisoformat(value).timestamp()
-    except ValueError:
-        return 0.0
-
