@@ -25,6 +25,7 @@ from textual.widgets import Static
 from sessions import ActivityResults, InvalidInput, LiveSession, Role, RoleGroup, presence
 
 from . import _charts as charts
+from . import _layout as layout
 from ._redraw import show_content
 
 TALLY_GROUPS: tuple[Role | None, ...] = (None, Role.SERVICE_USER, Role.CARER, Role.STAFF, Role.OTHER)
@@ -201,7 +202,7 @@ class ActivityView(Widget, can_focus=True):
         with BodyScroll():
             yield Canvas(self._draw_body, id="body")
         lines = self.status()
-        yield Static(charts.join_lines(lines), id="status", classes="" if lines else "-empty")
+        yield Static(layout.join_lines(lines), id="status", classes="" if lines else "-empty")
 
     def heading(self) -> Content:
         prompt = getattr(self.activity, "prompt", "")
@@ -256,8 +257,8 @@ class ActivityView(Widget, can_focus=True):
 
     def refusal_lines(self, width: int) -> list[Content]:
         """The refusal in words, with the lobby's presence warning when too few service users or carers are here."""
-        lines = [Content.styled(line, charts.HEADING) for line in charts.wrap(f"⚠ {self.split_refusal()}", width)]
-        lines += [Content(line) for line in charts.wrap("Results are shown for everyone together.", width)]
+        lines = [Content.styled(line, layout.HEADING) for line in layout.wrap(f"⚠ {self.split_refusal()}", width)]
+        lines += [Content(line) for line in layout.wrap("Results are shown for everyone together.", width)]
         session = self.session
         lived, level = presence(session.participants.values(), extra_lived=session.present_without_phones[RoleGroup.LIVED])
         if level == "below":
@@ -290,8 +291,8 @@ class ActivityView(Widget, can_focus=True):
         credit = self.credit()
         if credit:
             lines = [*lines, Content("")]
-            lines += [Content.styled(line, charts.QUIET) for line in charts.wrap(f"Source: {credit}", width, indent="  ")]
-        return charts.join_lines(lines)
+            lines += [Content.styled(line, layout.QUIET) for line in layout.wrap(f"Source: {credit}", width, indent="  ")]
+        return layout.join_lines(lines)
 
     def draw(self, width: int, height: int) -> list[Content]:
         """The body's lines for this width; set `focus_lines` to keep the selection in view."""
@@ -312,7 +313,7 @@ class ActivityView(Widget, can_focus=True):
         if self.revealed:
             state = charts.answers_text(self.answers, self.results.tallied if self.results else 0)
             extra = " · split by role" if self.showing_split else ""
-            lines.append(Content.assemble((state, charts.HEADING), f" · results shown{extra}"))
+            lines.append(Content.assemble((state, layout.HEADING), f" · results shown{extra}"))
         else:
             lines.append(charts.hidden_note(self.answers))
         choice = self.choice()
@@ -325,10 +326,10 @@ class ActivityView(Widget, can_focus=True):
         counted = self.session.tally_count(self.activity.id, choice.item, choice.value, self.tally_group)
         typing: list[str | tuple[str, str]] = []
         if self.typed:
-            typing = [" → ", (f"{self.typed}▌", charts.SELECTED), "  Enter sets · Esc cancels"]
+            typing = [" → ", (f"{self.typed}▌", layout.SELECTED), "  Enter sets · Esc cancels"]
 
         def hands(lead: str) -> Content:
-            return Content.assemble(lead, " (", (GROUP_WORDS[self.tally_group], charts.HEADING), f"): {counted}", *typing)
+            return Content.assemble(lead, " (", (GROUP_WORDS[self.tally_group], layout.HEADING), f"): {counted}", *typing)
 
         one_line = Content.assemble(*selected, " · ", hands("hands"))
         width = self.content_region.width - 2
@@ -345,7 +346,7 @@ class ActivityView(Widget, can_focus=True):
     def _update_status(self) -> None:
         for status in self.query("#status").results(Static):
             lines = self.status()
-            show_content(status, charts.join_lines(lines))
+            show_content(status, layout.join_lines(lines))
             status.set_class(not lines, "-empty")
 
     def _keep_selection_in_view(self) -> None:

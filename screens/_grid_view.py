@@ -8,6 +8,7 @@ from textual.reactive import var
 from sessions import GridActivity, GridResult, grid_item
 
 from . import _charts as charts
+from . import _layout as layout
 from ._activity_view import ActivityView, Choice
 
 
@@ -98,12 +99,12 @@ class GridView(ActivityView):
                 )
                 text = next((t for t in (full, charts.area_gap_text(result)) if len(t) <= room), short)
                 lines.append(
-                    Content.assemble((charts.pad(area.name, name_width), charts.HEADING), " ", charts.fit(text, room))
+                    Content.assemble((layout.pad(area.name, name_width), layout.HEADING), " ", layout.fit(text, room))
                 )
         lines.append(
             Content.styled(
-                charts.fit(f"{charts.NOW} median now   {charts.TARGET} median target   · nobody   [ ] selected", width),
-                charts.QUIET,
+                layout.fit(f"{charts.NOW} median now   {charts.TARGET} median target   · nobody   [ ] selected", width),
+                layout.QUIET,
             )
         )
         return lines
@@ -114,8 +115,8 @@ class GridView(ActivityView):
         groups = {group.group: group for group in self.results.groups}
         name_width = min(max(len(area.name) for area in self.activity.areas) + 1, width // 4)
         column = max(12, (width - name_width - 3 * len(charts.SPLIT_GROUPS)) // len(charts.SPLIT_GROUPS))
-        blocks = [[Content.styled(charts.pad("By role", name_width), charts.QUIET)]]
-        blocks[0] += [Content.styled(charts.pad(area.name, name_width), charts.HEADING) for area in self.activity.areas]
+        blocks = [[Content.styled(layout.pad("By role", name_width), layout.QUIET)]]
+        blocks[0] += [Content.styled(layout.pad(area.name, name_width), layout.HEADING) for area in self.activity.areas]
         for role_group in charts.SPLIT_GROUPS:
             group = groups[role_group]
             block = charts.group_lines(group, column)
@@ -126,6 +127,6 @@ class GridView(ActivityView):
                         f"{charts.NOW} {charts.number(result.now.median)} → {charts.TARGET} "
                         f"{charts.number(result.target.median)}, gap {charts.signed(result.gap)}"
                     )
-                    block.append(Content(charts.fit(text, column)))
+                    block.append(Content(layout.fit(text, column)))
             blocks.append(block)
-        return charts.side_by_side(blocks, [name_width, *[column] * len(charts.SPLIT_GROUPS)], gap=" │ ")
+        return layout.side_by_side(blocks, [name_width, *[column] * len(charts.SPLIT_GROUPS)], gap=" │ ")

@@ -8,6 +8,7 @@ from textual.reactive import var
 from sessions import Answer, IndicatorsActivity, IndicatorsResult
 
 from . import _charts as charts
+from . import _layout as layout
 from ._activity_view import ActivityView, Choice
 
 ANSWERS = tuple(answer.value for answer in Answer)
@@ -49,22 +50,22 @@ class IndicatorsView(ActivityView):
         return self.overall.statement(item).counts.get(str(value), 0)
 
     def draw(self, width: int, height: int) -> list[Content]:
-        lines: list[Content] = [Content.styled(charts.fit(charts.answer_legend(), width), charts.QUIET)]
+        lines: list[Content] = [Content.styled(layout.fit(charts.answer_legend(), width), layout.QUIET)]
         split = self.showing_split
         groups = {group.group: group for group in self.results.groups} if self.results else {}
         column = max(12, (width - 2 - 3) // 2)
         if split:
             heads = [charts.group_lines(groups[g], column) for g in charts.SPLIT_GROUPS]
-            lines += [Content.assemble("  ", line) for line in charts.side_by_side(heads, [column, column])]
+            lines += [Content.assemble("  ", line) for line in layout.side_by_side(heads, [column, column])]
         for index, statement in enumerate(self.activity.statements):
             chosen = index == self.statement
             top = len(lines)
             name = Content.assemble(
-                ("▸ " if chosen else "  ", charts.SELECTED if chosen else ""),
-                (statement.name, charts.HEADING),
+                ("▸ " if chosen else "  ", layout.SELECTED if chosen else ""),
+                (statement.name, layout.HEADING),
             )
             if statement.text:
-                name = Content.assemble(name, " — ", (statement.text, charts.QUIET))
+                name = Content.assemble(name, " — ", (statement.text, layout.QUIET))
             lines += self._heading_lines(name, width, whole=chosen)
             selected = ANSWERS[self.answer] if chosen else None
             if not self.revealed:
@@ -74,11 +75,11 @@ class IndicatorsView(ActivityView):
                 for role_group in charts.SPLIT_GROUPS:
                     group = groups[role_group]
                     if group.result is None:
-                        blocks.append([Content.styled("—", charts.QUIET)])
+                        blocks.append([Content.styled("—", layout.QUIET)])
                     else:
                         counts = group.result.statement(statement.id).counts  # type: ignore[union-attr]
                         blocks.append([Content(charts.answer_summary(counts))])
-                lines += [Content.assemble("  ", line) for line in charts.side_by_side(blocks, [column, column])]
+                lines += [Content.assemble("  ", line) for line in layout.side_by_side(blocks, [column, column])]
             else:
                 result = self.overall.statement(statement.id)
                 hand = {answer: self.hand.get((statement.id, answer), 0) for answer in ANSWERS}

@@ -7,7 +7,7 @@ from textual.reactive import var
 
 from sessions import Comment, CommentState, QuestionsActivity
 
-from . import _charts as charts
+from . import _layout as layout
 from ._activity_view import ActivityView
 
 COMMENTS_PER_QUESTION = 3
@@ -39,9 +39,9 @@ class QuestionsView(ActivityView):
                 lines.append(Content(""))
             chosen = index == self.question
             top = len(lines)
-            lines += charts.numbered_heading(index + 1, question.name, width, chosen=chosen)
+            lines += layout.numbered_heading(index + 1, question.name, width, chosen=chosen)
             if question.text:
-                lines += [Content.styled(line, charts.QUIET) for line in charts.wrap(question.text, width, first="     ", indent="     ")]
+                lines += [Content.styled(line, layout.QUIET) for line in layout.wrap(question.text, width, first="     ", indent="     ")]
             lines += self._comments([c for c in wall if c.item == question.id], width)
             if chosen:
                 self.focus_lines = (top, len(lines) - 1)
@@ -49,17 +49,17 @@ class QuestionsView(ActivityView):
 
     def _comments(self, comments: list[Comment], width: int) -> list[Content]:
         if not comments:
-            return [Content.styled("     No comments on this question yet.", charts.QUIET)]
+            return [Content.styled("     No comments on this question yet.", layout.QUIET)]
         lines: list[Content] = []
         for comment in comments[:COMMENTS_PER_QUESTION]:
             mark = "★ " if comment.state is CommentState.PINNED else "❝ "
             text = f"{comment.text} — {comment.author}" if comment.author else comment.text
-            wrapped = charts.wrap(text, width, first=f"     {mark}", indent="       ")
+            wrapped = layout.wrap(text, width, first=f"     {mark}", indent="       ")
             if len(wrapped) > LINES_PER_COMMENT:
-                last = charts.fit(wrapped[LINES_PER_COMMENT - 1], width - 1)
+                last = layout.fit(wrapped[LINES_PER_COMMENT - 1], width - 1)
                 wrapped = wrapped[: LINES_PER_COMMENT - 1] + [last.removesuffix("…") + "…"]
             lines += [Content(line) for line in wrapped]
         more = len(comments) - COMMENTS_PER_QUESTION
         if more > 0:
-            lines.append(Content.styled(f"       … and {more} more on the wall", charts.QUIET))
+            lines.append(Content.styled(f"       … and {more} more on the wall", layout.QUIET))
         return lines

@@ -21,6 +21,7 @@ from exports import Comparison, GridComparison, IndicatorsComparison, SpectrumCo
 from sessions import LiveSession
 
 from . import _charts as charts
+from . import _layout as layout
 from ._activity_view import BodyScroll, Canvas
 
 KIND_ORDER = {"grid": 0, "spectrum": 1, "indicators": 2}
@@ -69,7 +70,7 @@ class ReviewScreen(Screen[None]):
     def heading(self) -> Content:
         before, after = self.comparison.before, self.comparison.after
         return Content.assemble(
-            ("Progress review", charts.HEADING),
+            ("Progress review", layout.HEADING),
             "\nThen: ",
             Content(f"{before.title}, {before.date_label}"),
             "\nNow:  ",
@@ -97,7 +98,7 @@ class ReviewScreen(Screen[None]):
         if not comparison.same_family:
             lines += [
                 Content(line)
-                for line in charts.wrap(
+                for line in layout.wrap(
                     f"The two sessions follow different plans ({comparison.before.template_family} and "
                     f"{comparison.after.template_family}); only the activities that match are compared.",
                     width,
@@ -105,18 +106,18 @@ class ReviewScreen(Screen[None]):
             ]
         lines.append(
             Content.styled(
-                charts.fit(
+                layout.fit(
                     f"Each entry: then → now and the change ({charts.UP} up, {charts.DOWN} down, "
                     f"{charts.SAME} no change, {charts.NO_VALUE} not asked).",
                     width,
                 ),
-                charts.QUIET,
+                layout.QUIET,
             )
         )
         # The grid's gaps are what the review is for; they come first.
         for activity in sorted(comparison.activities, key=lambda a: KIND_ORDER.get(a.kind, len(KIND_ORDER))):
             lines.append(Content(""))
-            lines.append(Content.styled(charts.fit(activity.title, width), "bold underline"))
+            lines.append(Content.styled(layout.fit(activity.title, width), "bold underline"))
             if isinstance(activity, GridComparison):
                 lines += self._grid(activity, width)
             elif isinstance(activity, SpectrumComparison):
@@ -126,12 +127,12 @@ class ReviewScreen(Screen[None]):
         if not comparison.activities:
             lines += [Content(""), Content("Nothing in these two sessions can be compared.")]
         if comparison.not_compared:
-            lines += [Content(""), Content.styled("Not compared", charts.HEADING)]
+            lines += [Content(""), Content.styled("Not compared", layout.HEADING)]
             for reason in comparison.not_compared:
-                lines += [Content(line) for line in charts.wrap(reason, width, first="• ", indent="  ")]
+                lines += [Content(line) for line in layout.wrap(reason, width, first="• ", indent="  ")]
         lines += [Content("")] + self._targets(width)
-        lines += [Content(""), Content.styled(charts.fit(f"Source: {SOURCE}", width), charts.QUIET)]
-        return charts.join_lines(lines)
+        lines += [Content(""), Content.styled(layout.fit(f"Source: {SOURCE}", width), layout.QUIET)]
+        return layout.join_lines(lines)
 
     def _grid(self, activity: GridComparison, width: int) -> list[Content]:
         first = min(max((len(area.name) for area in activity.areas), default=4) + 1, width // 4)
@@ -144,18 +145,18 @@ class ReviewScreen(Screen[None]):
             ]
             for area in activity.areas
         ]
-        return charts.table(
+        return layout.table(
             ["Area", f"{charts.NOW} Level now", f"{charts.TARGET} Target level", "Gap to target"],
             rows,
             width=width,
             first=first,
         ) + [
-            Content.styled(line, charts.QUIET)
-            for line in charts.wrap("Levels are medians of the room's answers; a smaller gap means closer to the target.", width)
+            Content.styled(line, layout.QUIET)
+            for line in layout.wrap("Levels are medians of the room's answers; a smaller gap means closer to the target.", width)
         ]
 
     def _spectrum(self, activity: SpectrumComparison, width: int) -> list[Content]:
-        lines = charts.table(
+        lines = layout.table(
             ["Measure", "Then → now"],
             [
                 ["Median position", charts.shift_text(activity.median.before, activity.median.after)],
@@ -166,8 +167,8 @@ class ReviewScreen(Screen[None]):
             first=22,
         )
         if activity.median_label_before or activity.median_label_after:
-            lines.append(Content(charts.fit(f"Median then: {activity.median_label_before or charts.NO_VALUE}", width)))
-            lines.append(Content(charts.fit(f"Median now:  {activity.median_label_after or charts.NO_VALUE}", width)))
+            lines.append(Content(layout.fit(f"Median then: {activity.median_label_before or charts.NO_VALUE}", width)))
+            lines.append(Content(layout.fit(f"Median now:  {activity.median_label_after or charts.NO_VALUE}", width)))
         names = {round(stage.position): stage.name for stage in activity.stages}
         labels = [f"{p} {names[p]}" if p in names else str(p) for p in range(1, activity.positions + 1)]
         lines.append(Content(""))
@@ -191,7 +192,7 @@ class ReviewScreen(Screen[None]):
             for statement in activity.statements
         ]
         first = min(max((len(s.name) for s in activity.statements), default=4) + 1, width // 4)
-        return charts.table(
+        return layout.table(
             ["Indicator", f"{glyphs['met']} Met", f"{glyphs['partly']} Partly met", f"{glyphs['not_met']} Not met"],
             rows,
             width=width,
@@ -202,13 +203,13 @@ class ReviewScreen(Screen[None]):
         before = self.comparison.before
         targets = self.comparison.targets_before
         if not targets:
-            return [Content(charts.fit(f"No targets were recorded on {before.date_label}.", width))]
-        lines = [Content.styled(charts.fit(f"Targets agreed on {before.date_label}: how did they go?", width), charts.HEADING)]
+            return [Content(layout.fit(f"No targets were recorded on {before.date_label}.", width))]
+        lines = [Content.styled(layout.fit(f"Targets agreed on {before.date_label}: how did they go?", width), layout.HEADING)]
         for number, target in enumerate(targets, start=1):
-            lines += [Content(line) for line in charts.wrap(target.text, width, first=f"{number}. ", indent="   ")]
+            lines += [Content(line) for line in layout.wrap(target.text, width, first=f"{number}. ", indent="   ")]
             who = target.owner or "nobody named"
             when = target.review_date_label or "no date set"
-            lines.append(Content.styled(charts.fit(f"   Who: {who} · Review by: {when}", width), charts.QUIET))
+            lines.append(Content.styled(layout.fit(f"   Who: {who} · Review by: {when}", width), layout.QUIET))
         return lines
 
 

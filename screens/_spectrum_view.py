@@ -12,6 +12,7 @@ from textual.reactive import var
 from sessions import SPECTRUM_ITEM, SpectrumActivity, SpectrumResult
 
 from . import _charts as charts
+from . import _layout as layout
 from ._activity_view import ActivityView, Choice
 
 MIN_BARS = 3
@@ -92,9 +93,9 @@ class SpectrumView(ActivityView):
         room = max(4, chart_width // max(1, len(stages)) - 1)
         rows = [[" "] * chart_width for _ in range(2)]
         for index, (stage, position) in enumerate(zip(stages, self._stage_positions())):
-            names = charts.wrap(stage.name, room)
+            names = layout.wrap(stage.name, room)
             if len(names) > 2:
-                names = [names[0], charts.fit(" ".join(names[1:]), room)]
+                names = [names[0], layout.fit(" ".join(names[1:]), room)]
             for row, name in zip(rows, names):
                 length = cell_len(name)
                 if index == 0:
@@ -108,7 +109,7 @@ class SpectrumView(ActivityView):
                 for char in name:
                     cells += [char] + [""] * (cell_len(char) - 1)
                 row[start : start + length] = cells
-        lines = [Content.styled("".join(row).rstrip(), charts.HEADING) for row in rows]
+        lines = [Content.styled("".join(row).rstrip(), layout.HEADING) for row in rows]
         return [line for line in lines if line.plain]
 
     def _practices(self, width: int) -> list[Content]:
@@ -117,11 +118,11 @@ class SpectrumView(ActivityView):
         column = max(12, (width - gap * (len(stages) - 1)) // len(stages))
         blocks = []
         for stage in stages:
-            block = [Content.styled(charts.fit(stage.name, column), charts.HEADING)]
+            block = [Content.styled(layout.fit(stage.name, column), layout.HEADING)]
             for practice in stage.practices:
-                block += [Content(line) for line in charts.wrap(practice, column, first="• ", indent="  ")]
+                block += [Content(line) for line in layout.wrap(practice, column, first="• ", indent="  ")]
             blocks.append(block)
-        return charts.side_by_side(blocks, [column] * len(stages))
+        return layout.side_by_side(blocks, [column] * len(stages))
 
     def _row_labels(self) -> list[str]:
         names = {round(position): stage.name for stage, position in zip(self.activity.stages, self._stage_positions())}
@@ -138,7 +139,7 @@ class SpectrumView(ActivityView):
         elif columns:
             lines += self._stage_rows(slot)
             if any(stage.practices for stage in activity.stages):
-                lines.append(Content.styled("Press d to see the practices that mark each stage.", charts.QUIET))
+                lines.append(Content.styled("Press d to see the practices that mark each stage.", layout.QUIET))
         if not self.revealed:
             top = len(lines)
             lines += self._hidden_scale(width, slot, columns)
@@ -186,7 +187,7 @@ class SpectrumView(ActivityView):
             for index, label in enumerate(self._row_labels(), start=1):
                 chosen = index == self.position
                 text = ("▸ " if chosen else "  ") + label
-                lines.append(charts.cell(text, width, charts.SELECTED if chosen else ""))
+                lines.append(layout.cell(text, width, layout.SELECTED if chosen else ""))
                 if chosen:
                     self.focus_lines = (len(lines) - 1, len(lines) - 1)
         return lines
@@ -222,9 +223,9 @@ class SpectrumView(ActivityView):
     def _median_line(self, who: str, distribution, width: int) -> Content:
         median = distribution.median
         if median is None:
-            return Content(charts.fit(f"{who}: no answers yet", width))
+            return Content(layout.fit(f"{who}: no answers yet", width))
         where = self.activity.position_label(int(median)) if float(median).is_integer() else (
             f"between positions {int(median)} and {int(median) + 1}"
         )
         text = f"{who}: {charts.MEDIAN} median {charts.number(median)} — {where} · spread {charts.number(distribution.spread)}"
-        return Content.assemble((charts.fit(text, width), ""))
+        return Content.assemble((layout.fit(text, width), ""))

@@ -10,7 +10,7 @@ from textual.reactive import var
 
 from sessions import Target, TargetsActivity
 
-from . import _charts as charts
+from . import _layout as layout
 from ._activity_view import ActivityView
 from ._confirm_screen import ConfirmScreen
 from ._target_form import TargetForm, date_words
@@ -56,17 +56,17 @@ class TargetsView(ActivityView):
     def draw(self, width: int, height: int) -> list[Content]:
         targets = self.targets
         if not targets:
-            return [Content.styled("No targets yet. Press a to add one.", charts.QUIET)]
+            return [Content.styled("No targets yet. Press a to add one.", layout.QUIET)]
         lines: list[Content] = []
         for index, target in enumerate(targets):
             if index:
                 lines.append(Content(""))
             chosen = index == self.selected
             top = len(lines)
-            lines += charts.numbered_heading(index + 1, target.text, width, chosen=chosen)
+            lines += layout.numbered_heading(index + 1, target.text, width, chosen=chosen)
             owner = target.owner or "not agreed yet"
             review = date_words(target.review_date) if target.review_date else "not set yet"
-            lines.append(Content(charts.fit(f"     Who: {owner} · Review by: {review}", width)))
+            lines.append(Content(layout.fit(f"     Who: {owner} · Review by: {review}", width)))
             if chosen:
                 self.focus_lines = (top, len(lines) - 1)
         return lines

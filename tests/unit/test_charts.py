@@ -6,6 +6,7 @@ from rich.cells import cell_len
 
 from sessions import AreaResult, Distribution, GroupResult, RoleGroup
 from screens import _charts as charts
+from screens import _layout as layout
 
 
 def dist(counts: dict[int, int], top: int = 5) -> Distribution:
@@ -70,21 +71,21 @@ def test_gap_text_reads_without_colour() -> None:
 
 
 def test_fit_and_pad_count_cells_not_characters() -> None:
-    assert charts.fit("Partnership", 6) == "Partn…"
-    assert charts.fit("short", 10) == "short"
-    wide = charts.fit("日本語のテキスト", 7)
+    assert layout.fit("Partnership", 6) == "Partn…"
+    assert layout.fit("short", 10) == "short"
+    wide = layout.fit("日本語のテキスト", 7)
     assert cell_len(wide) <= 7 and wide.endswith("…")
-    assert cell_len(charts.pad("日本", 7, "center")) == 7
+    assert cell_len(layout.pad("日本", 7, "center")) == 7
 
 
 def test_wrap_keeps_text_verbatim_and_within_width() -> None:
     hostile = "[  @click=app.quit]x[/]"
-    assert charts.wrap(hostile, 40, first="  ") == ["  " + hostile]
-    lines = charts.wrap("aaa bbb  ccc " + "d" * 30 + " e", 12, first="- ", indent="  ")
+    assert layout.wrap(hostile, 40, first="  ") == ["  " + hostile]
+    lines = layout.wrap("aaa bbb  ccc " + "d" * 30 + " e", 12, first="- ", indent="  ")
     assert lines[0] == "- aaa bbb"
     assert all(cell_len(line) <= 12 for line in lines)
     assert "".join(line.strip() for line in lines[2:]).startswith("d" * 30)
-    assert charts.wrap("one\n\ntwo", 12) == ["one", "", "two"]
+    assert layout.wrap("one\n\ntwo", 12) == ["one", "", "two"]
 
 
 def test_markup_in_text_stays_literal() -> None:
@@ -208,7 +209,7 @@ def test_answer_summary_is_compact() -> None:
 
 
 def test_table_has_a_rule_and_aligned_columns() -> None:
-    lines = charts.table(["Area", "Now"], [["Policy", "2.0 → 3.0 ↑ +1.0"]], width=40, first=10)
+    lines = layout.table(["Area", "Now"], [["Policy", "2.0 → 3.0 ↑ +1.0"]], width=40, first=10)
     plain = [line.plain for line in lines]
     assert plain[0].startswith("Area") and "Now" in plain[0]
     assert set(plain[1].replace(" ", "")) == {"─"}
