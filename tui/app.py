@@ -74,10 +74,10 @@ class IntakeLike(Protocol):
 ServerFactory = Callable[..., IntakeLike]
 
 
-def default_server_factory(session: LiveSession, *, host: str, port: int, public_url: str) -> IntakeLike:
+def default_server_factory(session: LiveSession, *, host: str, port: int, public_url: str, support_text: str = "") -> IntakeLike:
     from sessions.intake import IntakeServer
 
-    return IntakeServer(session, host=host, port=port, public_url=public_url)
+    return IntakeServer(session, host=host, port=port, public_url=public_url, support_text=support_text)
 
 
 @dataclass
@@ -277,6 +277,7 @@ class InvolveApp(App[int]):
                 host=self.config.intake_host,
                 port=self.config.intake_port,
                 public_url=self.config.public_url,
+                support_text=self.config.support_text,
             )
             url = await server.start()
         except IntakeError as error:

@@ -68,7 +68,7 @@ class Pages:
     per request.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, support_text: str = "") -> None:
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(enabled_extensions=("html",), default=True),
@@ -84,6 +84,7 @@ class Pages:
             name_max=NAME_MAX,
             role_choices=ROLE_CHOICES,
             when_labels=WHEN_LABELS,
+            support=support_paragraphs(support_text),
         )
         self._markers = SlotMarkers()
         self.env.globals.update(self._markers.globals())
@@ -128,9 +129,12 @@ class Pages:
         error: str = "",
         comment_text: str = "",
         poll_ms: int = 3000,
+        commented: bool = False,
     ) -> str:
+        """The activity page; `commented` shows the support line again beside the thanks for a comment."""
         version = page_version(session)
-        parts = self._cached("activity", (version, session.title, poll_ms), lambda: self._render_activity(session, version, poll_ms))
+        name = "activity-commented" if commented else "activity"
+        parts = self._cached(name, (version, session.title, poll_ms), lambda: self._render_activity(session, version, poll_ms, commented))
         activity = session.current_activity
         role = participant.role.label if participant.role else ""
         text = {
@@ -142,7 +146,7 @@ class Pages:
         }
         return parts.fill(text, _answers(session, participant.id, activity))
 
-    def _render_activity(self, session: LiveSession, version: str, poll_ms: int) -> str:
+    def _render_activity(self, session: LiveSession, version: str, poll_ms: int, commented: bool = False) -> str:
         activity = session.current_activity
         return self.render(
             "activity.html",
@@ -154,7 +158,24 @@ class Pages:
             open=session.intake_open,
             hold_comments=session.hold_comments,
             topics=comment_topics(activity),
+            commented=commented,
         )
+
+
+DEFAULT_SUPPORT = (
+    "If today brings up something hard, you do not have to wait for a break or carry it alone.\n"
+    "In England you can call NHS 111 and choose the mental health option, any time of day or night.\n"
+    "Samaritans answer on 116 123, free, day and night, if you want to talk to someone who will listen.\n"
+    "If anyone is in danger right now, call 999.\n"
+    "You can also speak to the facilitator at any point."
+)
+"""Our own words; a template's `support` or INVOLVE_SUPPORT_TEXT replaces them."""
+
+
+def support_paragraphs(text: str = "") -> tuple[str, ...]:
+    """The "Need support now?" text as paragraphs, one a line."""
+    lines = [line.strip() for line in (text.strip() or DEFAULT_SUPPORT).splitlines()]
+    return tuple(line for line in lines if line)
 
 
 def page_version(session: LiveSession) -> str:

@@ -113,13 +113,15 @@ class IntakeServer:
         port: int = 8765,
         public_url: str = "",
         limits: IntakeLimits | None = None,
+        support_text: str = "",
     ) -> None:
         self.session = session
         self.host = host.strip()
         self.port = port
         self.public_url = public_url.strip().rstrip("/")
         self.limits = limits or IntakeLimits()
-        self.pages = Pages()
+        # "Need support now?": the organisation's words (.env) first, then the plan's, then ours.
+        self.pages = Pages(support_text or session.template.support)
         self._poll_ms = max(250, int(self.limits.poll_interval * 1000))
         self._runner: web.AppRunner | None = None
         self._url_base = ""
@@ -450,7 +452,8 @@ class IntakeServer:
             notice = f"Saved: {summary}" if summary else ""
         elif "commented" in request.query:
             notice = COMMENT_HELD if self.session.hold_comments else COMMENT_SHOWN
-        return self._html(self.pages.activity_page(self.session, participant, notice=notice, poll_ms=self._poll_ms))
+        commented = "commented" in request.query
+        return self._html(self.pages.activity_page(self.session, participant, notice=notice, poll_ms=self._poll_ms, commented=commented))
 
     # -- answers and comments ---------------------------------------------------------
 

@@ -202,3 +202,29 @@ async def test_phone_sized_pages_fit_and_every_control_is_labelled(browser: Any,
         await check(name)
     await expect(page.locator(".targets")).to_contain_text("31 January 2027")
     await context.close()
+
+
+async def test_support_is_one_tap_away_without_javascript_and_shown_again_after_a_comment(
+    browser: Any, server: IntakeServer, live_session: LiveSession
+) -> None:
+    from playwright.async_api import expect
+
+    context = await browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    page = await context.new_page()
+    await page.goto(server.join_url)
+    support = page.get_by_role("region", name="Need support now?")
+    await expect(support).to_contain_text("NHS 111")
+    await expect(support).to_contain_text("116 123")
+    await page.get_by_role("button", name="Join").click()
+    await page.get_by_role("link", name="Need support now?").click()
+    assert page.url.endswith("#support")
+    await expect(support).to_be_in_viewport()
+    again = page.locator("[data-support-again]")
+    await expect(again).to_be_hidden()
+    await page.get_by_label("Your comment").fill("That was hard to say")
+    await page.get_by_role("button", name="Send comment").click()
+    await expect(page.locator(".saved")).to_have_text("Thanks — your comment is with the facilitator.")
+    await expect(again).to_be_visible()
+    await again.get_by_role("link").click()
+    await expect(support).to_be_in_viewport()
+    await context.close()

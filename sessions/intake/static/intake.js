@@ -97,6 +97,10 @@
         box.value = "";
       }
       confirmed(form, data.message || "Thanks — your comment has been added.");
+      var again = form.querySelector("[data-support-again]");
+      if (again) {
+        again.hidden = false;
+      }
     } else {
       confirmed(form, data.summary ? "Saved: " + data.summary : "Saved.");
     }
