@@ -15,7 +15,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual import on
+from textual.widgets import DataTable, Input, Static
 
 from sessions import LiveSession, Role, RoleGroup, presence, room_counts
 from tui._messages import guard_storage
@@ -60,12 +61,30 @@ def presence_content(count: int, level: str) -> Content:
     )
 
 
+def door_content(session: LiveSession) -> Content:
+    """Whether new phones may join, and a warning when more have joined than the head count."""
+    lines = []
+    if not session.joining_open:
+        lines.append(Content.from_markup("[b]✖ Joining is closed.[/b] New phones are turned away; people already in keep answering (j opens it)."))
+    extra = session.joined_beyond_head_count
+    if extra:
+        lines.append(Content.from_markup(
+            "[b]⚠ $joined phones have joined, more than the head count of $count.[/b] Someone may have joined twice or from outside the room; consider closing joining.",
+            joined=str(len(session.participants)),
+            count=str(session.head_count),
+        ))
+    elif session.head_count:
+        lines.append(Content(f"Head count: {session.head_count}."))
+    return Content("\n").join(lines)
+
+
 class LobbyScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("f", "toggle_cells", "QR cells"),
         Binding("plus,equals_sign", "count_present(1)", "Add one", key_display="+"),
         Binding("minus", "count_present(-1)", "Take one", key_display="-"),
+        Binding("c", "head_count", "Head count"),
     ]
 
     def __init__(self, session: LiveSession) -> None:
@@ -83,6 +102,7 @@ class LobbyScreen(Screen):
                 yield Static(id="lobby-join", markup=False)
                 yield Static(id="lobby-room", markup=False)
                 yield Static(id="lobby-presence", markup=False)
+                yield Static(id="lobby-door", markup=False)
                 table: DataTable = DataTable(id="lobby-people", cursor_type="row", show_cursor=True)
                 table.add_column("Who is here", key="group")
                 table.add_column("Phone", key="phones")
@@ -93,6 +113,7 @@ class LobbyScreen(Screen):
                     yield Static(id="lobby-roles", markup=False)
                     yield Static(id="lobby-names", markup=False)
                     yield Static(Content(PRESENCE_CREDIT), id="lobby-credit", markup=False)
+                    yield Input(id="lobby-head-count", type="integer", placeholder="Head count: people in the room (c, then Enter)")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -167,6 +188,10 @@ class LobbyScreen(Screen):
         presence_widget.update(presence_content(lived, level))
         for name in ("ideal", "minimum", "below"):
             presence_widget.set_class(name == level, f"-{name}")
+        door = door_content(session)
+        door_widget = self.query_one("#lobby-door", Static)
+        door_widget.update(door)
+        door_widget.display = bool(door.plain)
         self.query_one("#lobby-roles", Static).update(self._roles_line(sum(hands.values())))
         self.query_one("#lobby-names", Static).update(self._names_line())
 
@@ -209,6 +234,21 @@ class LobbyScreen(Screen):
         qr = self.query_one("#lobby-qr", QRCode)
         qr.full_cells = not qr.full_cells
         self.notify("QR code: two spaces per module (full cells)." if qr.full_cells else "QR code: half-block cells.", markup=False)
+
+    def action_head_count(self) -> None:
+        self.query_one("#lobby-head-count", Input).focus()
+
+    @on(Input.Submitted, "#lobby-head-count")
+    def _head_count_given(self, event: Input.Submitted) -> None:
+        try:
+            count = int(event.value or 0)
+        except ValueError:
+            self.app.bell()
+            return
+        if guard_storage(self, lambda: self.session.set_head_count(count)):
+            self.notify(f"Head count: {count}." if count else "Head count cleared.", markup=False)
+            self.refresh_from_session()
+        self.query_one("#lobby-people", DataTable).focus()
 
     def action_count_present(self, delta: int) -> None:
         table = self.query_one("#lobby-people", DataTable)

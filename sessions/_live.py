@@ -218,6 +218,28 @@ class LiveSession:
         self._set_meta(intake_open=bool(value))
 
     @property
+    def joining_open(self) -> bool:
+        """Can new phones join? People already in keep answering either way; kept across resume."""
+        return bool(self.meta.get("joining_open", True))
+
+    def set_joining_open(self, value: bool) -> None:
+        self._set_meta(joining_open=bool(value))
+
+    @property
+    def head_count(self) -> int:
+        """How many people the facilitator counted in the room (0: not counted)."""
+        value = self.meta.get("head_count", 0)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+    def set_head_count(self, count: int) -> None:
+        self._set_meta(head_count=max(0, min(int(count), 10_000)))
+
+    @property
+    def joined_beyond_head_count(self) -> int:
+        """How many more phones have joined than the head count (0 when none, or no count)."""
+        return max(0, len(self.participants) - self.head_count) if self.head_count else 0
+
+    @property
     def hold_comments(self) -> bool:
         return bool(self.meta.get("hold_comments", True))
 

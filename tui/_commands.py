@@ -32,6 +32,10 @@ class SessionCommands(Provider):
                 yield ("Close phone answers", "Phones show a notice and cannot vote or comment", partial(run, "app.set_intake(False)"))
             else:
                 yield ("Open phone answers", "Phones can vote and comment again", partial(run, "app.set_intake(True)"))
+            if session.joining_open:
+                yield ("Close joining", "New phones are refused; people already in keep answering", partial(run, "app.set_joining(False)"))
+            else:
+                yield ("Open joining", "New phones can join again", partial(run, "app.set_joining(True)"))
             if session.meta.get("baseline_id"):
                 yield ("Review progress against the earlier session", "Then and now, side by side", partial(run, "app.review"))
             yield ("Close this session", "Back to the start screen (asks first)", partial(run, "app.request_close"))

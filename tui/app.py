@@ -176,6 +176,7 @@ class InvolveApp(App[int]):
         Binding("l", "lobby", "Lobby/QR"),
         Binding("m", "moderation", "Moderate"),
         Binding("x", "export", "Export"),
+        Binding("j", "toggle_joining", "Open/close joining"),
         Binding("q", "request_quit", "Quit"),
         Binding("question_mark", "keys", "All keys", key_display="?"),
     ]
@@ -454,7 +455,7 @@ class InvolveApp(App[int]):
     # -- keys and commands -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("lobby", "moderation", "export"):
+        if action in ("lobby", "moderation", "export", "toggle_joining"):
             if self.session is None:
                 return False
             if isinstance(self.screen, ModalScreen):
@@ -577,6 +578,29 @@ class InvolveApp(App[int]):
             self._report_storage(str(error))
             return
         self.notify("Phones can answer again." if is_open else "Phone answers are closed; phones show a notice.", markup=False)
+
+    def action_toggle_joining(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        self.action_set_joining(not session.joining_open)
+
+    def action_set_joining(self, is_open: bool) -> None:
+        """Close the door to new phones (or open it again); people already in keep answering."""
+        session = self.session
+        if session is None:
+            return
+        try:
+            session.set_joining_open(is_open)
+        except StorageError as error:
+            self._report_storage(str(error))
+            return
+        self.refresh_bindings()
+        self.notify(
+            "Joining is open again: new phones can join." if is_open
+            else "Joining is closed: new phones are turned away; people already in keep answering.",
+            markup=False,
+        )
 
     def action_request_quit(self) -> None:
         async def answered(yes: bool | None) -> None:

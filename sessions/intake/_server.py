@@ -45,6 +45,10 @@ DEVICE_HEADER = "X-Involve-Device"
 COOKIE_MAX_AGE = 12 * 3600
 
 CLOSED_MESSAGE = "The facilitator has closed answers for now."
+JOINING_CLOSED = (
+    "The facilitator has closed joining: new phones cannot join this session now. "
+    "If you are in the room and need to take part, tell the facilitator, who can count your answers by hand."
+)
 CHANGED_MESSAGE = "That question has closed. Here is the one the room is on now."
 SAVE_FAILED = "Could not save just now — please try again."
 COMMENT_HELD = "Thanks — your comment is with the facilitator."
@@ -330,6 +334,12 @@ class IntakeServer:
         if not self.session.intake_open:
             raise Refusal(403, CLOSED_MESSAGE, title="Answers are closed")
 
+    def _require_joining(self) -> None:
+        """New phones only: anyone already in keeps answering when joining is closed."""
+        self._require_open()
+        if not self.session.joining_open:
+            raise Refusal(403, JOINING_CLOSED, title="Joining is closed")
+
     async def _fields(self, request: web.Request) -> tuple[dict[str, Any], bool]:
         return await read_fields(request, request[MEDIA], self.limits)
 
@@ -365,7 +375,7 @@ class IntakeServer:
         existing = request.get(PARTICIPANT)
         if existing is not None:
             return existing, request[DEVICE_TOKEN]
-        self._require_open()
+        self._require_joining()
         wait = self._joins.take(request.remote or "")
         if wait:
             raise Refusal(429, "Many people are joining from here. Please wait a moment.", headers=retry_after(wait))
@@ -394,12 +404,12 @@ class IntakeServer:
     async def _room_page(self, request: web.Request) -> web.Response:
         if request.get(PARTICIPANT) is not None:
             return _see_other("/s")
-        self._require_open()
+        self._require_joining()
         return self._html(self.pages.render("room.html", session_title=self.session.title, error="", code=""))
 
     async def _room_code(self, request: web.Request) -> web.Response:
         fields, as_json = await self._fields(request)
-        self._require_open()
+        self._require_joining()
         code = text_field(fields, "code", limit=64)
         if self._room_code_matches(request, code):
             path = f"/j/{self.session.join_token}"
@@ -416,7 +426,7 @@ class IntakeServer:
                           title="Link not recognised", link=("/", "Type the room code"))
         if request.get(PARTICIPANT) is not None:
             return _see_other("/s")
-        self._require_open()
+        self._require_joining()
         return self._html(self.pages.join_page(self.session))
 
     async def _join(self, request: web.Request) -> web.Response:
