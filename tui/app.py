@@ -176,7 +176,7 @@ class InvolveApp(App[int]):
         Binding("l", "lobby", "Lobby/QR"),
         Binding("m", "moderation", "Moderate"),
         Binding("x", "export", "Export"),
-        Binding("j", "toggle_joining", "Open/close joining"),
+        Binding("j", "toggle_joining", "Open/close joining", show=False),
         Binding("q", "request_quit", "Quit"),
         Binding("question_mark", "keys", "All keys", key_display="?"),
     ]
