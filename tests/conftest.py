@@ -50,6 +50,17 @@ def chromium_path() -> str:
     return str(CHROMIUM)
 
 
+@pytest.fixture(scope="session")
+def axe_script_path() -> Path:
+    """axe-core's script for WCAG checks in the browser, or skip (fail in CI) when it cannot be had."""
+    from accessibility import axe_script
+
+    script = axe_script()
+    if script is None:
+        skip_or_fail("axe-core is missing and npm could not install it")
+    return script
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path_factory.mktemp("involve-data")
