@@ -39,6 +39,7 @@ from ._model import (
     split_grid_item,
     topic_of,
 )
+from . import _numbers as numbers
 from ._results import (
     SMALL_GROUP,
     ActivityResults,
@@ -130,4 +131,5 @@ __all__ = [
     "topic_of",
     "Vote",
     "Withheld",
+    "numbers",
 ]

@@ -182,11 +182,19 @@ class SpectrumActivity(Activity):
     def items(self) -> tuple[str, ...]:
         return (SPECTRUM_ITEM,)
 
-    def _place(self, position: int) -> float:
+    def _place(self, position: float) -> float:
         """A position counted in stages from the first: 1.5 is halfway from the second to the third."""
         return (position - 1) / (self.positions - 1) * (len(self.stages) - 1)
 
-    def stage_at(self, position: int) -> tuple[Stage, Stage | None]:
+    def stage_places(self) -> tuple[tuple[str, float], ...]:
+        """Each stage's name and where it sits on the line of positions (1 to `positions`)."""
+        stages = self.stages
+        if len(stages) == 1 or self.positions <= 1:
+            return tuple((stage.name, 1.0) for stage in stages[:1])
+        step = (self.positions - 1) / (len(stages) - 1)
+        return tuple((stage.name, 1 + index * step) for index, stage in enumerate(stages))
+
+    def stage_at(self, position: float) -> tuple[Stage, Stage | None]:
         """The stage a position falls in, and the next stage when it lies between two."""
         stages = self.stages
         if not stages:
@@ -201,7 +209,7 @@ class SpectrumActivity(Activity):
             return stages[index], None
         return stages[index], stages[index + 1]
 
-    def position_label(self, position: int) -> str:
+    def position_label(self, position: float) -> str:
         """Words for a position, distinct for the positions between two stages.
 
         "Between A and B" for three neighbouring positions would leave a phone

@@ -1,0 +1,268 @@
+"""How every figure reads: one vocabulary for the screens and every export.
+
+A median of 3.5 on the spectrum, a gap of +2 levels or a change of "= 0"
+must read the same on the projector, in the Markdown minutes, on the web
+page, in the spreadsheet and in the JSON record's summary. Every writer
+formats numbers through this module and nowhere else.
+
+The words for a change come from the frameworks themselves (Transforming
+Services: Changing Lives, Suresearch and the University of Birmingham; the
+leadership spectrum, NSUN and Together): a higher level is more involvement,
+more "not met" answers is worse, a wider gap between now and the target is
+further to go. A change is always spelt out in words beside its arrow, so
+neither the arrow's direction nor a colour carries the meaning alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._model import SpectrumActivity
+
+NO_VALUE = "–"
+"""Shown where there is no figure at all (nobody answered, not asked then)."""
+MINUS = "−"
+BETTER_MARK = "↑"
+WORSE_MARK = "↓"
+SAME_MARK = "="
+CHANGE_MARK = "→"
+"""A change that is neither better nor worse in the framework's terms (more answers, a wider spread)."""
+
+
+# -- single figures -------------------------------------------------------------
+
+
+def median(value: float | int | None) -> str:
+    """A median, quartile or spread: whole numbers plainly, halves and quarters with their decimals.
+
+    '3', '3.5', '2.25'; '–' when there is none. Medians of whole-number
+    answers only ever land on quarters, so nothing is rounded away.
+    """
+    if value is None:
+        return NO_VALUE
+    value = round(float(value), 2)
+    if value.is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0")
+
+
+def signed(value: float | int | None) -> str:
+    """A gap or a change with its sign spelt out: '+2', '−1.5', '0'."""
+    if value is None:
+        return NO_VALUE
+    if round(float(value), 2) == 0:
+        return "0"
+    text = median(abs(value))
+    return f"+{text}" if value > 0 else f"{MINUS}{text}"
+
+
+def count(value: int | None) -> str:
+    """A number of people or answers."""
+    return NO_VALUE if value is None else str(int(value))
+
+
+def plural(value: float | int, unit: str) -> str:
+    """'1 level', '1.5 levels', '0 levels': only exactly one is singular."""
+    return unit if abs(value) == 1 else f"{unit}s"
+
+
+def amount(value: float | int, unit: str, *, sign: bool = False) -> str:
+    """A figure with its unit: '1 position', '1.5 positions', '+1 level'."""
+    text = signed(value) if sign else median(value)
+    return f"{text} {plural(value, unit)}"
+
+
+def people(value: int) -> str:
+    return f"{value} {'person' if value == 1 else 'people'}"
+
+
+def percent(part: int, whole: int) -> float | None:
+    """The share `part` is of `whole`, in per cent, or None when nobody answered."""
+    if not whole:
+        return None
+    return 100 * part / whole
+
+
+def share(part: int, whole: int) -> str:
+    """A share of the room in whole per cent: '43%'; '–' when nobody answered."""
+    value = percent(part, whole)
+    return NO_VALUE if value is None else f"{_round_half_up(value)}%"
+
+
+def count_of(part: int | None, whole: int | None) -> str:
+    """A count beside the share it is of the room: '3 of 7 (43%)'."""
+    if part is None or whole is None:
+        return NO_VALUE
+    if not whole:
+        return f"{part} of 0"
+    return f"{part} of {whole} ({share(part, whole)})"
+
+
+def by_hand(total: int, hand: int = 0) -> str:
+    """A count with the part the facilitator keyed in: '12 (5 by hand)'."""
+    return f"{total} ({hand} by hand)" if hand else str(total)
+
+
+def answers(total: int, hand: int = 0) -> str:
+    """'1 answer', '12 answers (5 by hand)'."""
+    noun = "answer" if total == 1 else "answers"
+    return f"{total} {noun} ({hand} by hand)" if hand else f"{total} {noun}"
+
+
+def _round_half_up(value: float) -> int:
+    """42.5% reads 43%, as a person rounding by hand would, not Python's 42."""
+    return int(value + 0.5 + 1e-9) if value >= 0 else -int(-value + 0.5 + 1e-9)
+
+
+# -- places on the spectrum -----------------------------------------------------
+
+
+def position(activity: "SpectrumActivity", value: float | None) -> str:
+    """Where a median falls on the spectrum, in the stages' own words.
+
+    'Just past Good involvement' for 3.5 on a five-position line; the same
+    words on screen and in the record.
+    """
+    if value is None:
+        return NO_VALUE
+    return activity.position_label(value)
+
+
+def placement(activity: "SpectrumActivity", value: float | None) -> str:
+    """'position 3.5 (Just past Good involvement)', or 'no answers'."""
+    if value is None:
+        return "no answers"
+    return f"position {median(value)} ({position(activity, value)})"
+
+
+def stage_positions(activity: "SpectrumActivity") -> str:
+    """'1 = Beginnings of involvement, 3 = Good involvement, 5 = Service-user led'."""
+    return ", ".join(f"{median(place)} = {stage}" for stage, place in activity.stage_places())
+
+
+# -- changes between two sessions -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a rise in one figure means, in the framework's own terms.
+
+    `higher_is_better` is True, False, or None for a figure that is neither
+    better nor worse when it moves (how many answered, how far apart views are).
+    """
+
+    name: str
+    rise: str
+    fall: str
+    higher_is_better: bool | None
+
+
+LEVEL = Measure("level now", "more involvement", "less involvement", True)
+TARGET = Measure("target level", "aiming higher", "aiming lower", None)
+GAP = Measure("gap to target", "further to go", "closer to the target", False)
+SPECTRUM = Measure("place on the spectrum", "further along the spectrum", "further back on the spectrum", True)
+SPREAD = Measure("spread", "views further apart", "views closer together", None)
+ANSWERED = Measure("people answering", "more people answering", "fewer people answering", None)
+MET = Measure("met", "more say met", "fewer say met", True)
+PARTLY = Measure("partly met", "more say partly met", "fewer say partly met", None)
+NOT_MET = Measure("not met", "more say not met", "fewer say not met", False)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one figure moved, as a mark, a word and the framework's words."""
+
+    mark: str
+    word: str
+    """'better', 'worse', 'no change' or 'changed'."""
+    meaning: str
+    """The framework's words for the move: 'more involvement', 'further to go'."""
+
+    def __str__(self) -> str:
+        if self.word == "no change":
+            return f"{SAME_MARK} no change"
+        if self.word == "changed":
+            return f"{CHANGE_MARK} {self.meaning}"
+        return f"{self.mark} {self.word}: {self.meaning}"
+
+
+def verdict(change: float | None, measure: Measure) -> Verdict | None:
+    """Better or worse for this measure, or None when one side has no figure."""
+    if change is None:
+        return None
+    if round(change, 6) == 0:
+        return Verdict(SAME_MARK, "no change", "")
+    rose = change > 0
+    meaning = measure.rise if rose else measure.fall
+    if measure.higher_is_better is None:
+        return Verdict(CHANGE_MARK, "changed", meaning)
+    better = rose == measure.higher_is_better
+    return Verdict(BETTER_MARK if better else WORSE_MARK, "better" if better else "worse", meaning)
+
+
+def movement(change: float | None, measure: Measure, *, unit: str = "") -> str:
+    """A change and what it means: '+1 ↑ better: more involvement', '= no change', '–'.
+
+    `unit` follows the number ('+20 points'); whole counts and medians use
+    the same rules as everywhere else.
+    """
+    judged = verdict(change, measure)
+    if judged is None or change is None:
+        return NO_VALUE
+    if judged.word == "no change":
+        return str(judged)
+    figure = signed(change) + (f" {plural(change, unit)}" if unit else "")
+    return f"{figure} {judged}"
+
+
+def shift(before: float | None, after: float | None, measure: Measure, *, unit: str = "") -> str:
+    """Then → now and what the move means: '2 → 3, +1 ↑ better: more involvement'."""
+    change = None if before is None or after is None else after - before
+    values = f"{median(before)} → {median(after)}"
+    if change is None:
+        return values
+    return f"{values}, {movement(change, measure, unit=unit)}"
+
+
+def share_shift(before: tuple[int, int] | None, after: tuple[int, int], measure: Measure) -> str:
+    """Answers for one choice then and now, as shares when the room's size changed.
+
+    `before` and `after` are (count, answers). With the same number answering
+    the counts compare directly ('3 → 5, +2 ↑ better: more say met'); when the
+    room grew or shrank the shares are compared and the counts stand beside
+    them ('3 of 7 (43%) → 5 of 8 (63%), +20 points ↑ better: more say met').
+    """
+    if before is None:
+        return f"{NO_VALUE} → {count_of(*after)}"
+    (then, then_n), (now, now_n) = before, after
+    if then_n == now_n:
+        return f"{then} → {now}" + ("" if not now_n else f", {movement(now - then, measure)}")
+    text = f"{count_of(then, then_n)} → {count_of(now, now_n)}"
+    was, is_ = percent(then, then_n), percent(now, now_n)
+    if was is None or is_ is None:
+        return text
+    points = _round_half_up(is_) - _round_half_up(was)
+    return f"{text}, {movement(points, measure, unit='point')}"
+
+
+def share_change(before: tuple[int, int] | None, after: tuple[int, int]) -> float | None:
+    """The change a `share_shift` reports: counts when the room's size held, else points."""
+    if before is None:
+        return None
+    (then, then_n), (now, now_n) = before, after
+    if then_n == now_n:
+        return float(now - then) if now_n else None
+    was, is_ = percent(then, then_n), percent(now, now_n)
+    if was is None or is_ is None:
+        return None
+    return float(_round_half_up(is_) - _round_half_up(was))
+
+
+KEY = (
+    f"{BETTER_MARK} better and {WORSE_MARK} worse in the framework's terms "
+    f"(a higher level is more involvement, a wider gap is further to go, more 'not met' is worse); "
+    f"{SAME_MARK} no change; {CHANGE_MARK} changed, neither better nor worse; {NO_VALUE} no figure."
+)
+"""The legend every comparison carries, so no reader has to guess what an arrow means."""

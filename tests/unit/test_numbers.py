@@ -1,0 +1,102 @@
+"""The number vocabulary: one set of rules for every figure the app shows or writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from sessions import SpectrumActivity, Stage, numbers
+
+
+def spectrum(positions: int = 5) -> SpectrumActivity:
+    stages = tuple(Stage(name.lower(), name) for name in ("Beginnings of involvement", "Good involvement", "Service-user led"))
+    return SpectrumActivity(id="spectrum", title="Spectrum", positions=positions, stages=stages)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(2, "2"), (2.0, "2"), (3.5, "3.5"), (2.25, "2.25"), (2.75, "2.75"), (0, "0"), (None, "–")],
+)
+def test_medians_read_whole_numbers_plainly_and_keep_halves_and_quarters(value, text) -> None:
+    assert numbers.median(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(2, "+2"), (-1.5, "−1.5"), (0, "0"), (0.0, "0"), (0.25, "+0.25"), (None, "–")],
+)
+def test_gaps_spell_out_their_sign_and_zero_has_none(value, text) -> None:
+    assert numbers.signed(value) == text
+
+
+def test_amounts_are_singular_only_for_exactly_one() -> None:
+    assert numbers.amount(1, "level") == "1 level"
+    assert numbers.amount(1.5, "level") == "1.5 levels"
+    assert numbers.amount(0, "level") == "0 levels"
+    assert numbers.amount(-1, "level", sign=True) == "−1 level"
+    assert numbers.people(1) == "1 person"
+    assert numbers.people(0) == "0 people"
+
+
+def test_shares_round_half_up_and_say_when_nobody_answered() -> None:
+    assert numbers.share(3, 7) == "43%"
+    assert numbers.share(1, 8) == "13%"  # 12.5 reads 13, as by hand
+    assert numbers.share(0, 0) == "–"
+    assert numbers.count_of(3, 7) == "3 of 7 (43%)"
+    assert numbers.count_of(0, 0) == "0 of 0"
+
+
+def test_counts_with_hands_and_answers() -> None:
+    assert numbers.by_hand(12, 5) == "12 (5 by hand)"
+    assert numbers.by_hand(12) == "12"
+    assert numbers.answers(1) == "1 answer"
+    assert numbers.answers(4, 2) == "4 answers (2 by hand)"
+
+
+def test_a_median_between_positions_reads_in_the_stages_words() -> None:
+    activity = spectrum(5)
+    assert numbers.position(activity, 3) == "Good involvement"
+    assert numbers.position(activity, 3.5) == "Just past Good involvement"
+    assert numbers.position(activity, 4) == "Halfway between Good involvement and Service-user led"
+    assert numbers.placement(activity, 3.5) == "position 3.5 (Just past Good involvement)"
+    assert numbers.placement(activity, None) == "no answers"
+    assert numbers.stage_positions(activity) == "1 = Beginnings of involvement, 3 = Good involvement, 5 = Service-user led"
+    assert numbers.stage_positions(spectrum(4)).startswith("1 = Beginnings of involvement, 2.5 = Good")
+
+
+def test_a_higher_level_is_better_and_says_so_in_words() -> None:
+    assert numbers.movement(1, numbers.LEVEL) == "+1 ↑ better: more involvement"
+    assert numbers.movement(-0.5, numbers.LEVEL) == "−0.5 ↓ worse: less involvement"
+    assert numbers.movement(0, numbers.LEVEL) == "= no change"
+    assert numbers.movement(None, numbers.LEVEL) == "–"
+
+
+def test_a_wider_gap_is_worse_though_the_number_goes_up() -> None:
+    assert numbers.movement(1, numbers.GAP) == "+1 ↓ worse: further to go"
+    assert numbers.movement(-2, numbers.GAP) == "−2 ↑ better: closer to the target"
+
+
+def test_more_not_met_is_worse_and_more_met_is_better() -> None:
+    assert numbers.movement(2, numbers.NOT_MET) == "+2 ↓ worse: more say not met"
+    assert numbers.movement(2, numbers.MET) == "+2 ↑ better: more say met"
+
+
+def test_neutral_measures_say_what_changed_without_judging() -> None:
+    assert numbers.movement(3, numbers.ANSWERED) == "+3 → more people answering"
+    assert numbers.movement(-1, numbers.SPREAD) == "−1 → views closer together"
+
+
+def test_shift_shows_then_now_and_the_meaning() -> None:
+    assert numbers.shift(2.0, 3.0, numbers.LEVEL) == "2 → 3, +1 ↑ better: more involvement"
+    assert numbers.shift(None, 2.5, numbers.LEVEL) == "– → 2.5"
+    assert numbers.shift(2, 2, numbers.GAP) == "2 → 2, = no change"
+
+
+def test_shares_are_compared_when_the_room_changed_size_with_counts_beside() -> None:
+    grown = numbers.share_shift((3, 7), (3, 8), numbers.MET)
+    assert grown == "3 of 7 (43%) → 3 of 8 (38%), −5 points ↓ worse: fewer say met"
+    assert numbers.share_change((3, 7), (3, 8)) == -5
+    same = numbers.share_shift((3, 7), (5, 7), numbers.NOT_MET)
+    assert same == "3 → 5, +2 ↓ worse: more say not met"
+    assert numbers.share_change((3, 7), (5, 7)) == 2
+    assert numbers.share_shift(None, (2, 8), numbers.MET) == "– → 2 of 8 (25%)"
+    assert numbers.share_change(None, (2, 8)) is None
