@@ -91,6 +91,7 @@ class Refusal(Exception):
         link: tuple[str, str] | None = None,
         on_page: bool = False,
         keep_text: str = "",
+        about_comment: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -103,6 +104,8 @@ class Refusal(Exception):
         """Where the HTML page offers to go next: (href, words)."""
         self.on_page = on_page
         """Show it on the activity page (as a message above the forms) rather than alone."""
+        self.about_comment = about_comment
+        """The problem is with the comment itself: say so beside the comment box."""
         self.keep_text = keep_text
         """A comment to put back in the box so the person does not lose it."""
 

@@ -30,7 +30,17 @@ from .._model import (
 from .._text import COMMENT_MAX, NAME_MAX
 from ._page_parts import PageParts, SlotMarkers
 
-__all__ = ["Pages", "Asset", "ASSET_CACHE", "page_version", "activity_summary", "saved_summary", "comment_topics", "ROLE_CHOICES"]
+__all__ = [
+    "Pages",
+    "Asset",
+    "ASSET_CACHE",
+    "page_version",
+    "activity_summary",
+    "saved_summary",
+    "comment_too_long",
+    "comment_topics",
+    "ROLE_CHOICES",
+]
 
 HERE = Path(__file__).resolve().parent
 
@@ -81,6 +91,8 @@ class Pages:
             css_url=f"/static/intake.css?v={self.assets['intake.css'].version}",
             js_url=f"/static/intake.js?v={self.assets['intake.js'].version}",
             comment_max=COMMENT_MAX,
+            count_words=COUNT_WORDS,
+            over_words=OVER_WORDS,
             name_max=NAME_MAX,
             role_choices=ROLE_CHOICES,
             when_labels=WHEN_LABELS,
@@ -128,6 +140,7 @@ class Pages:
         notice: str = "",
         error: str = "",
         comment_text: str = "",
+        comment_error: str = "",
         poll_ms: int = 3000,
         commented: bool = False,
     ) -> str:
@@ -143,6 +156,9 @@ class Pages:
             "notice": notice,
             "error": error,
             "comment_text": comment_text,
+            "comment_error": comment_error,
+            "comment_invalid": "true" if comment_error or len(comment_text) > COMMENT_MAX else "false",
+            "comment_count": comment_length_text(len(comment_text)),
         }
         return parts.fill(text, _answers(session, participant.id, activity))
 
@@ -176,6 +192,25 @@ def support_paragraphs(text: str = "") -> tuple[str, ...]:
     """The "Need support now?" text as paragraphs, one a line."""
     lines = [line.strip() for line in (text.strip() or DEFAULT_SUPPORT).splitlines()]
     return tuple(line for line in lines if line)
+
+
+COUNT_WORDS = "{count} of {max} characters"
+OVER_WORDS = "{over} characters too many: comments can be up to {max}. Shorten it before sending."
+
+
+def comment_length_text(length: int) -> str:
+    """The counter under the comment box; intake.js fills in the same words as the person types."""
+    if length > COMMENT_MAX:
+        return OVER_WORDS.format(over=length - COMMENT_MAX, max=COMMENT_MAX)
+    return COUNT_WORDS.format(count=length, max=COMMENT_MAX)
+
+
+def comment_too_long(length: int) -> str:
+    """Why a comment was refused: said in full, and nothing is cut or sent."""
+    return (
+        f"Your comment is {length} characters long; comments can be up to {COMMENT_MAX}. "
+        "Nothing was sent: shorten it and send it again."
+    )
 
 
 def page_version(session: LiveSession) -> str:

@@ -33,7 +33,16 @@ from ._guard import (
     text_field,
 )
 from ._network import ANY_ADDRESS, bind_error_message, find_lan_address, url_host
-from ._pages import ASSET_CACHE, Pages, activity_summary, comment_topics, page_version, participant_json, saved_summary
+from ._pages import (
+    ASSET_CACHE,
+    Pages,
+    activity_summary,
+    comment_too_long,
+    comment_topics,
+    page_version,
+    participant_json,
+    saved_summary,
+)
 from ._turns import TurnBudget
 
 __all__ = ["IntakeServer", "IntakeError", "DEVICE_COOKIE", "DEVICE_HEADER"]
@@ -295,7 +304,12 @@ class IntakeServer:
             participant = request.get(PARTICIPANT)
             if refusal.on_page and participant is not None:
                 body = self.pages.activity_page(
-                    self.session, participant, error=message, comment_text=refusal.keep_text, poll_ms=self._poll_ms
+                    self.session,
+                    participant,
+                    error="" if refusal.about_comment else message,
+                    comment_error=message if refusal.about_comment else "",
+                    comment_text=refusal.keep_text,
+                    poll_ms=self._poll_ms,
                 )
             else:
                 body = self.pages.message(refusal.title or "Sorry", message, link=refusal.link, session_title=self.session.title)
@@ -512,9 +526,9 @@ class IntakeServer:
         except KeyError:
             raise Refusal(400, "That activity is not part of this session.", on_page=True, keep_text=keep[:COMMENT_MAX]) from None
         if not keep:
-            raise Refusal(400, "Write something first.", on_page=True)
+            raise Refusal(400, "Write something first.", on_page=True, about_comment=True)
         if len(keep) > COMMENT_MAX:
-            raise Refusal(400, f"Comments can be up to {COMMENT_MAX} characters.", on_page=True, keep_text=keep[:COMMENT_MAX])
+            raise Refusal(400, comment_too_long(len(keep)), on_page=True, keep_text=keep, about_comment=True)
         item = text_field(fields, "item", limit=200)
         if item and item not in {key for key, _ in comment_topics(activity)}:
             raise Refusal(400, "Choose what the comment is about from the list.", on_page=True, keep_text=keep)

@@ -285,7 +285,10 @@ async def test_votes_need_a_device_token(server: IntakeServer, api: aiohttp.Clie
 async def test_comments_wait_for_the_facilitator(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
     await join_form(client, server, name="Em")
     page = await (await client.get(server.room_url + "s")).text()
-    assert 'maxlength="280"' in page and '<label for="comment-text">' in page
+    # The cap is stated and counted, never enforced by a silent browser cut.
+    assert "maxlength" not in page and 'data-max="280"' in page and '<label for="comment-text">' in page
+    assert '<p id="comment-count" class="counter" aria-live="polite">0 of 280 characters</p>' in page
+    assert 'autocomplete="off"' in page
     assert "facilitator reads comments before the room sees them" in page
     response = await client.post(server.room_url + "s/comment", data={"activity_id": "welcome", "text": "Good start\r\nthanks"}, allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/s?commented=1"
@@ -293,6 +296,7 @@ async def test_comments_wait_for_the_facilitator(server: IntakeServer, client: a
     assert "Thanks — your comment is with the facilitator." in thanks
     (comment,) = live_session.comments.values()
     assert comment.text == "Good start\nthanks"
+    assert response.headers["Cache-Control"] == "no-store"
     assert comment.state is CommentState.PENDING
     assert comment.author == "Em" and comment.activity_id == "welcome"
     assert comment.participant_id == next(iter(live_session.participants))
@@ -499,3 +503,23 @@ async def test_a_failing_handler_gives_500_and_prints_nothing(
     await still_serving(client, server)
     captured = capfd.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+async def test_an_over_long_comment_is_refused_with_its_reason_and_kept_whole(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    await join_form(client, server, name="Em")
+    words = "We were asked once and never heard back. " * 8  # 328 characters, 327 once the last space is trimmed
+    response = await client.post(
+        server.room_url + "s/comment", data={"activity_id": "welcome", "text": words}, headers={"Accept": "text/html"}
+    )
+    assert response.status == 400
+    page = await response.text()
+    assert "Your comment is 327 characters long; comments can be up to 280. Nothing was sent" in page
+    assert '<p id="comment-error" class="error" role="alert">' in page
+    assert 'aria-invalid="true"' in page
+    assert "47 characters too many: comments can be up to 280." in page
+    # Every word is put back for the person to shorten, none cut at 280.
+    assert words.strip() in page
+    assert "Thanks" not in page
+    assert live_session.comments == {}

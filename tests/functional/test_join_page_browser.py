@@ -110,10 +110,11 @@ async def test_join_place_rate_and_comment_with_javascript(browser: Any, server:
     box = page.get_by_label("Your comment")
     await box.fill("half a thought")
     live_session.go_to(INDICATORS)
-    await expect(page.locator("#moved")).to_be_visible(timeout=RELOAD_WAIT_MS)
+    # Said beside the box being typed in, not at the top of the page.
+    await expect(page.locator("form.comment .moved")).to_be_visible(timeout=RELOAD_WAIT_MS)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Now and next")
     await expect(box).to_have_value("half a thought")
-    await page.get_by_role("link", name="Show what is on screen now").click()
+    await page.locator("form.comment").get_by_role("link", name="Show what is on screen now").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Indicators")
 
     base = server.room_url

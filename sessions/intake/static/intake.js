@@ -6,6 +6,48 @@
 (function () {
   "use strict";
   var body = document.body;
+
+  // A page brought back from the back/forward cache would show choices that
+  // are no longer the ones on record: fetch it afresh instead.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      window.location.reload();
+    }
+  });
+
+  // The comment counter: the same words the server wrote, kept up to date,
+  // and a refusal before sending rather than a silent cut.
+  var box = document.querySelector("textarea[data-max]");
+  var counter = document.getElementById("comment-count");
+  function length(text) {
+    return Array.from(text.replace(/\r\n?/g, "\n").trim()).length;
+  }
+  function overBy() {
+    return length(box.value) - parseInt(box.getAttribute("data-max"), 10);
+  }
+  function count() {
+    var over = overBy();
+    var words = box.getAttribute(over > 0 ? "data-over-words" : "data-count-words");
+    counter.textContent = words
+      .replace("{count}", String(length(box.value)))
+      .replace("{over}", String(over))
+      .replace("{max}", box.getAttribute("data-max"));
+    counter.classList.toggle("over", over > 0);
+    box.setAttribute("aria-invalid", over > 0 ? "true" : "false");
+  }
+  if (box && counter) {
+    box.addEventListener("input", count);
+    // On the form itself, so it runs before the page sends anything in place.
+    box.form.addEventListener("submit", function (event) {
+      if (overBy() > 0) {
+        event.preventDefault();
+        event.stopPropagation();
+        count();
+        box.focus();
+      }
+    });
+    count();
+  }
   var version = body.getAttribute("data-version");
   var pollUrl = body.getAttribute("data-poll");
   var pageUrl = body.getAttribute("data-page") || "/s";
@@ -33,8 +75,13 @@
     return false;
   }
 
-  function markEdited() {
+  var editedField = null;
+
+  function markEdited(event) {
     edited = true;
+    if (event.target && event.target.form) {
+      editedField = event.target;
+    }
   }
   document.addEventListener("input", markEdited);
   document.addEventListener("change", markEdited);
@@ -48,10 +95,25 @@
     return tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && el.type === "text");
   }
 
+  // Said inside the form being filled in, not at the top of a long page.
   function showMoved() {
-    var note = document.getElementById("moved");
-    if (note) {
+    var active = document.activeElement;
+    var field = active && active.form ? active : editedField;
+    var note = field ? field.form.querySelector(".moved") : document.querySelector(".moved");
+    if (!note) {
+      return;
+    }
+    if (field && field.type === "radio") {
+      // Right under the group of choices just touched, not past the rest of a long form.
+      var group = field.closest("form > fieldset") || field.closest("fieldset");
+      if (group && group.nextElementSibling !== note) {
+        group.parentNode.insertBefore(note, group.nextElementSibling);
+      }
+    }
+    if (note.hidden) {
+      var words = note.innerHTML;
       note.hidden = false;
+      note.innerHTML = words; // a fresh change, so screen readers announce it
     }
   }
 
@@ -95,6 +157,9 @@
       var box = form.querySelector("textarea");
       if (box) {
         box.value = "";
+        if (counter) {
+          count();
+        }
       }
       confirmed(form, data.message || "Thanks — your comment has been added.");
       var again = form.querySelector("[data-support-again]");
