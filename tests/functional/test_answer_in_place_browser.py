@@ -147,7 +147,7 @@ async def test_a_refusal_is_announced_and_the_words_are_kept(browser: Any, serve
     live_session.go_to(GRID)
     await page.get_by_role("button", name="Save my answer").click()
     await expect(page.locator("form.answers").get_by_role("alert")).to_have_text("That question has closed, so this answer was not saved.")
-    await expect(page.locator("#moved")).to_be_visible()
+    await expect(page.locator("form.answers .moved")).to_be_visible()
     await expect(box).to_have_value("Said just as answers close")
     assert live_session.votes_for("spectrum") == []
     await context.close()
