@@ -5,6 +5,8 @@ command line, the intake server, the exports and the tests alike.
 """
 
 from ._catalogue import SessionStore
+from ._codes import ROOM_CODE_ALPHABET, new_code, normalise_code
+from ._consoles import ConsolePairing, PairingRefused, PendingPairing
 from ._documents import InvalidInput
 from ._live import Change, LiveSession, SessionNotFound
 from ._model import (
@@ -86,6 +88,7 @@ __all__ = [
     "clean_line",
     "clean_text",
     "Comment",
+    "ConsolePairing",
     "CommentState",
     "Distribution",
     "DurableDB",
@@ -104,7 +107,9 @@ __all__ = [
     "LiveSession",
     "load_template_file",
     "parse_template",
+    "PairingRefused",
     "Participant",
+    "PendingPairing",
     "presence",
     "QuestionsActivity",
     "Role",
@@ -131,5 +136,8 @@ __all__ = [
     "topic_of",
     "Vote",
     "Withheld",
+    "new_code",
+    "normalise_code",
     "numbers",
+    "ROOM_CODE_ALPHABET",
 ]

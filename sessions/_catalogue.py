@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ._clock import utc_now
+from ._codes import new_code
 from ._live import LiveSession, SessionNotFound
 from ._model import SessionInfo, Template
 from ._risk import RISK_FILE, read_phrase_file
@@ -19,9 +20,6 @@ from ._templates import parse_template
 from ._text import NAME_MAX, TITLE_MAX, clean_line
 
 __all__ = ["SessionStore"]
-
-ROOM_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
 
 class SessionStore:
     """All sessions under one folder: a catalogue plus a database per session."""
@@ -72,7 +70,7 @@ class SessionStore:
             "intake_open": True,
             "hold_comments": bool(hold_comments),
             "join_token": secrets.token_urlsafe(18),
-            "room_code": "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(6)),
+            "room_code": new_code(6),
         }
         return self._materialise(meta, {})
 
@@ -102,7 +100,7 @@ class SessionStore:
         if session_id:
             meta["id"] = session_id
         meta.setdefault("join_token", secrets.token_urlsafe(18))
-        meta.setdefault("room_code", "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(6)))
+        meta.setdefault("room_code", new_code(6))
         parse_template(meta["template_source"], "<imported template>")
         tables = {name: [dict(row) for row in snapshot.get(name, [])] for name in ("participants", "votes", "tallies", "comments", "targets")}
         return self._materialise(meta, tables)

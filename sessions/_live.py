@@ -17,6 +17,7 @@ from typing import Any
 from ._answer_index import AnswerIndex
 from ._clock import utc_now
 from ._comment_index import CommentIndex
+from ._consoles import ConsolePairing
 from ._documents import (
     InvalidInput,
     check_answer,
@@ -56,7 +57,7 @@ class SessionNotFound(LookupError):
 class Change:
     """What changed in a live session, for screens that need to redraw."""
 
-    kind: str  # participant | vote | tally | comment | target | state
+    kind: str  # participant | vote | tally | comment | target | state | console
     activity_id: str = ""
     record_id: str = ""
 
@@ -76,6 +77,8 @@ class LiveSession:
         self._clock = clock
         self._listeners: list[Listener] = []
         self._saves = SaveBatcher(db)
+        self.consoles = ConsolePairing(lambda: self._emit(Change("console")))
+        """The facilitator's paired consoles: in memory only, never in the record."""
         meta_docs = db.table("meta").all()
         if not meta_docs:
             raise SessionNotFound(f"{db.directory} holds no session")

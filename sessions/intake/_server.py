@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from .._codes import normalise_code
 from .._documents import InvalidInput
 from .._json import dumps
 from .._live import LiveSession
@@ -376,7 +377,7 @@ class IntakeServer:
         wait = self._room_code_failures.blocked_for(address)
         if wait:
             raise Refusal(429, "Too many wrong codes. Wait a minute and try again.", headers=retry_after(wait))
-        typed = "".join(code.split()).replace("-", "").upper()[:32]
+        typed = normalise_code(code)
         if hmac.compare_digest(typed.encode(), self.session.room_code.upper().encode()):
             return True
         self._room_code_failures.fail(address)
