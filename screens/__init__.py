@@ -4,7 +4,7 @@ Shell screens (home, lobby, activity, moderation, agenda) frame the activity
 views, which render one activity each and take keyboard tallies.
 """
 
-from ._activity_screen import NARROW_WIDTH, ActivityScreen, Stopwatch, clock_text
+from ._activity_screen import NARROW_WIDTH, ActivityScreen, clock_text
 from ._activity_view import ActivityView, view_for
 from ._agenda_screen import AgendaScreen, agenda_line
 from ._comment_form import CommentDraft, CommentForm, comment_topics
@@ -53,7 +53,6 @@ __all__ = [
     "ReviewScreen",
     "SessionBar",
     "SpectrumView",
-    "Stopwatch",
     "TargetForm",
     "TargetsView",
     "agenda_line",

@@ -7,8 +7,6 @@ room may see results yet.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
 from typing import Callable
 
 from textual import events
@@ -16,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.content import Content
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -31,32 +29,10 @@ from ._comment_wall import CommentWall
 from ._key_footer import KeyFooter
 from ._session_bar import SessionBar
 
-__all__ = ["ActivityScreen", "Stopwatch", "clock_text", "NARROW_WIDTH"]
+__all__ = ["ActivityScreen", "clock_text", "NARROW_WIDTH"]
 
 NARROW_WIDTH = 70
 """Below this width the comment wall moves under the activity."""
-
-
-@dataclass
-class Stopwatch:
-    """Time spent on one activity; kept while the facilitator moves around."""
-
-    elapsed: float = 0.0
-    started: float | None = None
-
-    @property
-    def running(self) -> bool:
-        return self.started is not None
-
-    def seconds(self, now: float) -> float:
-        return self.elapsed + (now - self.started if self.started is not None else 0.0)
-
-    def toggle(self, now: float) -> None:
-        if self.started is None:
-            self.started = now
-        else:
-            self.elapsed += now - self.started
-            self.started = None
 
 
 def clock_text(minutes: int, seconds: float, running: bool) -> tuple[str, bool]:
@@ -83,14 +59,13 @@ class ActivityScreen(Screen):
         Binding("c", "comment", "Comment"),
     ]
 
-    split: reactive[bool] = reactive(False, init=False)
+    split: var[bool] = var(False, init=False)
+    """The current activity's split choice, as the session holds it (the console may change it)."""
 
-    def __init__(self, session: LiveSession, *, show_results: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, session: LiveSession, *, show_results: bool = False) -> None:
         super().__init__()
         self.session = session
         self.show_results = show_results
-        self.clock = clock
-        self.stopwatches: dict[str, Stopwatch] = {}
         self.shown_index = -1
         self._ticker: Timer | None = None
 
@@ -146,6 +121,7 @@ class ActivityScreen(Screen):
             await slot.remove_children()
             view = view_for(session, activity)
             view.revealed = self.is_revealed(activity)
+            self.split = session.is_split(activity.id)
             view.split = self.split
             view.show_title = False  # the heading above already names the activity
             await slot.mount(view)
@@ -166,9 +142,6 @@ class ActivityScreen(Screen):
             bar.set_where("")
         self._show_timer()
 
-    def _stopwatch(self, activity_id: str) -> Stopwatch:
-        return self.stopwatches.setdefault(activity_id, Stopwatch())
-
     def _show_timer(self) -> None:
         activity = self.session.current_activity
         timer = self.query_one("#activity-timer", Static)
@@ -178,14 +151,14 @@ class ActivityScreen(Screen):
             if self._ticker is not None:
                 self._ticker.pause()
             return
-        watch = self._stopwatch(activity.id)
-        text, over = clock_text(activity.minutes, watch.seconds(self.clock()), watch.running)
+        running = self.session.timer_running(activity.id)
+        text, over = clock_text(activity.minutes, self.session.timer_elapsed(activity.id), running)
         timer.display = True
         timer.update(Content(text))
         timer.set_class(over, "-over")
-        timer.set_class(watch.running, "-running")
+        timer.set_class(running, "-running")
         if self._ticker is not None:
-            if watch.running:
+            if running:
                 self._ticker.resume()
             else:
                 self._ticker.pause()
@@ -201,6 +174,7 @@ class ActivityScreen(Screen):
             view = self.view
             if view is not None:
                 view.revealed = self.is_revealed(activity)
+            self.split = session.is_split(activity.id)
         view = self.view
         # Only the questions view shows comments itself; the others leave them to the wall.
         kinds = ("vote", "tally", "target", "comment") if activity.kind == "questions" else ("vote", "tally", "target")
@@ -260,16 +234,24 @@ class ActivityScreen(Screen):
             # Say who it would single out instead of drawing a split the room could subtract from.
             self.notify(refusal, severity="warning", markup=False)
             return
-        self.split = not self.split
-        self.notify("Results split by role." if self.split else "Results for everyone together.", markup=False)
+        activity = self.session.current_activity
+        if not activity.votable:
+            self.notify("This activity has no results to split.", markup=False)
+            return
+        wanted = not self.split
+        if self._guarded(lambda: self.session.set_split(activity.id, wanted)):
+            self.split = wanted
+            self.notify("Results split by role." if wanted else "Results for everyone together.", markup=False)
 
     def action_timer(self) -> None:
         activity = self.session.current_activity
         if not activity.minutes:
             self.notify("This activity has no time set in its template.", markup=False)
             return
-        self._stopwatch(activity.id).toggle(self.clock())
-        self._show_timer()
+        session = self.session
+        toggle = session.pause_timer if session.timer_running(activity.id) else session.start_timer
+        if self._guarded(lambda: toggle(activity.id)):
+            self._show_timer()
 
     def action_agenda(self) -> None:
         revealed = {activity.id: self.is_revealed(activity) for activity in self.session.template.activities}

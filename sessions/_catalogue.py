@@ -24,9 +24,10 @@ __all__ = ["SessionStore"]
 class SessionStore:
     """All sessions under one folder: a catalogue plus a database per session."""
 
-    def __init__(self, root: Path | str, *, clock: Callable[[], str] = utc_now) -> None:
+    def __init__(self, root: Path | str, *, clock: Callable[[], str] = utc_now, timer_clock: Callable[[], float] = time.time) -> None:
         self.root = Path(root)
         self._clock = clock
+        self._timer_clock = timer_clock
         # The data folder (the sessions folder's parent) may add risk phrases for every session.
         self.risk_phrases = read_phrase_file(self.root.parent / RISK_FILE)
 
@@ -92,7 +93,7 @@ class SessionStore:
         with self._catalogue() as catalogue:
             catalogue.table("sessions").insert({k: meta[k] for k in _CATALOGUE_FIELDS if k in meta})
             catalogue.sync()
-        return LiveSession(db, clock=self._clock, risk_phrases=self.risk_phrases)
+        return LiveSession(db, clock=self._clock, timer_clock=self._timer_clock, risk_phrases=self.risk_phrases)
 
     def restore(self, snapshot: dict[str, Any], *, session_id: str | None = None) -> LiveSession:
         """Recreate a session from `LiveSession.snapshot()` data (used by import)."""
@@ -167,7 +168,7 @@ class SessionStore:
             raise SessionNotFound(f"No session with id {session_id}.")
         db = DurableDB(directory, readonly=readonly)
         try:
-            return LiveSession(db, clock=self._clock, risk_phrases=self.risk_phrases)
+            return LiveSession(db, clock=self._clock, timer_clock=self._timer_clock, risk_phrases=self.risk_phrases)
         except BaseException:
             db.close()
             raise

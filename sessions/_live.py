@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -64,6 +65,9 @@ class Change:
 
 Listener = Callable[[Change], None]
 
+RUNNING_STATE = ("split", "timers", "curtain")
+"""Meta keys that steer the room while it runs; kept across resume, never in the record."""
+
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -72,9 +76,18 @@ def _hash_token(token: str) -> str:
 class LiveSession:
     """One session, loaded into memory and written through to its own database."""
 
-    def __init__(self, db: DurableDB, *, clock: Callable[[], str] = utc_now, risk_phrases: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        db: DurableDB,
+        *,
+        clock: Callable[[], str] = utc_now,
+        timer_clock: Callable[[], float] = time.time,
+        risk_phrases: tuple[str, ...] = (),
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._timer_clock = timer_clock
+        """Wall-clock seconds for activity timers: a stamp that still means something after a restart."""
         self._listeners: list[Listener] = []
         self._saves = SaveBatcher(db)
         self.consoles = ConsolePairing(lambda: self._emit(Change("console")))
@@ -212,6 +225,74 @@ class LiveSession:
         if shown:
             revealed.append(activity_id)
         self._set_meta(revealed=revealed)
+
+    def _activity(self, activity_id: str):
+        try:
+            return self.template.activity(activity_id)
+        except KeyError:
+            raise InvalidInput("That activity is not part of this session.") from None
+
+    def is_split(self, activity_id: str) -> bool:
+        """Are this activity's results shown split by role? Each activity keeps its own choice."""
+        return activity_id in self.meta.get("split", [])
+
+    def set_split(self, activity_id: str, split: bool) -> None:
+        """Record the choice; a view still refuses to draw a split that would single people out."""
+        if not self._activity(activity_id).votable:
+            raise InvalidInput("This activity has no results to split.")
+        if bool(split) == self.is_split(activity_id):
+            return
+        chosen = [a for a in self.meta.get("split", []) if a != activity_id]
+        if split:
+            chosen.append(activity_id)
+        self._set_meta(split=chosen)
+
+    def _timer(self, activity_id: str) -> tuple[float, float | None]:
+        """Seconds counted before the current run, and when the current run started (None: paused)."""
+        stored = self.meta.get("timers", {}).get(activity_id) or {}
+        elapsed = stored.get("elapsed", 0.0)
+        started = stored.get("started_at")
+        elapsed = float(elapsed) if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) else 0.0
+        started = float(started) if isinstance(started, (int, float)) and not isinstance(started, bool) else None
+        return max(0.0, elapsed), started
+
+    def _set_timer(self, activity_id: str, elapsed: float, started: float | None) -> None:
+        timers = dict(self.meta.get("timers", {}))
+        timers[activity_id] = {"elapsed": round(elapsed, 3), "started_at": started}
+        self._set_meta(timers=timers)
+
+    def _timed(self, activity_id: str) -> None:
+        if not self._activity(activity_id).minutes:
+            raise InvalidInput("This activity has no time set in its template.")
+
+    def timer_running(self, activity_id: str) -> bool:
+        return self._timer(activity_id)[1] is not None
+
+    def timer_elapsed(self, activity_id: str) -> float:
+        """Seconds the activity's timer has run, counting the current run; a clock set back counts nothing."""
+        elapsed, started = self._timer(activity_id)
+        if started is None:
+            return elapsed
+        return elapsed + max(0.0, self._timer_clock() - started)
+
+    def start_timer(self, activity_id: str) -> None:
+        self._timed(activity_id)
+        if not self.timer_running(activity_id):
+            self._set_timer(activity_id, self._timer(activity_id)[0], self._timer_clock())
+
+    def pause_timer(self, activity_id: str) -> None:
+        self._timed(activity_id)
+        if self.timer_running(activity_id):
+            self._set_timer(activity_id, self.timer_elapsed(activity_id), None)
+
+    @property
+    def curtain(self) -> bool:
+        """Is the projected screen blanked to the session title? Kept across resume: whatever it hid stays hidden."""
+        return bool(self.meta.get("curtain", False))
+
+    def set_curtain(self, drawn: bool) -> None:
+        if bool(drawn) != self.curtain:
+            self._set_meta(curtain=bool(drawn))
 
     @property
     def intake_open(self) -> bool:
@@ -544,7 +625,7 @@ class LiveSession:
 
     def snapshot(self) -> dict[str, Any]:
         """Everything in the session as plain data, without device tokens."""
-        meta = {k: v for k, v in self.meta.items() if k not in ("join_token", "room_code")}
+        meta = {k: v for k, v in self.meta.items() if k not in ("join_token", "room_code", *RUNNING_STATE)}
         return {
             "meta": meta,
             "participants": [

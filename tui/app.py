@@ -197,7 +197,6 @@ class InvolveApp(App[int]):
         session: LiveSession | None = None,
         landing: str = "lobby",
         server_factory: ServerFactory | None = None,
-        clock: Callable[[], float] = time.monotonic,
         demo_speed: float | None = None,
         demo_seed: int | None = None,
         headless_report: "HeadlessReport | None" = None,
@@ -210,7 +209,6 @@ class InvolveApp(App[int]):
         self.session: LiveSession | None = None
         self.server: IntakeLike | None = None
         self.server_factory = server_factory or default_server_factory
-        self.clock = clock
         self.demo_speed = demo_speed
         self.demo_seed = demo_seed
         self.session_signal: Signal[ChangeBatch] = Signal(self, "session-changed")
@@ -259,7 +257,7 @@ class InvolveApp(App[int]):
         self.join_url = self.room_url = self.intake_problem = self.storage_problem = ""
         self._storage_lasting = False
         self._check_storage()
-        await self.push_screen(ActivityScreen(session, show_results=self.config.show_results, clock=self.clock))
+        await self.push_screen(ActivityScreen(session, show_results=self.config.show_results))
         if landing == "lobby":
             await self.push_screen(LobbyScreen(session))
         self.start_intake(session)

@@ -82,7 +82,7 @@ class FakeServers:
 
 
 class FixedClock:
-    """A monotonic clock for timers that moves only when a test says so."""
+    """A wall clock for activity timers that moves only when a test says so."""
 
     def __init__(self, now: float = 1000.0) -> None:
         self.now = now
@@ -94,21 +94,23 @@ class FixedClock:
         self.now += seconds
 
 
-def make_app(config: Config, *, servers: FakeServers | None = None, clock: Callable[[], float] | None = None, **kwargs: Any) -> InvolveApp:
-    return InvolveApp(config, server_factory=servers or FakeServers(), clock=clock or FixedClock(), **kwargs)
+def make_app(config: Config, *, servers: FakeServers | None = None, **kwargs: Any) -> InvolveApp:
+    return InvolveApp(config, server_factory=servers or FakeServers(), **kwargs)
 
 
-def store_for(config: Config, *, fixed: bool = False) -> SessionStore:
+def store_for(config: Config, *, fixed: bool = False, timer_clock: Callable[[], float] | None = None) -> SessionStore:
+    """The sessions folder; `fixed` dates every record, `timer_clock` drives activity timers (a FixedClock)."""
+    clocks: dict[str, Any] = {"timer_clock": timer_clock} if timer_clock is not None else {}
     if fixed:
-        return SessionStore(config.sessions_dir, clock=lambda: FIXED_CREATED)
-    return SessionStore(config.sessions_dir)
+        return SessionStore(config.sessions_dir, clock=lambda: FIXED_CREATED, **clocks)
+    return SessionStore(config.sessions_dir, **clocks)
 
 
-def new_session(config: Config, template: str = "where-are-we", **kwargs: Any) -> LiveSession:
+def new_session(config: Config, template: str = "where-are-we", *, timer_clock: Callable[[], float] | None = None, **kwargs: Any) -> LiveSession:
     found = TemplateLibrary(config.templates_dir).find(template)
     assert found.path is not None
     kwargs.setdefault("hold_comments", config.hold_comments)
-    return store_for(config).create(found, found.path.read_text(encoding="utf-8"), **kwargs)
+    return store_for(config, timer_clock=timer_clock).create(found, found.path.read_text(encoding="utf-8"), **kwargs)
 
 
 # -- a session whose every detail is fixed, for snapshots -------------------------------
@@ -140,7 +142,7 @@ FIXED_COMMENTS = (
 )
 
 
-def fixed_session(config: Config, *, current: str = "welcome", revealed: tuple[str, ...] = ()) -> LiveSession:
+def fixed_session(config: Config, *, current: str = "welcome", revealed: tuple[str, ...] = (), timer_clock: Callable[[], float] | None = None) -> LiveSession:
     """The where-are-we template with fixed people, votes, comments, tokens and dates."""
     template = TemplateLibrary(config.templates_dir).find("where-are-we")
     assert template.path is not None
@@ -193,7 +195,7 @@ def fixed_session(config: Config, *, current: str = "welcome", revealed: tuple[s
         for number, (activity_id, text, state, author) in enumerate(FIXED_COMMENTS, start=1)
     ]
     snapshot = {"meta": meta, "participants": participants, "votes": votes, "tallies": tallies, "comments": comments, "targets": []}
-    return store_for(config, fixed=True).restore(snapshot)
+    return store_for(config, fixed=True, timer_clock=timer_clock).restore(snapshot)
 
 
 # -- reading the screen --------------------------------------------------------------

@@ -164,7 +164,7 @@ async def test_show_results_setting_reveals_without_a_key(tmp_path: Path) -> Non
         assert not session.is_revealed("grid")
 
 
-async def test_split_key_sets_the_view_split_and_keeps_it_across_activities(tmp_path: Path) -> None:
+async def test_split_key_splits_this_activity_only_and_the_session_keeps_the_choice(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     session = fixed_session(config, current="spectrum", revealed=("spectrum", "grid"))
     app = make_app(config, session=session, landing="activity")
@@ -173,10 +173,20 @@ async def test_split_key_sets_the_view_split_and_keeps_it_across_activities(tmp_
         assert activity_screen(app).view.split is False
         await pilot.press("s")
         await settle(pilot)
-        assert activity_screen(app).view.split is True
-        await pilot.press("n")
+        assert activity_screen(app).view.split is True and activity_screen(app).view.showing_split
+        assert session.is_split("spectrum") and not session.is_split("grid")
+        assert "· split by role" in screen_text(app)
+        await pilot.press("n")  # the split does not leak onto the next activity
+        await settle(pilot)
+        assert activity_screen(app).view.activity.id == "grid"
+        assert activity_screen(app).view.split is False
+        assert "split by role" not in screen_text(app)
+        await pilot.press("p")  # and is still there on coming back
         await settle(pilot)
         assert activity_screen(app).view.split is True
+        await pilot.press("s")
+        await settle(pilot)
+        assert activity_screen(app).view.split is False and not session.is_split("spectrum")
 
 
 async def test_agenda_jumps_to_any_activity(tmp_path: Path) -> None:
@@ -226,18 +236,20 @@ async def test_facilitator_comment_goes_straight_to_the_wall(tmp_path: Path) -> 
 
 async def test_timer_counts_down_pauses_and_shows_overtime_in_words(tmp_path: Path) -> None:
     config = make_config(tmp_path)
-    session = new_session(config)  # welcome: 10 minutes
     clock = FixedClock()
-    app = make_app(config, session=session, landing="activity", clock=clock)
+    session = new_session(config, timer_clock=clock)  # welcome: 10 minutes
+    app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "10:00 left · paused" in screen_text(app)
         await pilot.press("t")
+        assert session.timer_running("welcome")
         clock.advance(65)
         activity_screen(app)._show_timer()
         await settle(pilot)
         assert "◷ 08:55 left" in screen_text(app)
         await pilot.press("t")
+        assert not session.timer_running("welcome") and session.timer_elapsed("welcome") == 65
         clock.advance(500)  # paused: time does not count
         await settle(pilot)
         assert "◷ 08:55 left · paused" in screen_text(app)
@@ -250,6 +262,35 @@ async def test_timer_counts_down_pauses_and_shows_overtime_in_words(tmp_path: Pa
         await pilot.press("n")  # each activity keeps its own clock
         await settle(pilot)
         assert "05:00 left · paused" in screen_text(app)
+        assert session.timer_running("welcome"), "moving on does not stop the last activity's clock"
+
+
+async def test_split_and_timer_changed_on_the_session_show_on_the_projector(tmp_path: Path) -> None:
+    """The console changes the session, not the screen: the screen follows."""
+    config = make_config(tmp_path)
+    clock = FixedClock()
+    session = fixed_session(config, current="spectrum", revealed=("spectrum",), timer_clock=clock)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        minutes = session.current_activity.minutes
+        assert minutes and f"{minutes:02d}:00 left · paused" in screen_text(app)
+        assert "split by role" not in screen_text(app)
+        session.set_split("spectrum", True)
+        session.start_timer("spectrum")
+        clock.advance(30)
+        await settle(pilot, 5)
+        screen = activity_screen(app)
+        assert screen.split is True and screen.view.showing_split
+        text = screen_text(app)
+        assert "· split by role" in text
+        assert f"{minutes - 1:02d}:30 left" in text and "paused" not in text
+        assert screen.query_one("#activity-timer").has_class("-running")
+        session.set_split("spectrum", False)
+        session.pause_timer("spectrum")
+        await settle(pilot, 5)
+        assert screen.view.split is False
+        assert f"{minutes - 1:02d}:30 left · paused" in screen_text(app)
 
 
 async def test_export_key_writes_the_record_in_every_format(tmp_path: Path) -> None:
