@@ -10,6 +10,7 @@ from ._agenda_screen import AgendaScreen, agenda_line
 from ._comment_form import CommentDraft, CommentForm, comment_topics
 from ._comment_wall import WALL_LIMIT, CommentWall, comment_content
 from ._confirm_screen import ConfirmScreen
+from ._curtain_screen import CurtainScreen
 from ._grid_view import GridView
 from ._home_screen import HomeScreen
 from ._indicators_view import IndicatorsView
@@ -38,6 +39,7 @@ __all__ = [
     "AgendaScreen",
     "CommentDraft",
     "CommentForm",
+    "CurtainScreen",
     "CommentWall",
     "ConfirmScreen",
     "GridView",

@@ -22,7 +22,12 @@ class SessionCommands(Provider):
         app = self.app
         run = app.run_action
         session = getattr(app, "session", None)
+        if session is not None and session.curtain:
+            # Behind the curtain nothing else is offered: the room sees only the title.
+            yield ("Lift the curtain", "Show the projected screen again (b)", partial(run, "app.curtain"))
+            return
         if session is not None:
+            yield ("Draw the curtain", "Blank the projector to the session title at once (b)", partial(run, "app.curtain"))
             yield ("Export the session record", "Markdown, web page, spreadsheet and JSON, into the export folder", partial(run, "app.export"))
             yield ("Reveal or hide results", "Show this activity's results to the room, or hide them again", partial(run, "app.reveal"))
             yield ("Moderation queue", "Read comments before the room sees them", partial(run, "app.moderation"))

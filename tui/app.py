@@ -23,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.signal import Signal
 from textual.timer import Timer
 
-from screens import ActivityScreen, ConfirmScreen, HomeScreen, LobbyScreen, ModerationScreen, ReviewScreen
+from screens import ActivityScreen, ConfirmScreen, CurtainScreen, HomeScreen, LobbyScreen, ModerationScreen, ReviewScreen
 from sessions import (
     Change,
     LiveSession,
@@ -176,6 +176,7 @@ class InvolveApp(App[int]):
         Binding("l", "lobby", "Lobby/QR"),
         Binding("m", "moderation", "Moderate"),
         Binding("x", "export", "Export"),
+        Binding("b", "curtain", "Curtain"),
         Binding("j", "toggle_joining", "Open/close joining", show=False),
         Binding("q", "request_quit", "Quit"),
         Binding("question_mark", "keys", "All keys", key_display="?"),
@@ -188,6 +189,8 @@ class InvolveApp(App[int]):
     room_url: var[str] = var("")
     intake_problem: var[str] = var("")
     storage_problem: var[str] = var("")
+    curtain: var[bool] = var(False, init=False)
+    """Is the projector blanked to the session title? Follows the session, wherever it was drawn."""
 
     def __init__(
         self,
@@ -260,6 +263,7 @@ class InvolveApp(App[int]):
         await self.push_screen(ActivityScreen(session, show_results=self.config.show_results))
         if landing == "lobby":
             await self.push_screen(LobbyScreen(session))
+        self.curtain = session.curtain  # drawn when the app stopped: it stays drawn
         self.start_intake(session)
         if self.demo_speed is not None:
             self.run_demo(session, self.demo_speed)
@@ -322,6 +326,8 @@ class InvolveApp(App[int]):
         session, self.session = self.session, None
         if session is None:
             return
+        # Without the watcher: closing pops every screen anyway, and quitting tears them down.
+        self.set_reactive(InvolveApp.curtain, False)
         session.remove_listener(self._session_listener)
         self.collector.stop()
         try:
@@ -385,6 +391,7 @@ class InvolveApp(App[int]):
         if "state" in batch.kinds:
             self.session_title = session.title
             self.intake_open = session.intake_open
+            self.curtain = session.curtain
         self.session_signal.publish(batch)
 
     def _collect_when_quiet(self) -> None:
@@ -452,13 +459,56 @@ class InvolveApp(App[int]):
 
     # -- keys and commands -------------------------------------------------------------
 
+    CURTAIN_KEEPS = frozenset({"curtain", "command_palette", "quit"})
+    """What still works behind the curtain: lifting it (key or palette) and Textual's own quit."""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.curtain and action not in self.CURTAIN_KEEPS:
+            return False
+        if action == "curtain":
+            return self.session is not None
         if action in ("lobby", "moderation", "export", "toggle_joining"):
             if self.session is None:
                 return False
             if isinstance(self.screen, ModalScreen):
                 return None
         return True
+
+    # -- the curtain -------------------------------------------------------------------
+
+    def action_curtain(self) -> None:
+        """Blank the projector at once (or bring everything back); the same key does both."""
+        session = self.session
+        if session is None:
+            return
+        try:
+            session.set_curtain(not session.curtain)
+        except StorageError as error:
+            self._report_storage(str(error))
+            return
+        self.curtain = session.curtain  # at once, not at the next redraw
+
+    def get_system_commands(self, screen):
+        """Textual's own palette entries (keys, screenshot, theme), except behind the curtain."""
+        if self.curtain:
+            return
+        yield from super().get_system_commands(screen)
+
+    def _curtain_screen(self) -> CurtainScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, CurtainScreen):
+                return screen
+        return None
+
+    async def watch_curtain(self, drawn: bool) -> None:
+        shown = self._curtain_screen()
+        if drawn and shown is None:
+            await self.push_screen(CurtainScreen(self.session_title))
+        elif not drawn and shown is not None:
+            # Only the palette can be opened above the curtain; it goes with it.
+            while self._curtain_screen() is not None and len(self.screen_stack) > 1:
+                await self.pop_screen()
+        self.refresh_bindings()
 
     def activity_screen(self):
         for screen in reversed(self.screen_stack):

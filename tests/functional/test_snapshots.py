@@ -49,3 +49,17 @@ def test_moderation_queue(snap_compare, tmp_path: Path) -> None:
 
     app = make_app(config, session=session, landing="activity")
     assert snap_compare(app, terminal_size=SIZE, run_before=open_queue)
+
+
+def test_curtain(snap_compare, tmp_path: Path) -> None:
+    """Drawn over the spectrum with results and waiting comments: only the title shows."""
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="spectrum", revealed=("spectrum",))
+
+    async def draw_curtain(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+
+    app = make_app(config, session=session, landing="activity")
+    assert snap_compare(app, terminal_size=SIZE, run_before=draw_curtain)
