@@ -130,6 +130,15 @@ class ConsolePairing:
             return None
         return PendingPairing(self._code_of(secret), secret, pending.expires_at)
 
+    def is_ready(self, secret: str | None) -> bool:
+        """Has the app taken this browser's code, so its secret can be claimed now?"""
+        if not secret:
+            return False
+        self._forget_expired()
+        code_hash = self._by_secret.get(_hash(secret))
+        pending = self._pending.get(code_hash) if code_hash else None
+        return bool(pending and pending.paired)
+
     def pair(self, code: str) -> bool:
         """The facilitator typed a code into the app: True when it was waiting, once only."""
         self._forget_expired()
@@ -202,6 +211,11 @@ class ConsolePairing:
         """How many consoles are signed in."""
         self._forget_expired()
         return len(self._tokens)
+
+    def sign_out(self, token: str | None) -> None:
+        """One console signs itself out (a shared laptop, a lent phone)."""
+        if token and self._tokens.pop(_hash(token[:200]), None) is not None:
+            self._emit()
 
     def sign_out_all(self) -> None:
         """Every console signed out; waiting codes and unused links stop working too."""

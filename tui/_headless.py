@@ -2,8 +2,9 @@
 
 Used for benchmarks, for tests that drive a session over HTTP, and for
 scripted rehearsals. The whole app runs (screens, moderation queue, phone
-page) exactly as projected, but draws nowhere; standard output carries one
-line, `join: URL`, once the phone page listens. SIGINT or SIGTERM closes the
+page) exactly as projected, but draws nowhere; standard output carries
+`join: URL` once the phone page listens, then `console: URL`, a one-time link
+that signs in the facilitator's console. SIGINT or SIGTERM closes the
 session (compacting its store) and exits.
 """
 
@@ -29,8 +30,14 @@ class HeadlessReport:
         self.status = 0
         self._saving_failed = False
 
-    def joined(self, url: str) -> None:
+    def joined(self, url: str, console: str = "") -> None:
+        """`join: URL` for phones; then `console: URL`, the one-time link for the facilitator's console.
+
+        Standard output here is the facilitator's own terminal, not the projector.
+        """
         self.out.write(f"join: {url}\n")
+        if console:
+            self.out.write(f"console: {console}\n")
         self.out.flush()
 
     def problem(self, message: str, status: int | None = None) -> None:

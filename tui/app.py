@@ -296,7 +296,8 @@ class InvolveApp(App[int]):
         self.room_url = str(getattr(server, "room_url", "") or "")
         self.join_url = url
         if self.report is not None:
-            self.report.joined(url)
+            console_link = getattr(server, "console_link_url", None)
+            self.report.joined(url, console_link() if console_link else "")
 
     def _intake_failed(self, message: str) -> None:
         self.intake_problem = message

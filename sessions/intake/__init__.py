@@ -1,9 +1,10 @@
-"""Participant intake: the web page phones open from the QR code.
+"""Participant intake: the web page phones open from the QR code, and the facilitator's console.
 
 `IntakeServer` serves one live session to phones on the local network;
 `find_lan_address` is the address it shows when none is configured.
 """
 
+from ._console import CONSOLE_COOKIE, CONSOLE_ROUTES
 from ._guard import IntakeLimits
 from ._network import bind_error_message, find_lan_address, port_available
 from ._server import DEVICE_COOKIE, DEVICE_HEADER, IntakeError, IntakeServer
@@ -17,4 +18,6 @@ __all__ = [
     "bind_error_message",
     "DEVICE_COOKIE",
     "DEVICE_HEADER",
+    "CONSOLE_COOKIE",
+    "CONSOLE_ROUTES",
 ]

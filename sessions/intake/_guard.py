@@ -66,6 +66,15 @@ class IntakeLimits:
     room_code_tries: int = 5
     room_code_window: float = 60.0
     """Wrong room codes allowed from one address within the window."""
+    pairing_tries: int = 10
+    pairing_window: float = 600.0
+    """New console pairing codes and failed pairings allowed from one address within the
+    window; counted apart from wrong room codes, so a room joining never blocks the facilitator."""
+    console_rate: float = 10.0
+    console_burst: float = 60.0
+    """Requests per second (and burst) from one signed-in console."""
+    console_poll_interval: float = 1.0
+    """Seconds between a console page's checks for changes (with JavaScript on)."""
     poll_interval: float = 3.0
     """Seconds between a phone page's checks for a new activity (with JavaScript on)."""
     save_timeout: float = 10.0

@@ -90,6 +90,7 @@ class Pages:
         self.env.globals.update(
             css_url=f"/static/intake.css?v={self.assets['intake.css'].version}",
             js_url=f"/static/intake.js?v={self.assets['intake.js'].version}",
+            console_css_url=f"/static/console.css?v={self.assets['console.css'].version}",
             comment_max=COMMENT_MAX,
             count_words=COUNT_WORDS,
             over_words=OVER_WORDS,

@@ -33,6 +33,7 @@ from ._guard import (
     retry_after,
     text_field,
 )
+from ._console import Console
 from ._network import ANY_ADDRESS, bind_error_message, find_lan_address, url_host
 from ._pages import (
     ASSET_CACHE,
@@ -147,6 +148,7 @@ class IntakeServer:
         self._joins = RateLimiter(self.limits.join_rate, self.limits.join_burst, keep)
         self._room_code_failures = AttemptLimiter(self.limits.room_code_tries, self.limits.room_code_window, keep)
         self._turns = TurnBudget(self.limits.per_turn)
+        self.console = Console(self)
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -167,6 +169,17 @@ class IntakeServer:
     def room_url(self) -> str:
         """The address to type by hand, where the short room code is asked for."""
         return f"{self._url_base}/" if self._url_base else ""
+
+    @property
+    def console_url(self) -> str:
+        """The short address the facilitator types on their own phone to pair it."""
+        return f"{self._url_base}/console" if self._url_base else ""
+
+    def console_link_url(self) -> str:
+        """A new one-time link that signs in the first browser to open it (headless mode's `console:` line)."""
+        if not self._url_base:
+            return ""
+        return f"{self._url_base}/console/link/{self.session.consoles.one_time_link()}"
 
     async def start(self) -> str:
         """Listen, and return the join URL; raises IntakeError with advice when it cannot."""
@@ -197,6 +210,7 @@ class IntakeServer:
             await runner.cleanup()
             raise IntakeError(bind_error_message(error, host, self.port)) from error
         self._runner = runner
+        self.console.attach()
         address = runner.addresses[0]
         self._bound = (address[0], int(address[1]))
         shown = find_lan_address() if host in ANY_ADDRESS else host
@@ -213,6 +227,7 @@ class IntakeServer:
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
         self._url_base = ""
+        self.console.detach()
         if runner is not None:
             await runner.cleanup()
 
@@ -237,6 +252,7 @@ class IntakeServer:
                 app.router.add_get(path, handler, expect_handler=self._expect)
             else:
                 app.router.add_route(method, path, handler, expect_handler=self._expect)
+        self.console.add_routes(app, self._expect)
 
     # -- the guard every request passes ---------------------------------------------
 
@@ -324,6 +340,8 @@ class IntakeServer:
 
     def _http_error_response(self, request: web.Request, error: web.HTTPException) -> web.StreamResponse:
         status = error.status
+        if status == 303:  # a console page sending an unpaired browser to pairing
+            return _see_other(error.location or "/")
         if status == 404:
             refusal = Refusal(404, "There is nothing at this address.", link=("/", "Go to the start"))
         elif status == 405:

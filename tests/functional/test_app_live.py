@@ -8,9 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from textual.message import Message
 
 from app_fixtures import ROOT_DIR, fixed_session, make_app, make_config, new_session, screen_text, store_for
@@ -241,6 +243,12 @@ def _join_line(process: subprocess.Popen) -> str:
     return line.strip().removeprefix("join: ")
 
 
+def _console_line(process: subprocess.Popen) -> str:
+    line = process.stdout.readline()
+    assert line.startswith("console: http://127.0.0.1:"), line
+    return line.strip().removeprefix("console: ")
+
+
 def _stop(process: subprocess.Popen, how: int) -> tuple[str, str]:
     process.send_signal(how)
     out, err = process.communicate(timeout=20)
@@ -263,11 +271,33 @@ def test_headless_run_serves_phones_until_stopped_then_closes_cleanly(tmp_path: 
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status in (200, 201)
+            device = json.loads(response.read())["token"]
+        # Beside the join line: the facilitator's one-time console link, whose first page lists waiting comments in full.
+        console = _console_line(process)
+        assert console.startswith(url.split("/j/")[0] + "/console/link/")
+        text = "The first line of a long comment\nand its second line, <b>all</b> of it"
+        comment = urllib.request.Request(
+            url.split("/j/")[0] + "/api/comment",
+            data=json.dumps({"activity_id": "welcome", "text": text}).encode(),
+            headers={"Content-Type": "application/json", "Accept": "application/json", "X-Involve-Device": device},
+            method="POST",
+        )
+        with urllib.request.urlopen(comment, timeout=10) as response:
+            assert json.loads(response.read())["comment"]["state"] == "pending"
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with opener.open(console, timeout=10) as response:
+            assert response.status == 200 and response.url.endswith("/console/comments")
+            page = response.read().decode()
+        assert "The first line of a long comment\nand its second line, &lt;b&gt;all&lt;/b&gt; of it" in page
+        assert "from Ava" in page and "✉ 1 comment waiting" in page
+        with pytest.raises(urllib.error.HTTPError) as again:
+            urllib.request.urlopen(console, timeout=10)  # another browser: the link is spent
+        assert again.value.code == 403
         out, _err = _stop(process, signal.SIGINT)
     finally:
         if process.poll() is None:
             process.kill()
-    assert out == ""  # the join line was the only output
+    assert out == ""  # the join and console lines were the only output
     config = make_config(tmp_path)
     [info] = store_for(config).list()
     assert info.title == "No screen today" and info.participants == 1

@@ -179,3 +179,25 @@ def test_live_session_consoles_emit_console_changes_and_stay_out_of_the_record(t
         assert token not in record and pending.secret not in record and "console" not in record
     finally:
         live.close()
+
+
+def test_a_browser_can_see_it_is_ready_without_using_up_its_claim(pairing: ConsolePairing) -> None:
+    pending = pairing.start("a")
+    assert not pairing.is_ready(pending.secret)
+    pairing.pair(pending.code)
+    assert pairing.is_ready(pending.secret) and pairing.is_ready(pending.secret)
+    assert not pairing.is_ready("forged") and not pairing.is_ready(None)
+    assert pairing.claim(pending.secret)
+    assert not pairing.is_ready(pending.secret)
+
+
+def test_one_console_signs_itself_out(pairing: ConsolePairing, changes: list[int]) -> None:
+    first = pairing.open_link(pairing.one_time_link())
+    second = pairing.open_link(pairing.one_time_link())
+    before = len(changes)
+    pairing.sign_out(first)
+    assert not pairing.is_console(first) and pairing.is_console(second)
+    assert len(changes) == before + 1
+    pairing.sign_out(first)
+    pairing.sign_out(None)
+    assert len(changes) == before + 1  # nothing more changed

@@ -59,6 +59,7 @@
     interval = 3000;
   }
   var edited = false;
+  var leaving = false;
   var pageStatus = document.getElementById("status");
   var pageProblem = document.getElementById("problem");
   var UNREACHABLE = "Could not reach the session just now. Check the wifi and try again; nothing you wrote is lost.";
@@ -229,11 +230,13 @@
   } else {
     document.addEventListener("submit", function () {
       edited = false;
+      // The answer to this form is the next page: a change seen meanwhile must not replace it.
+      leaving = true;
     });
   }
 
   function check(data) {
-    if (!data || typeof data.version !== "string" || data.version === version) {
+    if (leaving || !data || typeof data.version !== "string" || data.version === version) {
       return;
     }
     if (edited || typing()) {
