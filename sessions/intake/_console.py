@@ -88,6 +88,13 @@ NOTICES = {
     "lobby": "Counts saved.",
     "joining-closed": "Joining is closed: new phones cannot join. People already in keep answering.",
     "joining-opened": "Joining is open again.",
+    "curtain": "The curtain is drawn: the projector shows only the session title.",
+    "lifted": "The curtain is lifted: the room sees the activity again.",
+    "split": "Results are split by role on the projector.",
+    "together": "Results show everyone together.",
+    "single-out": "Not split: showing the groups apart would single people out.",
+    "timer-started": "The timer is running.",
+    "timer-paused": "The timer is paused.",
 }
 
 CHOSEN = {"approve": CommentState.APPROVED, "hide": CommentState.HIDDEN, "pin": CommentState.PINNED, "unpin": CommentState.APPROVED}
@@ -436,11 +443,7 @@ class Console:
 
     async def _room_page(self, request: web.Request) -> web.Response:
         token = self._token(request, page=True)
-        return self._page(request, "console_room.html", token, "room", room=drive_view(self.session), extra_controls=self.extra_controls())
-
-    def extra_controls(self) -> list[dict[str, str]]:
-        """Controls that depend on the projected app's own state (curtain, split, timer), when it offers them."""
-        return []
+        return self._page(request, "console_room.html", token, "room", room=drive_view(self.session))
 
     async def _drive(self, request: web.Request) -> web.Response:
         _, fields = await self._form(request, "/console/room")
@@ -474,15 +477,33 @@ class Console:
             elif do in ("close", "open"):
                 session.set_intake_open(do == "open")
                 done = "opened" if do == "open" else "closed"
+            elif do in ("curtain", "lift-curtain"):
+                session.set_curtain(do == "curtain")
+                done = "curtain" if do == "curtain" else "lifted"
+            elif do in ("split", "together"):
+                if not activity.votable:
+                    raise Refusal(400, "This activity has no results to split.")
+                if do == "split" and session.results(activity.id).split_warning():
+                    done = "single-out"  # the projected view would refuse it too
+                else:
+                    session.set_split(activity.id, do == "split")
+                    done = "split" if do == "split" else "together"
+            elif do in ("start-timer", "pause-timer"):
+                if not activity.minutes:
+                    raise Refusal(400, "This activity has no time set in its template.")
+                if do == "start-timer":
+                    session.start_timer(activity.id)
+                else:
+                    session.pause_timer(activity.id)
+                done = "timer-started" if do == "start-timer" else "timer-paused"
             else:
-                done = self.extra_action(do)
+                raise Refusal(400, "That is not one of the console's controls.")
+        except InvalidInput as problem:
+            raise Refusal(400, str(problem)) from None
         except StorageError:
             raise Refusal(503, "Could not save just now — please try again.", headers={"Retry-After": "2"}) from None
         await self._saved()
         return _see_other(f"/console/room?done={done}")
-
-    def extra_action(self, do: str) -> str:
-        raise Refusal(400, "That is not one of the console's controls.")
 
     # -- counting hands --------------------------------------------------------------
 

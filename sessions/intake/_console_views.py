@@ -137,6 +137,8 @@ def drive_view(session: LiveSession) -> dict[str, Any]:
     current = session.current_activity
     results = session.results(current.id) if current.votable else None
     forced = bool(session.template.show_results or getattr(current, "show_results", False))
+    minutes = current.minutes or 0
+    elapsed = int(session.timer_elapsed(current.id)) if minutes else 0
     return {
         "index": session.current_index,
         "number": session.current_index + 1,
@@ -147,6 +149,12 @@ def drive_view(session: LiveSession) -> dict[str, Any]:
         "revealed": forced or session.is_revealed(current.id),
         "forced": forced,
         "open": session.intake_open,
+        "curtain": session.curtain,
+        "split": bool(current.votable and session.is_split(current.id)),
+        "split_warning": results.split_warning() if results else "",
+        "minutes": minutes,
+        "timer_running": bool(minutes and session.timer_running(current.id)),
+        "timer_text": f"{elapsed // 60}:{elapsed % 60:02d} of {minutes} {'minute' if minutes == 1 else 'minutes'}" if minutes else "",
         "respondents": results.respondents if results else 0,
         "tallied": results.tallied if results else 0,
         "first": session.current_index == 0,

@@ -148,7 +148,7 @@ async def test_a_facilitator_runs_the_room_from_a_phone(
     assert any(c.from_facilitator and c.state is CommentState.APPROVED for c in session.comments.values())
 
     # Move the room on, and reveal.
-    await page.get_by_role("link", name="Room").click()
+    await page.get_by_role("link", name="Room", exact=True).click()
     await expect(page.get_by_role("heading", level=2, name=re.compile("On screen now: 1 of 6"))).to_be_visible()
     await check("room")
     await page.get_by_role("button", name="Next ▶").click()
@@ -160,7 +160,7 @@ async def test_a_facilitator_runs_the_room_from_a_phone(
     await check("room revealed")
 
     # Count hands: everyone, then staff.
-    await page.get_by_role("link", name="Hands").click()
+    await page.get_by_role("link", name="Hands", exact=True).click()
     await check("hands")
     await page.get_by_role("button", name="+ one: Positions on the line, 3", exact=False).click()
     await expect(page.locator("#status")).to_have_text("Counted.")
@@ -174,7 +174,7 @@ async def test_a_facilitator_runs_the_room_from_a_phone(
     await check("hands staff")
 
     # The lobby: people without phones.
-    await page.get_by_role("link", name="Lobby").click()
+    await page.get_by_role("link", name="Lobby", exact=True).click()
     await check("lobby")
     await page.get_by_role("button", name="+ one: Service users and carers").click()
     await expect(page.locator("#status")).to_have_text("Counts saved.")
@@ -182,7 +182,7 @@ async def test_a_facilitator_runs_the_room_from_a_phone(
 
     if javascript:
         # Live: a phone's comment appears on the open page within about a second.
-        await page.get_by_role("link", name="Comments").click()
+        await page.get_by_role("link", name="Comments", exact=True).click()
         session.add_comment("spectrum", "Arrived while the console was open.")
         await expect(page.get_by_text("Arrived while the console was open.")).to_be_visible(timeout=5_000)
         await expect(page.locator(".waiting-count")).to_have_text("✉ 2 comments waiting")

@@ -536,3 +536,74 @@ async def test_nothing_about_consoles_reaches_the_record(server: IntakeServer, c
     link = server.console_link_url()
     record = json.dumps(live_session.snapshot())
     assert token not in record and link.rsplit("/", 1)[1] not in record and "console" not in record.lower()
+
+
+# -- curtain, split and timer: the projected app's running state ------------------------------
+
+
+@pytest.fixture
+async def plan_server(session_root) -> AsyncIterator[IntakeServer]:
+    """A built-in plan, whose activities have times set."""
+    from sessions import SessionStore, TemplateLibrary
+
+    template = TemplateLibrary().find("where-are-we")
+    session = SessionStore(session_root).create(template, template.path.read_text(encoding="utf-8"))
+    intake = IntakeServer(session, host="127.0.0.1", port=0)
+    await intake.start()
+    try:
+        yield intake
+    finally:
+        await intake.stop()
+        session.close()
+
+
+async def test_the_console_draws_and_lifts_the_curtain(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+    await pair(client, server)
+    response = await post(client, server, "/console/room", {"do": "curtain"})
+    assert response.headers["Location"] == "/console/room?done=curtain"
+    assert live_session.curtain
+    page = await page_of(client, server, response.headers["Location"])
+    assert "The curtain is drawn" in page and "Lift the curtain" in page
+    await post(client, server, "/console/room", {"do": "lift-curtain"})
+    assert not live_session.curtain
+
+
+async def test_split_by_role_unless_it_would_single_someone_out(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+    live_session.go_to(SPECTRUM)
+    await pair(client, server)
+    await post(client, server, "/console/room", {"do": "split"})
+    assert live_session.is_split("spectrum")
+    assert "Split by role: <strong>on</strong>" in await page_of(client, server, "/console/room")
+    await post(client, server, "/console/room", {"do": "together"})
+    assert not live_session.is_split("spectrum")
+    person = live_session.join("Ana", Role.SERVICE_USER)[0]
+    live_session.cast_vote(person.id, "spectrum", "place", 2)
+    refused = await post(client, server, "/console/room", {"do": "split"})
+    assert refused.headers["Location"] == "/console/room?done=single-out"
+    assert not live_session.is_split("spectrum")
+    page = await page_of(client, server, refused.headers["Location"])
+    assert "would single people out" in page and "Splitting by role would single out 1 service user or carer." in page
+    live_session.go_to(0)
+    assert (await post(client, server, "/console/room", {"do": "split"})).status == 400
+
+
+async def test_start_and_pause_the_timer(plan_server: IntakeServer, client: aiohttp.ClientSession) -> None:
+    session = plan_server.session
+    timed = next(i for i, a in enumerate(session.template.activities) if a.minutes)
+    session.go_to(timed)
+    activity = session.current_activity
+    await pair(client, plan_server)
+    page = await page_of(client, plan_server, "/console/room")
+    assert f"Timer: <strong>paused</strong>, 0:00 of {activity.minutes} minutes" in page
+    started = await post(client, plan_server, "/console/room", {"do": "start-timer"})
+    assert started.headers["Location"] == "/console/room?done=timer-started"
+    assert session.timer_running(activity.id)
+    assert "Pause the timer" in await page_of(client, plan_server, "/console/room")
+    await post(client, plan_server, "/console/room", {"do": "pause-timer"})
+    assert not session.timer_running(activity.id)
+
+
+async def test_no_timer_where_the_plan_sets_no_time(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+    await pair(client, server)
+    assert "timer" not in (await page_of(client, server, "/console/room")).lower()
+    assert (await post(client, server, "/console/room", {"do": "start-timer"})).status == 400
