@@ -13,10 +13,12 @@ from ._confirm_screen import ConfirmScreen
 from ._curtain_screen import CurtainScreen
 from ._grid_view import GridView
 from ._home_screen import HomeScreen
+from ._host import FacilitatorSettings, SessionHost
 from ._indicators_view import IndicatorsView
 from ._info_view import InfoView
 from ._key_footer import KeyFooter
 from ._lobby_screen import PRESENCE_CREDIT, LobbyScreen, presence_content
+from ._messages import ChangeBatch, ResumeSession, StartSession, StorageFailed, guard_storage
 from ._moderation_screen import QUEUE_LIMIT, STATE_LABELS, ModerationScreen
 from ._pending_badge import PendingBadge, pending_label
 from ._qr import QUIET_ZONE, QRCode, qr_cells, qr_matrix
@@ -37,11 +39,13 @@ __all__ = [
     "ActivityScreen",
     "ActivityView",
     "AgendaScreen",
+    "ChangeBatch",
     "CommentDraft",
     "CommentForm",
     "CurtainScreen",
     "CommentWall",
     "ConfirmScreen",
+    "FacilitatorSettings",
     "GridView",
     "HomeScreen",
     "IndicatorsView",
@@ -52,15 +56,20 @@ __all__ = [
     "PendingBadge",
     "QRCode",
     "QuestionsView",
+    "ResumeSession",
     "ReviewScreen",
     "SessionBar",
+    "SessionHost",
     "SpectrumView",
+    "StartSession",
+    "StorageFailed",
     "TargetForm",
     "TargetsView",
     "agenda_line",
     "clock_text",
     "comment_content",
     "comment_topics",
+    "guard_storage",
     "pending_label",
     "presence_content",
     "qr_cells",

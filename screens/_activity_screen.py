@@ -20,13 +20,14 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from sessions import LiveSession
-from tui._messages import guard_storage
 
 from ._activity_view import ActivityView, view_for
 from ._agenda_screen import AgendaScreen
 from ._comment_form import CommentDraft, CommentForm
 from ._comment_wall import CommentWall
+from ._host import SessionHost
 from ._key_footer import KeyFooter
+from ._messages import ChangeBatch, guard_storage
 from ._session_bar import SessionBar
 
 __all__ = ["ActivityScreen", "clock_text", "NARROW_WIDTH"]
@@ -83,9 +84,8 @@ class ActivityScreen(Screen):
 
     async def on_mount(self) -> None:
         self._ticker = self.set_interval(1.0, self._show_timer, pause=True)
-        signal = getattr(self.app, "session_signal", None)
-        if signal is not None:
-            signal.subscribe(self, self._on_session_changed)
+        if isinstance(self.app, SessionHost):
+            self.app.session_signal.subscribe(self, self._on_session_changed)
         await self.show_current()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -163,7 +163,7 @@ class ActivityScreen(Screen):
             else:
                 self._ticker.pause()
 
-    async def _on_session_changed(self, batch) -> None:
+    async def _on_session_changed(self, batch: ChangeBatch) -> None:
         session = self.session
         activity = session.current_activity
         if "state" in batch.kinds:

@@ -14,9 +14,8 @@ from textual.widgets.option_list import Option
 
 from sessions import NAME_MAX, TITLE_MAX, SessionInfo, TemplateEntry
 
-from tui._messages import ResumeSession, StartSession
-
 from ._key_footer import KeyFooter
+from ._messages import ResumeSession, StartSession
 
 __all__ = ["HomeScreen"]
 

@@ -19,9 +19,10 @@ from textual import on
 from textual.widgets import DataTable, Input, Static
 
 from sessions import LiveSession, Role, RoleGroup, presence, room_counts
-from tui._messages import guard_storage
 
+from ._host import SessionHost
 from ._key_footer import KeyFooter
+from ._messages import ChangeBatch, guard_storage
 from ._qr import QRCode
 from ._session_bar import SessionBar
 
@@ -123,15 +124,13 @@ class LobbyScreen(Screen):
         table.focus(scroll_visible=False)
         self.refresh_from_session()
         app = self.app
-        if hasattr(app, "join_url"):
+        if isinstance(app, SessionHost):
             self.watch(app, "join_url", self._show_address)
             self.watch(app, "room_url", self._show_address)
             self.watch(app, "intake_problem", self._show_address)
-        signal = getattr(app, "session_signal", None)
-        if signal is not None:
-            signal.subscribe(self, self._on_session_changed)
+            app.session_signal.subscribe(self, self._on_session_changed)
 
-    def _on_session_changed(self, batch) -> None:
+    def _on_session_changed(self, batch: ChangeBatch) -> None:
         if batch.kinds & {"participant", "state"}:
             self.refresh_from_session()
 
@@ -139,9 +138,9 @@ class LobbyScreen(Screen):
 
     def _show_address(self, _value: object = None) -> None:
         app = self.app
-        url = getattr(app, "join_url", "")
-        room_url = getattr(app, "room_url", "")
-        problem = getattr(app, "intake_problem", "")
+        url = room_url = problem = ""
+        if isinstance(app, SessionHost):
+            url, room_url, problem = app.join_url, app.room_url, app.intake_problem
         qr = self.query_one("#lobby-qr", QRCode)
         status = self.query_one("#lobby-qr-status", Static)
         join = self.query_one("#lobby-join", Static)

@@ -23,10 +23,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from sessions import SAFEGUARDING_REMINDER, Comment, CommentState, LiveSession, topic_of
-from tui._messages import guard_storage
 
 from ._comment_wall import wall_comments
+from ._host import SessionHost
 from ._key_footer import KeyFooter
+from ._messages import ChangeBatch, guard_storage
 from ._session_bar import SessionBar
 
 __all__ = ["ModerationScreen", "QUEUE_LIMIT", "STATE_LABELS", "VIEWS"]
@@ -93,9 +94,8 @@ class ModerationScreen(Screen):
     def on_mount(self) -> None:
         self.refresh_from_session()
         self.query_one(DataTable).focus()
-        signal = getattr(self.app, "session_signal", None)
-        if signal is not None:
-            signal.subscribe(self, self._on_session_changed)
+        if isinstance(self.app, SessionHost):
+            self.app.session_signal.subscribe(self, self._on_session_changed)
 
     def _add_columns(self, table: DataTable, screen_width: int) -> None:
         """The comment column takes the rest of the width, so rows never scroll sideways."""
@@ -117,7 +117,7 @@ class ModerationScreen(Screen):
             self.row_states = {}
             self.refresh_from_session()
 
-    def _on_session_changed(self, batch) -> None:
+    def _on_session_changed(self, batch: ChangeBatch) -> None:
         if "comment" in batch.kinds or "state" in batch.kinds:
             self.refresh_from_session()
 
@@ -252,8 +252,8 @@ class ModerationScreen(Screen):
                     "[b]⚑ Flagged:[/b] $why. Read it before anyone else does; it is never approved automatically.",
                     why=", ".join(comment.flags),
                 ))
-                config = getattr(self.app, "config", None)
-                reminder = getattr(config, "safeguarding_reminder", "") or SAFEGUARDING_REMINDER
+                app = self.app
+                reminder = (app.config.safeguarding_reminder if isinstance(app, SessionHost) else "") or SAFEGUARDING_REMINDER
                 lines.append(Content.styled(reminder, "bold"))
             if comment.follow_up:
                 lines.append(Content("↻ Marked to follow up (private: only in the facilitator's copy of the record)."))
