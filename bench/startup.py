@@ -24,8 +24,8 @@ from ._headless import REPO
 TARGET_RATIO = 4.0
 COMMANDS = {
     "python -c pass": [sys.executable, "-c", "pass"],
-    "involve --help": [sys.executable, "-m", "tui", "--help"],
-    "involve templates list": [sys.executable, "-m", "tui", "templates", "list"],
+    "involve --help": [sys.executable, "-m", "involve", "--help"],
+    "involve templates list": [sys.executable, "-m", "involve", "templates", "list"],
 }
 
 
