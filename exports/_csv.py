@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from ._record import (
     ActivityRecord,
@@ -45,7 +46,7 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _table(columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> bytes:
+def _table(columns: tuple[str, ...], rows: Sequence[Sequence[object]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(columns)

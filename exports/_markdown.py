@@ -8,6 +8,7 @@ comment.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ._compare import (
     Comparison,
@@ -58,7 +59,7 @@ def _row(*cells: object) -> str:
     return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
-def _table(header: list[str], align: str, rows: list[list[object]]) -> list[str]:
+def _table(header: list[str], align: str, rows: Sequence[Sequence[object]]) -> list[str]:
     rule = ["---:" if a == "r" else "---" for a in align]
     return [_row(*header), _row(*rule), *(_row(*row) for row in rows), ""]
 
@@ -174,8 +175,8 @@ def _answered(activity: ActivityRecord) -> str:
 def _spectrum(record: SpectrumRecord, by_hand: bool) -> list[str]:
     placement = record.placement
     header = ["Position", "Where on the spectrum", "People"] + (["By hand"] if by_hand else [])
-    rows = [
-        [count.value, md_cell(count.label), count.count] + ([count.by_hand] if by_hand else [])
+    rows: list[list[object]] = [
+        [count.value, md_cell(count.label), count.count, *([count.by_hand] if by_hand else [])]
         for count in placement.counts
     ]
     out = _table(header, "rlr" + ("r" if by_hand else ""), rows)
@@ -252,7 +253,7 @@ def _indicators(record: IndicatorsRecord, by_hand: bool) -> list[str]:
 
 def _groups(groups: tuple[GroupRecord, ...], overall) -> list[str]:
     out = ["### By role", ""]
-    rows: list[list[object]] = []
+    rows: list[Sequence[object]] = []
     if isinstance(overall, SpectrumRecord):
         header, align = ["Group", "People", "Median position", "Spread"], "lrrr"
     elif isinstance(overall, GridRecord):

@@ -386,7 +386,7 @@ def build_record(
             groups = tuple(_group(activity, group) for group in overall.groups)
             respondents, tallied, by_channel = overall.respondents, overall.tallied, overall.by_channel
             by_hand = max(by_hand, tallied)
-        questions = ()
+        questions: tuple[QuestionRecord, ...] = ()
         if isinstance(activity, QuestionsActivity):
             questions = tuple(QuestionRecord(q.id, q.name, q.text) for q in activity.questions)
         activities.append(
@@ -522,7 +522,7 @@ def _results(activity, overall, device=None, hand=None) -> Results:
         assert isinstance(overall, IndicatorsResult)
         statements = []
         for statement in activity.statements:
-            result = overall.statement(statement.id)
+            answered = overall.statement(statement.id)
             dev = device.statement(statement.id) if device else None
             hnd = hand.statement(statement.id) if hand else None
             statements.append(
@@ -530,12 +530,12 @@ def _results(activity, overall, device=None, hand=None) -> Results:
                     id=statement.id,
                     name=statement.name,
                     text=statement.text,
-                    n=result.n,
+                    n=answered.n,
                     counts=tuple(
                         Count(
                             value=answer.value,
                             label=answer.label,
-                            count=result.counts.get(answer.value, 0),
+                            count=answered.counts.get(answer.value, 0),
                             device=dev.counts.get(answer.value, 0) if dev else None,
                             by_hand=hnd.counts.get(answer.value, 0) if hnd else None,
                         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import secrets
 import shutil
 import time
@@ -187,7 +188,8 @@ class SessionStore:
                 catalogue.table("sessions").remove(Query().id == session_id)
                 catalogue.sync()
 
-    def older_than(self, days: float) -> list[SessionInfo]:
+    # builtins.list: inside this class, `list` is the method above.
+    def older_than(self, days: float) -> builtins.list[SessionInfo]:
         cutoff = time.time() - days * 86400
         return [s for s in self.list() if _timestamp(s.created_at) < cutoff]
 

@@ -121,9 +121,9 @@ class LiveSession:
         self._tally_docs: dict[tuple[str, str, Any, str], int] = {}
         for doc in db.table("tallies").all():
             tally = Tally(doc["activity_id"], doc["item"], doc["value"], doc["count"], Role.parse(doc.get("role")))
-            key = (tally.activity_id, tally.item, tally.value, doc.get("role") or "")
-            self.tallies[key] = tally
-            self._tally_docs[key] = doc.doc_id
+            tally_key = (tally.activity_id, tally.item, tally.value, doc.get("role") or "")
+            self.tallies[tally_key] = tally
+            self._tally_docs[tally_key] = doc.doc_id
         self.comments: dict[str, Comment] = {}
         self._comment_docs: dict[str, int] = {}
         for doc in db.table("comments").all():
@@ -493,9 +493,9 @@ class LiveSession:
                 del self.votes[key]
             self._answers.drop(activity_id)
         if tallies:
-            self._db.table("tallies").remove(doc_ids=[self._tally_docs.pop(key) for key in tallies])
-            for key in tallies:
-                del self.tallies[key]
+            self._db.table("tallies").remove(doc_ids=[self._tally_docs.pop(tally_key) for tally_key in tallies])
+            for tally_key in tallies:
+                del self.tallies[tally_key]
         self.set_revealed(activity_id, False)
         self._emit(Change("vote", activity_id))
 

@@ -848,7 +848,7 @@ class _StagedTable(MutableMapping[int, dict[str, Any]]):
 
     def __contains__(self, doc_id: object) -> bool:
         if doc_id in self._staged:
-            return self._staged[doc_id] is not _GONE  # type: ignore[index]
+            return self._staged[doc_id] is not _GONE
         return not self._cleared and str(doc_id) in self._live
 
     def __iter__(self) -> Iterator[int]:
@@ -932,7 +932,7 @@ class JournalTable(Table):
         self.clear_cache()
         return doc_id
 
-    def update(  # type: ignore[override]
+    def update(
         self,
         fields: Mapping[str, Any] | Callable[[MutableMapping[str, Any]], None],
         cond: QueryLike | None = None,
@@ -995,8 +995,9 @@ class JournalTable(Table):
 
 
 class _JournalTinyDB(TinyDB):
+    """A TinyDB whose tables are JournalTables; DurableDB hands it a JournalStorage."""
+
     table_class = JournalTable
-    default_storage_class = JournalStorage
 
 
 # -- the public face -------------------------------------------------------------------
@@ -1015,7 +1016,7 @@ class DurableDB:
         if compact_after < 1:
             raise ValueError("compact_after must be at least 1")
         self.directory = Path(directory)
-        self.db: TinyDB = _JournalTinyDB(self.directory, readonly=readonly, compact_after=compact_after)
+        self.db: TinyDB = _JournalTinyDB(self.directory, storage=JournalStorage, readonly=readonly, compact_after=compact_after)
         self._storage: JournalStorage = self.db.storage  # type: ignore[assignment]
 
     def __repr__(self) -> str:

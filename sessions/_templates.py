@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from ._model import (
     ACTIVITY_KINDS,
-    Activity,
+    AnyActivity,
     Area,
     GridActivity,
     IndicatorsActivity,
@@ -91,15 +91,15 @@ class _Locator:
                     counts[key] = counts.get(key, 0) + 1
                     if "." not in name:
                         counts[name] = counts.get(name, 0) + 1
-                    index = (parent_index - 1, counts[key] - 1) if parent else (counts[name] - 1,)
+                    index: tuple[int, ...] = (parent_index - 1, counts[key] - 1) if parent else (counts[name] - 1,)
                 else:
                     index = ()
                 current = {}
                 self.sections.append((name, number, index, current))
                 continue
-            key = self._KEY.match(line)
-            if key:
-                current.setdefault(key.group(1).strip("\"'"), number)
+            assignment = self._KEY.match(line)
+            if assignment:
+                current.setdefault(assignment.group(1).strip("\"'"), number)
                 for quote in ('"""', "'''"):
                     if line.count(quote) % 2 == 1:
                         in_multiline = quote
@@ -210,7 +210,7 @@ def _build_template(data: dict[str, Any], ctx: _Context, *, builtin: bool) -> Te
         raise ctx.fail("a template needs at least one [[activities]] entry", "activities")
     if not isinstance(raw_activities, list):
         raise ctx.fail("must be a list of [[activities]] tables", "activities", key="activities")
-    activities = []
+    activities: list[AnyActivity] = []
     seen: set[str] = set()
     for i, raw in enumerate(raw_activities):
         activity = _build_activity(raw, i, ctx)
@@ -234,7 +234,7 @@ def _build_template(data: dict[str, Any], ctx: _Context, *, builtin: bool) -> Te
     )
 
 
-def _build_activity(raw: Any, i: int, ctx: _Context) -> Activity:
+def _build_activity(raw: Any, i: int, ctx: _Context) -> AnyActivity:
     where = f"activities[{i + 1}]"
     if not isinstance(raw, dict):
         raise ctx.fail("must be a table", where, "activities", (i,))
