@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+# The intake fixtures (a live session, a running server, a client, a browser) for every
+# test module, instead of each module importing them by name.
+pytest_plugins = ["conftest_intake"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium, headless, with nothing reaching for the network on its own.

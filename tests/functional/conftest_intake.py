@@ -1,7 +1,8 @@
 """Shared set-up for the intake tests: a session with one activity of every kind,
 a running IntakeServer on loopback, and helpers to join and to send raw bytes.
 
-Imported explicitly by the intake test modules (pytest does not load it on its own).
+Its fixtures reach every test through `pytest_plugins` in tests/conftest.py; test
+modules import the helpers and constants by name.
 """
 
 from __future__ import annotations

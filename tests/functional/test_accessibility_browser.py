@@ -13,17 +13,7 @@ from sessions.intake import IntakeServer
 
 from accessibility import axe_violations, axe_violations_without_js, describe
 from conftest import CHROMIUM_ARGS
-from conftest_intake import (  # noqa: F401  (fixtures)
-    GRID,
-    INDICATORS,
-    QUESTIONS,
-    SPECTRUM,
-    TARGETS,
-    limits,
-    live_session,
-    server,
-    session_root,
-)
+from conftest_intake import GRID, INDICATORS, QUESTIONS, SPECTRUM, TARGETS
 
 pytestmark = pytest.mark.browser
 

@@ -11,14 +11,7 @@ import pytest
 from sessions import CommentState, LiveSession
 from sessions.intake import IntakeLimits, IntakeServer
 
-from conftest_intake import (  # noqa: F401  (fixtures)
-    browser,
-    GRID,
-    SPECTRUM,
-    live_session,
-    server,
-    session_root,
-)
+from conftest_intake import GRID, SPECTRUM
 
 pytestmark = pytest.mark.browser
 

@@ -3,18 +3,13 @@ that was created holding them for the facilitator."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._headless import ChildServer, app_command, app_env, headless_app, prepare_session  # noqa: E402
-from sessions import CommentState, SessionStore  # noqa: E402
-from sessions.intake import DEVICE_HEADER  # noqa: E402
+from bench._headless import ChildServer, app_command, app_env, headless_app, prepare_session
+from sessions import CommentState, SessionStore
+from sessions.intake import DEVICE_HEADER
 
 
 async def _comment(url: str, text: str = "Shown at once") -> str:

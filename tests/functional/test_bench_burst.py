@@ -4,19 +4,13 @@ without JavaScript by the forms; and the report shows each figure with its range
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bench._phones import BurstPlan, run_burst
+from bench.burst import report
+from sessions import LiveSession
+from sessions.intake import IntakeServer
 
-from bench._phones import BurstPlan, run_burst  # noqa: E402
-from bench.burst import report  # noqa: E402
-from sessions import LiveSession  # noqa: E402
-from sessions.intake import IntakeServer  # noqa: E402
-
-from conftest_intake import SPECTRUM, limits, live_session, server, session_root  # noqa: E402, F401  (fixtures)
+from conftest_intake import SPECTRUM
 
 
 async def test_a_small_burst_joins_answers_and_comments_by_both_flows(server: IntakeServer, live_session: LiveSession) -> None:

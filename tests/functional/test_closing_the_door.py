@@ -7,7 +7,7 @@ from pathlib import Path
 import aiohttp
 
 from app_fixtures import make_app, make_config, new_session, screen_text, store_for
-from conftest_intake import SPECTRUM, limits, live_session, server, session_root  # noqa: F401  (fixtures)
+from conftest_intake import SPECTRUM
 from sessions import LiveSession
 from sessions.intake import DEVICE_HEADER, IntakeServer
 

@@ -20,15 +20,11 @@ from typing import Any, AsyncIterator
 import aiohttp
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._headless import app_env, headless_app, prepare_session  # noqa: E402
-from bench.faults import check_store, kill_drill  # noqa: E402
-from sessions import SessionStore  # noqa: E402
-from sessions import _storage as storage  # noqa: E402
-from sessions.intake import DEVICE_HEADER, IntakeServer  # noqa: E402
+from bench._headless import app_env, headless_app, prepare_session
+from bench.faults import check_store, kill_drill
+from sessions import SessionStore
+from sessions import _storage as storage
+from sessions.intake import DEVICE_HEADER, IntakeServer
 
 SAVE_FAILED = "Could not save just now — please try again."
 

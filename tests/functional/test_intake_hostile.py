@@ -18,17 +18,7 @@ import pytest
 from sessions import LiveSession
 from sessions.intake import IntakeLimits, IntakeServer
 
-from conftest_intake import (  # noqa: F401  (fixtures)
-    SPECTRUM,
-    Joined,
-    join_json,
-    limits,
-    live_session,
-    raw_request,
-    server,
-    session_root,
-    still_serving,
-)
+from conftest_intake import SPECTRUM, Joined, join_json, raw_request, still_serving
 
 VOTE = {"activity_id": "spectrum", "item": "place", "value": 3}
 VOTE_BYTES = json.dumps(VOTE).encode()

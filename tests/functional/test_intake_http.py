@@ -14,21 +14,7 @@ import pytest
 from sessions import CommentState, LiveSession, Role, SessionStore, StorageError
 from sessions.intake import DEVICE_COOKIE, IntakeError, IntakeServer, find_lan_address, port_available
 
-from conftest_intake import (  # noqa: F401  (fixtures)
-    GRID,
-    INDICATORS,
-    QUESTIONS,
-    SPECTRUM,
-    TARGETS,
-    client,
-    join_form,
-    join_json,
-    limits,
-    live_session,
-    server,
-    session_root,
-    still_serving,
-)
+from conftest_intake import GRID, INDICATORS, QUESTIONS, SPECTRUM, TARGETS, join_form, join_json, still_serving
 
 JSON_ACCEPT = {"Accept": "application/json"}
 HTML_ACCEPT = {"Accept": "text/html,application/xhtml+xml"}

@@ -12,17 +12,7 @@ import pytest
 from sessions import CommentState, LiveSession
 from sessions.intake import IntakeLimits, IntakeServer
 
-from conftest_intake import (  # noqa: F401  (fixtures)
-    browser,
-    GRID,
-    INDICATORS,
-    QUESTIONS,
-    SPECTRUM,
-    TARGETS,
-    live_session,
-    server,
-    session_root,
-)
+from conftest_intake import GRID, INDICATORS, QUESTIONS, SPECTRUM, TARGETS
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from sessions import LiveSession, Role
 from sessions.intake._page_parts import PageParts, SlotMarkers
 from sessions.intake._pages import Pages
 
-from conftest_intake import GRID, INDICATORS, SPECTRUM, TARGETS, live_session, session_root  # noqa: F401  (fixtures)
+from conftest_intake import GRID, INDICATORS, SPECTRUM, TARGETS
 
 
 @pytest.fixture

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.intake import _headroom, _rates, report  # noqa: E402
+from bench.intake import _headroom, _rates, report
 
 
 def _run(rate: float, rps: float, stall_max: float, screen_p95: float) -> dict:
