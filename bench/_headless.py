@@ -67,7 +67,9 @@ def peak_rss_mb(pid: int) -> float:
 class ChildServer:
     """A server in a child process that prints one `<prefix> URL` line once it listens."""
 
-    def __init__(self, command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, prefix: str = "join: ", log: Path | None = None) -> None:
+    def __init__(
+        self, command: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None, prefix: str = "join: ", log: Path | None = None
+    ) -> None:
         self.command = command
         self.env = env
         self.cwd = cwd
@@ -141,7 +143,7 @@ class ChildServer:
                 pass
             try:
                 await asyncio.wait_for(process.wait(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 process.kill()
                 await process.wait()
         if self._drain is not None:

@@ -252,7 +252,7 @@ class _Room:
                 payload = await response.read()
                 status = response.status
                 retry = response.headers.get("Retry-After")
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+        except (TimeoutError, aiohttp.ClientError, OSError):
             self._count("error")
             return False
         elapsed = time.monotonic() - sent
@@ -393,7 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--one-address", action="store_true", help="every phone from one source address (a room behind NAT)")
     parser.add_argument("--rate", type=float, default=0.0, help="paced: requests per second for the whole room (0: as fast as answered)")
-    parser.add_argument("--probe-comments", type=int, default=0, help="also post this many marked comments from one extra phone; the room stops when it is done")
+    parser.add_argument(
+        "--probe-comments", type=int, default=0, help="also post this many marked comments from one extra phone; the room stops when it is done"
+    )
     parser.add_argument("--probe-activity", default="")
     parser.add_argument("--probe-interval", type=float, default=0.2)
     parser.add_argument("--json", type=Path, required=True, help="where to write the full result")

@@ -135,13 +135,18 @@ class Http:
         if self._answer is None or self._answer.closed:
             _, self._answer = await loop.create_connection(_Answer, self.host, self.port, local_addr=(self.local, 0))
         answer = self._answer
-        head = b"%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: Mozilla/5.0 (Linux; Android 14) InvolveBench/1\r\nAccept: %s\r\nAccept-Language: en-GB,en;q=0.9\r\n" % (
+        head = (
+            b"%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: Mozilla/5.0 (Linux; Android 14) InvolveBench/1\r\n"
+            b"Accept: %s\r\nAccept-Language: en-GB,en;q=0.9\r\n"
+        ) % (
             method.encode(), path.encode(), self.authority, accept.encode()
         )
         if self.cookie:
             head += b"Cookie: " + self.cookie + b"\r\n"
         if method == "POST":
-            head += b"Origin: http://%s\r\nSec-Fetch-Site: same-origin\r\nContent-Type: %s\r\nContent-Length: %d\r\n" % (self.authority, media.encode(), len(body))
+            head += b"Origin: http://%s\r\nSec-Fetch-Site: same-origin\r\nContent-Type: %s\r\nContent-Length: %d\r\n" % (
+                self.authority, media.encode(), len(body)
+            )
         answer.waiting = loop.create_future()
         assert answer.transport is not None
         answer.transport.write(head + b"\r\n" + body)
@@ -283,7 +288,7 @@ class _Phone:
             try:
                 await asyncio.wait_for(self.room.done.wait(), max(0.0, due - time.monotonic()))
                 return
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             try:
                 await self._get("/api/version", accept="application/json")
@@ -307,7 +312,7 @@ async def run_burst(plan: BurstPlan) -> dict[str, Any]:
     try:
         await asyncio.wait_for(asyncio.gather(*tasks), plan.max_seconds)
         timed_out = False
-    except asyncio.TimeoutError:
+    except TimeoutError:
         timed_out = True
     for task in tasks:
         task.cancel()

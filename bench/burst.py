@@ -104,7 +104,7 @@ class KeyProbe:
         self.app._driver.send_message(self._key("o", "o"))
         try:
             await asyncio.wait_for(self._changed.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.missed += 1
             return
         self.times.append(self._at - sent)
@@ -114,7 +114,7 @@ class KeyProbe:
             await self.press()
             try:
                 await asyncio.wait_for(stop.wait(), pause)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         if self._showing:  # leave the agenda closed
             await self.press()
@@ -332,7 +332,8 @@ def report(runs_by_size: dict[int, list[dict[str, Any]]], arrive: float) -> list
                 f" key press p50 {key:.0f} ms (target < {KEY_P50_TARGET_MS:.0f}: {_verdict(key < KEY_P50_TARGET_MS)})"
             )
         ratio = statistics.median(r["cpu_ratio"] for r in runs)
-        lines.append(f"{size} phones: server CPU per request {ratio:.2f}x the bare handler's (target <= {CPU_RATIO_TARGET}: {_verdict(ratio <= CPU_RATIO_TARGET)})")
+        verdict = _verdict(ratio <= CPU_RATIO_TARGET)
+        lines.append(f"{size} phones: server CPU per request {ratio:.2f}x the bare handler's (target <= {CPU_RATIO_TARGET}: {verdict})")
     for size in sizes:
         for run in runs_by_size[size]:
             for side in ("app", "bare"):

@@ -38,9 +38,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 from ._headless import REPO, baseline_server, cpu_seconds, headless_app, peak_rss_mb, prepare_session
 from ._load import percentile
@@ -79,7 +80,7 @@ class DiskProbe:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="disk-probe", daemon=True)
 
-    def __enter__(self) -> "DiskProbe":
+    def __enter__(self) -> DiskProbe:
         self._thread.start()
         return self
 
@@ -204,7 +205,8 @@ async def throughput(phones: int, requests: int, rounds: int, room_rate: float =
             paced: dict[str, Any] = {}
             for name, server in (("bare", bare), ("app", app)):
                 with DiskProbe(work) as disk:
-                    paced[name] = _side([await _drive(server.url, server.pid, phones, int(room_rate * 10), work, f"{name}-paced", extra=("--rate", str(room_rate)))])
+                    run = await _drive(server.url, server.pid, phones, int(room_rate * 10), work, f"{name}-paced", extra=("--rate", str(room_rate)))
+                    paced[name] = _side([run])
                 paced[f"{name}_disk"] = disk.summary()
             app_peak = peak_rss_mb(app.pid)
         finally:
@@ -215,7 +217,10 @@ async def throughput(phones: int, requests: int, rounds: int, room_rate: float =
         saved = _check_saved(work, session_id, runs["app"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    figures = {"phones": phones, "requests": requests, "rounds": rounds, "bare": _side(runs["bare"]), "app": _side(runs["app"]), "paced": paced, "room_rate": room_rate}
+    figures = {
+        "phones": phones, "requests": requests, "rounds": rounds,
+        "bare": _side(runs["bare"]), "app": _side(runs["app"]), "paced": paced, "room_rate": room_rate,
+    }
     figures["app"]["peak_rss_mb"] = app_peak
     figures["app"]["saved_after_stop"] = saved
     figures["ratio"] = figures["app"]["throughput_rps"] / figures["bare"]["throughput_rps"]
@@ -487,7 +492,8 @@ def report(part1: dict[str, Any] | None, part2: list[dict[str, Any]] | None, rus
         for q in ("p50", "p95", "p99"):
             lines.append(f"{'time to ack ' + q + ' (ms)':28}{paced['bare']['latency_ms'][q]:14.1f}{paced['app']['latency_ms'][q]:14.1f}")
         p99 = paced["app"]["latency_ms"]["p99"]
-        lines.append(f"app p99 time to acknowledgement: {p99:.1f} ms (target < {ACK_P99_TARGET_MS:.0f} ms at {part1['phones']} phones: {_verdict(p99 < ACK_P99_TARGET_MS)})")
+        verdict = _verdict(p99 < ACK_P99_TARGET_MS)
+        lines.append(f"app p99 time to acknowledgement: {p99:.1f} ms (target < {ACK_P99_TARGET_MS:.0f} ms at {part1['phones']} phones: {verdict})")
         disk = paced.get("app_disk")
         if disk:
             fsync = disk["fsync_ms"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import json
 import os
@@ -24,8 +25,9 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ._headless import REPO, peak_rss_mb
 
@@ -171,7 +173,7 @@ def measure(participants: int, comments: int, work: Path) -> dict[str, Any]:
     export_session(session, list(FORMATS), work / "export-warm-up")  # templates compiled once, as in a long-running app
     for fmt in FORMATS:
         out = work / f"export-{fmt}"
-        seconds, paths = _timed(lambda: export_session(session, [fmt], out))
+        seconds, paths = _timed(functools.partial(export_session, session, [fmt], out))
         figures[f"export_{fmt}_s"] = seconds
         figures[f"export_{fmt}_kb"] = round(sum(p.stat().st_size for p in paths) / 1024, 1)
     seconds, _ = _timed(lambda: export_session(session, list(FORMATS), work / "export-all"))

@@ -40,7 +40,7 @@ def measure(rounds: int) -> dict[str, list[float]]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
     env["INVOLVE_DATA_DIR"] = str(Path("/tmp") / f"involve-bench-startup-{os.getpid()}")
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for name, command in COMMANDS.items():  # one untimed run each: the file cache, not the code, is warm after it
+    for command in COMMANDS.values():  # one untimed run each: the file cache, not the code, is warm after it
         _time(command, env)
     for _ in range(rounds):
         for name, command in COMMANDS.items():

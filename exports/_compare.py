@@ -10,11 +10,11 @@ family line up even when a trainer has edited the copy in between.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from sessions import (
     Answer,
     GridActivity,
+    IndicatorResult,
     IndicatorsActivity,
     LiveSession,
     SpectrumActivity,
@@ -102,7 +102,7 @@ class IndicatorsComparison:
     kind: str = field(default="indicators", init=False)
 
 
-ActivityComparison = Union[SpectrumComparison, GridComparison, IndicatorsComparison]
+ActivityComparison = SpectrumComparison | GridComparison | IndicatorsComparison
 
 
 @dataclass(frozen=True)
@@ -234,23 +234,24 @@ def _indicators(earlier: IndicatorsActivity, activity: IndicatorsActivity, befor
     for statement in activity.statements:
         now = after.statement(statement.id)
         then = before.statement(statement.id) if statement.id in old_ids else None
-
-        def shift(answer: Answer | None) -> Shift:
-            if answer is None:
-                return Shift(then.n if then else None, now.n)
-            return Shift(then.counts.get(answer.value, 0) if then else None, now.counts.get(answer.value, 0))
-
         statements.append(
             StatementComparison(
                 statement.id,
                 statement.name,
-                shift(None),
-                shift(Answer.MET),
-                shift(Answer.PARTLY),
-                shift(Answer.NOT_MET),
+                _answer_shift(then, now, None),
+                _answer_shift(then, now, Answer.MET),
+                _answer_shift(then, now, Answer.PARTLY),
+                _answer_shift(then, now, Answer.NOT_MET),
             )
         )
     return IndicatorsComparison(activity.id, activity.title, tuple(statements))
+
+
+def _answer_shift(then: IndicatorResult | None, now: IndicatorResult, answer: Answer | None) -> Shift:
+    """How many gave `answer` to one statement then and now (how many answered at all when None)."""
+    if answer is None:
+        return Shift(then.n if then else None, now.n)
+    return Shift(then.counts.get(answer.value, 0) if then else None, now.counts.get(answer.value, 0))
 
 
 # -- words and numbers ------------------------------------------------------------
@@ -400,7 +401,9 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     if comparison.targets_before:
         lines.append(f"Targets agreed on {before.date_label}")
         for target in comparison.targets_before:
-            details = [part for part in (f"who: {target.owner}" if target.owner else "", f"review by {target.review_date_label}" if target.review_date else "") if part]
+            details = [
+                part for part in (f"who: {target.owner}" if target.owner else "", f"review by {target.review_date_label}" if target.review_date else "") if part
+            ]
             suffix = f" ({'; '.join(details)})" if details else ""
             lines.append(f"  - {target.text}{suffix}".replace("\n", "\n    "))
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from sessions import (
     Answer,
@@ -155,7 +155,7 @@ class IndicatorsRecord:
     statements: tuple[StatementRecord, ...]
 
 
-Results = Union[SpectrumRecord, GridRecord, IndicatorsRecord]
+Results = SpectrumRecord | GridRecord | IndicatorsRecord
 
 
 @dataclass(frozen=True)
@@ -280,7 +280,7 @@ class Record:
     activities: tuple[ActivityRecord, ...]
     other_targets: tuple[TargetRecord, ...]
     private: bool
-    comparison: "Comparison | None"
+    comparison: Comparison | None
     follow_up: tuple[FollowUpRecord, ...] = ()
     """Flagged and follow-up comments: in the private copy only, never among the activity's comments."""
 

@@ -10,8 +10,8 @@ participants only ever enters as literal `Content`, never as markup.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from rich.cells import cell_len
 from textual.content import Content
@@ -215,7 +215,7 @@ def column_chart(
         for offset, char in enumerate(label[: slot]):
             grid[label_row][start + offset] = char
     rows: list[Content] = []
-    for y, row in enumerate(grid):
+    for row in grid:
         text = "".join(row)
         # Bars in the theme's colour; digits stay in the text colour.
         parts: list[tuple[str, str]] = []
@@ -259,7 +259,7 @@ def row_chart(
     bar_width = max(1, column_width - digits - 1 - len(MEDIAN_ROW_MARK))
     lines: list[Content] = []
     header: list[Content | str] = [cell("", label_width)]
-    for index, (heading, counts, note) in enumerate(columns):
+    for index, (heading, _counts, _note) in enumerate(columns):
         if index:
             header.append(" │ ")
         header.append(cell(heading, column_width, HEADING))

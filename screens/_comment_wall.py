@@ -9,7 +9,8 @@ room costs a screenful of wrapping, not fifty comments' worth.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, NamedTuple
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from textual.app import ComposeResult

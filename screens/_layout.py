@@ -8,7 +8,7 @@ its edge). Text only ever enters as literal `Content`, never as markup.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content

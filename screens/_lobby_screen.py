@@ -70,7 +70,8 @@ def door_content(session: LiveSession) -> Content:
     extra = session.joined_beyond_head_count
     if extra:
         lines.append(Content.from_markup(
-            "[b]⚠ $joined phones have joined, more than the head count of $count.[/b] Someone may have joined twice or from outside the room; consider closing joining.",
+            "[b]⚠ $joined phones have joined, more than the head count of $count.[/b] "
+            "Someone may have joined twice or from outside the room; consider closing joining.",
             joined=str(len(session.participants)),
             count=str(session.head_count),
         ))

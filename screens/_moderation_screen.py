@@ -274,7 +274,11 @@ class ModerationScreen(Screen):
         new_state = CommentState(state)
         if not guard_storage(self, lambda: self.session.moderate(comment.id, new_state)):
             return
-        verb = {CommentState.APPROVED: "approved: on the wall now", CommentState.HIDDEN: "hidden from the room", CommentState.PINNED: "pinned to the top of the wall"}[new_state]
+        verb = {
+            CommentState.APPROVED: "approved: on the wall now",
+            CommentState.HIDDEN: "hidden from the room",
+            CommentState.PINNED: "pinned to the top of the wall",
+        }[new_state]
         self.note = f"Comment #{comment.id} {verb}."
         self.refresh_from_session()
 

@@ -7,7 +7,7 @@ drawing the screen. Exports still count from the votes themselves.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from ._model import Participant, Role, Vote, role_group
 from ._results import AnswerCounts
@@ -20,7 +20,7 @@ class AnswerIndex:
         self._by_activity: dict[str, AnswerCounts] = {}
 
     @classmethod
-    def of(cls, votes: Iterable[Vote], participants: Mapping[str, Participant]) -> "AnswerIndex":
+    def of(cls, votes: Iterable[Vote], participants: Mapping[str, Participant]) -> AnswerIndex:
         index = cls()
         for vote in votes:
             participant = participants.get(vote.participant_id)

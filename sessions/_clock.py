@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["utc_now"]
 
@@ -15,5 +15,5 @@ def utc_now() -> str:
     global _last_second
     second = int(time.time())
     if second != _last_second[0]:
-        _last_second = (second, datetime.fromtimestamp(second, timezone.utc).isoformat())
+        _last_second = (second, datetime.fromtimestamp(second, UTC).isoformat())
     return _last_second[1]

@@ -8,7 +8,7 @@ session, scanning them all each time would cost more than drawing the screen.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Mapping
+from collections.abc import Mapping
 
 from ._model import Comment, CommentState
 
@@ -30,7 +30,7 @@ class CommentIndex:
         self._pinned: dict[str, set[str]] = {}
 
     @classmethod
-    def of(cls, comments: Mapping[str, Comment]) -> "CommentIndex":
+    def of(cls, comments: Mapping[str, Comment]) -> CommentIndex:
         """The index of a session's comments as loaded (an imported record may list them in any order)."""
         index = cls()
         for comment in sorted(comments.values(), key=_number):

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 
 class Role(str, enum.Enum):
@@ -27,7 +27,7 @@ class Role(str, enum.Enum):
         return ROLE_LABELS[self]
 
     @classmethod
-    def parse(cls, value: object) -> "Role | None":
+    def parse(cls, value: object) -> Role | None:
         if value in (None, ""):
             return None
         try:
@@ -287,9 +287,7 @@ class TargetsActivity(Activity):
     kind: str = field(init=False, default="targets")
 
 
-AnyActivity = Union[
-    InfoActivity, SpectrumActivity, GridActivity, IndicatorsActivity, QuestionsActivity, TargetsActivity
-]
+AnyActivity = InfoActivity | SpectrumActivity | GridActivity | IndicatorsActivity | QuestionsActivity | TargetsActivity
 
 
 @dataclass(frozen=True)

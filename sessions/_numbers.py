@@ -119,7 +119,7 @@ def _round_half_up(value: float) -> int:
 # -- places on the spectrum -----------------------------------------------------
 
 
-def position(activity: "SpectrumActivity", value: float | None) -> str:
+def position(activity: SpectrumActivity, value: float | None) -> str:
     """Where a median falls on the spectrum, in the stages' own words.
 
     'Just past Good involvement' for 3.5 on a five-position line; the same
@@ -130,14 +130,14 @@ def position(activity: "SpectrumActivity", value: float | None) -> str:
     return activity.position_label(value)
 
 
-def placement(activity: "SpectrumActivity", value: float | None) -> str:
+def placement(activity: SpectrumActivity, value: float | None) -> str:
     """'position 3.5 (Just past Good involvement)', or 'no answers'."""
     if value is None:
         return "no answers"
     return f"position {median(value)} ({position(activity, value)})"
 
 
-def stage_positions(activity: "SpectrumActivity") -> str:
+def stage_positions(activity: SpectrumActivity) -> str:
     """'1 = Beginnings of involvement, 3 = Good involvement, 5 = Service-user led'."""
     return ", ".join(f"{median(place)} = {stage}" for stage, place in activity.stage_places())
 

@@ -18,9 +18,9 @@ number).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from ._storage import StorageError
 
@@ -120,7 +120,7 @@ class RiskPhrases:
         }
         object.__setattr__(self, "_compiled", compiled)
 
-    def with_extra(self, phrases: Iterable[str]) -> "RiskPhrases":
+    def with_extra(self, phrases: Iterable[str]) -> RiskPhrases:
         more = tuple(p for p in phrases if p.strip() and p not in self.extra)
         return RiskPhrases(self.extra + more) if more else self
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import shutil
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ._model import (
     ACTIVITY_KINDS,
@@ -290,22 +291,26 @@ def _unique_ids(ctx: _Context, things: list[Any], field: str, header: str, i: in
         seen.add(thing.id)
 
 
-def _stage(get: "_Getter", j: int) -> Stage:
+def _stage(get: _Getter, j: int) -> Stage:
     get.only({"id", "name", "practices"})
     return Stage(id=get.ident("id", default=f"stage-{j + 1}"), name=get.line_text("name", required=True), practices=tuple(get.string_list("practices")))
 
 
-def _area(get: "_Getter", j: int) -> Area:
+def _area(get: _Getter, j: int) -> Area:
     get.only({"id", "name", "description"})
     return Area(id=get.ident("id", required=True), name=get.line_text("name", required=True), description=get.text("description", default=""))
 
 
-def _level(get: "_Getter", j: int) -> Level:
+def _level(get: _Getter, j: int) -> Level:
     get.only({"number", "name", "description"})
-    return Level(number=get.integer("number", default=j + 1, low=1, high=10), name=get.line_text("name", required=True), description=get.text("description", default=""))
+    return Level(
+        number=get.integer("number", default=j + 1, low=1, high=10),
+        name=get.line_text("name", required=True),
+        description=get.text("description", default=""),
+    )
 
 
-def _statement(get: "_Getter", j: int) -> Statement:
+def _statement(get: _Getter, j: int) -> Statement:
     get.only({"id", "name", "text"})
     return Statement(id=get.ident("id", default=f"item-{j + 1}"), name=get.line_text("name", required=True), text=get.text("text", default=""))
 
@@ -386,7 +391,7 @@ class _Getter:
         key: str,
         *,
         minimum: int,
-        build: Callable[["_Getter", int], Any],
+        build: Callable[[_Getter, int], Any],
         optional: bool = False,
         missing: str = "",
     ) -> list[Any]:

@@ -8,9 +8,9 @@ the environment.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
 
 from dotenv import dotenv_values
 from platformdirs import user_data_path
@@ -50,7 +50,7 @@ class Config:
     def templates_dir(self) -> Path:
         return self.data_dir / "templates"
 
-    def with_overrides(self, **changes: object) -> "Config":
+    def with_overrides(self, **changes: object) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 

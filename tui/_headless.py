@@ -54,7 +54,7 @@ class HeadlessReport:
             self.problem("saving works again")
         self._saving_failed = bool(failure)
 
-    def stop_on_signals(self, app: "InvolveApp") -> None:
+    def stop_on_signals(self, app: InvolveApp) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             try:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual import on, work
 from textual.app import App
@@ -202,7 +203,7 @@ class InvolveApp(App[int]):
         server_factory: ServerFactory | None = None,
         demo_speed: float | None = None,
         demo_seed: int | None = None,
-        headless_report: "HeadlessReport | None" = None,
+        headless_report: HeadlessReport | None = None,
     ) -> None:
         super().__init__()
         self.report = headless_report

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from aiohttp import web
@@ -275,7 +276,7 @@ def _json_fields(text: str) -> dict[str, Any]:
         raise Refusal(400, "The request is not valid JSON.") from None
     if not isinstance(data, dict):
         raise Refusal(400, "Send a JSON object.")
-    for key, value in data.items():
+    for value in data.values():
         if value is not None and not isinstance(value, (str, int)) or isinstance(value, bool):
             raise Refusal(400, "Every field must be text or a whole number.")
         if isinstance(value, int) and not -(10**9) <= value <= 10**9:

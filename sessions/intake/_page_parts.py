@@ -14,7 +14,8 @@ The marker carries a random token made per process, so no text in a session
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from markupsafe import Markup, escape
 

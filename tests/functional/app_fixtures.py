@@ -8,8 +8,9 @@ read what is on the screen as plain text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from textual.app import App
 from textual.widget import Widget

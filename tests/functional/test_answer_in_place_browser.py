@@ -99,7 +99,9 @@ async def test_grid_answers_and_a_comment_in_place(browser: Any, server: IntakeS
     await page.get_by_role("group", name="Policy").get_by_role("group", name="Now").get_by_role("radio", name="2 Limited involvement").check()
     await page.get_by_role("group", name="Policy").get_by_role("group", name="Where we want to be").get_by_role("radio", name="4 Collaboration").check()
     await page.get_by_role("button", name="Save my answers").click()
-    await expect(page.locator("form.answers").get_by_role("status")).to_have_text("Saved: Policy, now: 2 Limited involvement; Policy, where we want to be: 4 Collaboration")
+    await expect(page.locator("form.answers").get_by_role("status")).to_have_text(
+        "Saved: Policy, now: 2 Limited involvement; Policy, where we want to be: 4 Collaboration"
+    )
     answers = {v.item: v.value for v in live_session.votes_for("grid") if v.participant_id == participant_id}
     assert answers == {"policy:now": 2, "policy:target": 4}
 

@@ -9,8 +9,8 @@ import json
 import time
 import unicodedata
 import zlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import AsyncIterator
 
 import aiohttp
 import pytest
@@ -342,7 +342,7 @@ async def _stalled_body(server: IntakeServer, token: str, *, trickle: bool) -> t
         while True:
             try:
                 chunk = await asyncio.wait_for(reader.read(4096), 0.25)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if time.monotonic() - started > 8:
                     raise AssertionError("the server held a stalled connection open too long") from None
                 if trickle:

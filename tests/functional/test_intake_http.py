@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import aiohttp
 import pytest
@@ -289,7 +289,9 @@ async def test_comments_wait_for_the_facilitator(server: IntakeServer, client: a
     assert live_session.wall("welcome") == []
 
 
-async def test_comments_go_straight_up_when_holding_is_off(server: IntakeServer, api: aiohttp.ClientSession, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+async def test_comments_go_straight_up_when_holding_is_off(
+    server: IntakeServer, api: aiohttp.ClientSession, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
     live_session.set_hold_comments(False)
     me = await join_json(api, server)
     response = await api.post(server.room_url + "api/comment", json={"activity_id": "welcome", "text": "Visible"}, headers=me.header)

@@ -11,8 +11,9 @@ stale choice back, an over-long comment is refused with its reason, and
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 

@@ -101,7 +101,8 @@ def test_help_reads_the_arguments_before_loading_anything_else(data):
         "    runpy.run_module('tui', run_name='__main__')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "loaded = sorted({name.split('.')[0] for name in sys.modules} & {'rich', 'sessions', 'dotenv', 'platformdirs', 'textual', 'tinydb', 'aiohttp', 'exports', 'screens'})\n"
+        "heavy = {'rich', 'sessions', 'dotenv', 'platformdirs', 'textual', 'tinydb', 'aiohttp', 'exports', 'screens'}\n"
+        "loaded = sorted({name.split('.')[0] for name in sys.modules} & heavy)\n"
         "print('LOADED', loaded, file=sys.stderr)\n"
     )
     env = {"INVOLVE_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "HOME": str(data), "PYTHONPATH": str(ROOT)}

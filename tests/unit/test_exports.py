@@ -38,6 +38,7 @@ from sessions import (
     activity_results,
     grid_item,
 )
+from datetime import UTC
 
 CLOCK = "2026-03-02T10:00:00+00:00"
 SESSION_ID = "fixed-session"
@@ -169,7 +170,7 @@ def build_room(store: SessionStore, session_id: str = SESSION_ID) -> Room:
     comment("grid", "Care plans are written for people, not with them.", item=grid_item("individual", "now"), participant_id=carer)
     comment("grid", "Let us aim for partnership on the ward.", from_facilitator=True, author="Sam Okafor")
     comment("indicators", "Nobody told us about advocacy.", item="connecting", participant_id=unsaid)
-    for key, text in HOSTILE.items():
+    for text in HOSTILE.values():
         comment("indicators", text, participant_id=private)
 
     session.add_target("targets", "Service users co-write every care plan review.", owner="Ward manager", review_date="2026-09-01")
@@ -507,9 +508,9 @@ def test_unknown_format_is_refused(room: Room, tmp_path: Path) -> None:
 
 
 def test_now_adds_the_date_written(room: Room, tmp_path: Path) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    when = datetime(2026, 3, 5, 9, 30, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
     files = {p.name: p.read_bytes() for p in export_session(room.session, ["md", "json"], tmp_path, now=when)}
     assert "**Record written:** 5 March 2026" in files[f"{SESSION_ID}-record.md"].decode()
     assert json.loads(files[f"{SESSION_ID}-record.json"])["exported_at"] == "2026-03-05T09:30:00+00:00"

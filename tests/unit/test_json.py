@@ -24,7 +24,7 @@ def test_round_trips_and_matches_the_standard_library(value: object) -> None:
 
 
 def test_non_ascii_is_written_as_utf8_not_escaped() -> None:
-    assert dumps({"t": "é"}) == '{"t":"é"}'.encode("utf-8")
+    assert dumps({"t": "é"}) == '{"t":"é"}'.encode()
 
 
 def test_what_orjson_refuses_falls_back_to_escaped_ascii_and_reads_back() -> None:

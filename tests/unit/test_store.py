@@ -314,7 +314,7 @@ def test_live_results_follow_every_change_without_recounting(store, live) -> Non
             expected = activity_results(activity, session.votes.values(), session.tallies.values(), session.participants)
             assert session.results(activity.id) == expected
 
-    for step in range(600):
+    for _ in range(600):
         activity = rng.choice(votable)
         roll = rng.random()
         if roll < 0.7:
