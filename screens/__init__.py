@@ -5,7 +5,7 @@ views, which render one activity each and take keyboard tallies.
 """
 
 from ._activity_screen import NARROW_WIDTH, ActivityScreen, clock_text
-from ._activity_view import ActivityView, view_for
+from ._activity_view import ActivityView
 from ._agenda_screen import AgendaScreen, agenda_line
 from ._comment_form import CommentDraft, CommentForm, comment_topics
 from ._comment_wall import WALL_LIMIT, CommentWall, comment_content
@@ -28,6 +28,7 @@ from ._session_bar import SessionBar
 from ._spectrum_view import SpectrumView
 from ._target_form import TargetForm
 from ._targets_view import TargetsView
+from ._views import view_for
 
 __all__ = [
     "NARROW_WIDTH",

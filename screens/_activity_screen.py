@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from sessions import LiveSession
 
-from ._activity_view import ActivityView, view_for
+from ._activity_view import ActivityView
 from ._agenda_screen import AgendaScreen
 from ._comment_form import CommentDraft, CommentForm
 from ._comment_wall import CommentWall
@@ -29,6 +29,7 @@ from ._host import SessionHost
 from ._key_footer import KeyFooter
 from ._messages import ChangeBatch, guard_storage
 from ._session_bar import SessionBar
+from ._views import view_for
 
 __all__ = ["ActivityScreen", "clock_text", "NARROW_WIDTH"]
 

@@ -3,7 +3,7 @@
 A facilitator records a show of hands from the keyboard while the room
 watches the same screen, so counting has to be quick ("3", "0", Enter sets
 thirty) and must never reveal results the facilitator is still holding back.
-Each kind of activity has its own subclass; `view_for` picks it.
+Each kind of activity has its own subclass; `view_for` (in `_views.py`) picks it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from sessions import ActivityResults, InvalidInput, LiveSession, Role, RoleGroup
 
 from . import _charts as charts
 from . import _layout as layout
+from ._lobby_screen import presence_content
 from ._redraw import show_content
 
 TALLY_GROUPS: tuple[Role | None, ...] = (None, Role.SERVICE_USER, Role.CARER, Role.STAFF, Role.OTHER)
@@ -263,8 +264,6 @@ class ActivityView(Widget, can_focus=True):
         session = self.session
         lived, level = presence(session.participants.values(), extra_lived=session.present_without_phones[RoleGroup.LIVED])
         if level == "below":
-            from ._lobby_screen import presence_content
-
             lines += presence_content(lived, level).wrap(width)
         return lines
 
@@ -445,23 +444,3 @@ class ActivityView(Widget, can_focus=True):
             return
         self.refresh_from_session()
         self.post_message(self.TallyRecorded(self.activity.id, tally.item, tally.value, tally.count, tally.role))
-
-
-def view_for(session: LiveSession, activity, *, id: str | None = None) -> ActivityView:
-    """The view that fits the activity's kind."""
-    from ._grid_view import GridView
-    from ._indicators_view import IndicatorsView
-    from ._info_view import InfoView
-    from ._questions_view import QuestionsView
-    from ._spectrum_view import SpectrumView
-    from ._targets_view import TargetsView
-
-    views: dict[str, type[ActivityView]] = {
-        "info": InfoView,
-        "spectrum": SpectrumView,
-        "grid": GridView,
-        "indicators": IndicatorsView,
-        "questions": QuestionsView,
-        "targets": TargetsView,
-    }
-    return views.get(activity.kind, InfoView)(session, activity, id=id)

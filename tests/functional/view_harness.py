@@ -13,7 +13,7 @@ from textual.widgets import Footer
 
 from sessions import Change, LiveSession, SessionStore, TemplateLibrary, parse_template
 
-from screens._activity_view import ActivityView, view_for
+from screens import ActivityView, view_for
 
 
 def make_session(root: Path, template_name: str = "where-are-we", *, source: str | None = None) -> LiveSession:
