@@ -204,6 +204,7 @@ class InvolveApp(App[int]):
         demo_speed: float | None = None,
         demo_seed: int | None = None,
         headless_report: HeadlessReport | None = None,
+        collector: QuietCollector | None = None,
     ) -> None:
         super().__init__()
         self.report = headless_report
@@ -221,7 +222,7 @@ class InvolveApp(App[int]):
         self._publish_timer: Timer | None = None
         self._change_posted = False
         self._last_publish = 0.0
-        self.collector = QuietCollector()
+        self.collector = collector if collector is not None else QuietCollector()
         self._storage_lasting = False
 
     # -- start-up and shut-down ------------------------------------------------------

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from sessions import LiveSession, SessionStore, TemplateLibrary
 from sessions.intake import IntakeError
 from tui._config import Config
+from tui._collector import IdleCollector
 from tui.app import InvolveApp
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
@@ -96,6 +97,8 @@ class FixedClock:
 
 
 def make_app(config: Config, *, servers: FakeServers | None = None, **kwargs: Any) -> InvolveApp:
+    """The app with fake servers and, unless a test passes its own, a collector that does nothing."""
+    kwargs.setdefault("collector", IdleCollector())
     return InvolveApp(config, server_factory=servers or FakeServers(), **kwargs)
 
 

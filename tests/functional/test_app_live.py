@@ -63,12 +63,12 @@ async def test_a_burst_of_changes_is_merged_into_few_redraws(tmp_path: Path) -> 
 async def test_the_live_session_defers_full_collections_to_a_quiet_moment(tmp_path: Path) -> None:
     import gc
 
-    from tui._collector import FULL_AFTER
+    from tui._collector import FULL_AFTER, QuietCollector
 
     config = make_config(tmp_path)
     session = new_session(config)
     before = gc.get_threshold()
-    app = make_app(config, session=session, landing="activity")
+    app = make_app(config, session=session, landing="activity", collector=QuietCollector())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.collector.active and gc.get_freeze_count() > 0

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from tui._collector import FULL_AFTER, QuietCollector
+from tui._collector import FULL_AFTER, IdleCollector, QuietCollector
 
 
 class Clock:
@@ -100,3 +100,15 @@ def test_stop_without_start_changes_nothing() -> None:
     QuietCollector().stop()
     assert gc.get_threshold() == before
     assert not QuietCollector().collect_when_quiet(last_change=0.0)
+
+
+def test_the_idle_collector_leaves_python_s_collector_alone() -> None:
+    """What the app's tests use when they do not test collection: no full pass, no freeze."""
+    idle = IdleCollector()
+    before = gc.get_threshold()
+    idle.start()
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    make_full_pass_due()
+    assert idle.collect_when_quiet(last_change=0.0) is False and idle.full_passes == 0
+    idle.stop()
+    assert gc.get_threshold() == before
