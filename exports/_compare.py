@@ -21,7 +21,7 @@ from sessions import (
     activity_results,
 )
 
-from ._record import StageMark, TargetRecord, _stage_marks, _targets, date_label
+from ._record_parts import StageMark, TargetRecord, date_label, stage_marks, target_records
 
 NO_VALUE = "–"
 
@@ -144,7 +144,7 @@ def compare_sessions(old: LiveSession, new: LiveSession) -> Comparison:
         same_family=old.template.family_name == new.template.family_name,
         activities=tuple(compared),
         not_compared=tuple(not_compared),
-        targets_before=_targets(old.targets.values()),
+        targets_before=target_records(old.targets.values()),
     )
 
 
@@ -186,7 +186,7 @@ def _spectrum(activity: SpectrumActivity, before, after) -> SpectrumComparison:
         activity_id=activity.id,
         title=activity.title,
         positions=activity.positions,
-        stages=_stage_marks(activity),
+        stages=stage_marks(activity),
         answers=Shift(then.n, now.n),
         median=Shift(then.median, now.median),
         spread=Shift(then.spread, now.spread),

@@ -9,8 +9,7 @@ them, attaches labels and decides what a circulated record may contain.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from sessions import (
     Answer,
@@ -26,18 +25,12 @@ from sessions import (
     Role,
     SpectrumActivity,
     SpectrumResult,
-    Target,
     activity_results,
     topic_of,
 )
 
-if TYPE_CHECKING:
-    from ._compare import Comparison
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
+from ._compare import Comparison, compare_sessions
+from ._record_parts import StageMark, TargetRecord, date_label, stage_marks, target_records
 
 NOT_SAID = "not_said"
 NOT_SAID_LABEL = "Not said"
@@ -97,12 +90,6 @@ class Summary:
     lower_quartile: float | None
     upper_quartile: float | None
     spread: float | None
-
-
-@dataclass(frozen=True)
-class StageMark:
-    name: str
-    position: float
 
 
 @dataclass(frozen=True)
@@ -226,14 +213,6 @@ class FollowUpRecord:
 
 
 @dataclass(frozen=True)
-class TargetRecord:
-    text: str
-    owner: str
-    review_date: str
-    review_date_label: str
-
-
-@dataclass(frozen=True)
 class ActivityRecord:
     number: int
     id: str
@@ -292,17 +271,6 @@ class Record:
 
 
 # -- formatting helpers shared by the writers -------------------------------------
-
-
-def date_label(value: str | date | None) -> str:
-    """'2 March 2026', written out so no reader mixes up day and month."""
-    if not value:
-        return ""
-    try:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def number(value: float | int | None, empty: str = "–") -> str:
@@ -367,7 +335,7 @@ def build_record(
     by_hand = 0
     for activity in template.activities:
         comments = _comments(session, activity, include_hidden)
-        targets = _targets(t for t in session.targets.values() if t.activity_id == activity.id)
+        targets = target_records(t for t in session.targets.values() if t.activity_id == activity.id)
         if activity.kind == "info" and not comments and not targets:
             continue
         placed.add(activity.id)
@@ -407,12 +375,10 @@ def build_record(
             )
         )
 
-    other_targets = _targets(t for t in session.targets.values() if t.activity_id not in placed)
+    other_targets = target_records(t for t in session.targets.values() if t.activity_id not in placed)
 
     comparison = None
     if baseline is not None:
-        from ._compare import compare_sessions
-
         comparison = compare_sessions(baseline, session)
 
     exported_at = now.isoformat(timespec="seconds") if now else ""
@@ -482,7 +448,7 @@ def _results(activity, overall, device=None, hand=None) -> Results:
         assert isinstance(overall, SpectrumResult)
         return SpectrumRecord(
             positions=activity.positions,
-            stages=_stage_marks(activity),
+            stages=stage_marks(activity),
             placement=_summary(
                 overall.positions,
                 activity.position_label,
@@ -547,15 +513,6 @@ def _results(activity, overall, device=None, hand=None) -> Results:
     raise TypeError(f"{activity.kind} activities have no results")
 
 
-def _stage_marks(activity: SpectrumActivity) -> tuple[StageMark, ...]:
-    """Where each stage sits on the line of positions."""
-    stages = activity.stages
-    if len(stages) == 1 or activity.positions <= 1:
-        return tuple(StageMark(stage.name, 1.0) for stage in stages[:1])
-    step = (activity.positions - 1) / (len(stages) - 1)
-    return tuple(StageMark(stage.name, 1 + index * step) for index, stage in enumerate(stages))
-
-
 def _group(activity, group) -> GroupRecord:
     if group.result is None:
         return GroupRecord(group.group.value, group.group.label, None, group.note, None)
@@ -614,13 +571,3 @@ def _follow_up(session: LiveSession) -> tuple[FollowUpRecord, ...]:
             )
         )
     return tuple(found)
-
-
-def _targets(targets) -> tuple[TargetRecord, ...]:
-    ordered = sorted(targets, key=lambda target: (target.created_at, target.id))
-    return tuple(_target(target) for target in ordered)
-
-
-def _target(target: Target) -> TargetRecord:
-    review = target.review_date.isoformat() if target.review_date else ""
-    return TargetRecord(target.text, target.owner, review, date_label(review))
