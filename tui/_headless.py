@@ -13,15 +13,17 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
-if TYPE_CHECKING:
-    from .app import InvolveApp
+from textual.app import App
+
+from ._reporter import Reporter
 
 __all__ = ["HeadlessReport", "run_headless"]
 
 
-class HeadlessReport:
+class HeadlessReport(Reporter):
     """Where a headless app says what a facilitator would otherwise see on screen."""
 
     def __init__(self, out: TextIO, err: TextIO) -> None:
@@ -30,11 +32,12 @@ class HeadlessReport:
         self.status = 0
         self._saving_failed = False
 
-    def joined(self, url: str, console: str = "") -> None:
+    def joined(self, url: str, console_link: Callable[[], str]) -> None:
         """`join: URL` for phones; then `console: URL`, the one-time link for the facilitator's console.
 
         Standard output here is the facilitator's own terminal, not the projector.
         """
+        console = console_link()
         self.out.write(f"join: {url}\n")
         if console:
             self.out.write(f"console: {console}\n")
@@ -46,6 +49,14 @@ class HeadlessReport:
         if status is not None:
             self.status = status
 
+    def intake_failed(self, message: str) -> bool:
+        # With no screen to show it on, a session without a phone page has no purpose.
+        self.problem(message, status=2)
+        return True
+
+    def closing_failed(self, message: str) -> None:
+        self.problem(message, status=1)
+
     def storage(self, failure: str) -> None:
         """Say once when saving fails, and again when it recovers."""
         if failure and not self._saving_failed:
@@ -54,7 +65,8 @@ class HeadlessReport:
             self.problem("saving works again")
         self._saving_failed = bool(failure)
 
-    def stop_on_signals(self, app: InvolveApp) -> None:
+    def attach(self, app: App) -> None:
+        """SIGINT and SIGTERM close the session and exit."""
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             try:
@@ -78,7 +90,7 @@ def run_headless(config, request) -> int:
         session=launch.session,
         landing="activity",
         demo_speed=request.speed if launch.demo else None,
-        headless_report=report,
+        reporter=report,
     )
     try:
         app.run(headless=True)

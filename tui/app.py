@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from textual import on, work
 from textual.app import App
@@ -39,10 +39,8 @@ from ._collector import QuietCollector
 from ._commands import SessionCommands
 from ._config import Config
 from ._messages import ChangeBatch, ResumeSession, SessionChanged, SessionClosed, SessionOpened, StartSession, StorageFailed
+from ._reporter import Reporter
 from ._themes import register_themes
-
-if TYPE_CHECKING:
-    from ._headless import HeadlessReport
 
 __all__ = ["LaunchRequest", "Launch", "InvolveApp", "prepare_launch", "run_app", "EXPORT_FORMATS"]
 
@@ -146,11 +144,7 @@ def prepare_launch(config: Config, request: LaunchRequest) -> Launch:
 
 
 def run_app(config: Config, request: LaunchRequest) -> int:
-    """Run what the command line asked for; returns the exit status."""
-    if request.headless:
-        from ._headless import run_headless
-
-        return run_headless(config, request)
+    """Run what the command line asked for on the screen; returns the exit status."""
     launch = prepare_launch(config, request)
     app = InvolveApp(
         launch.config,
@@ -164,6 +158,10 @@ def run_app(config: Config, request: LaunchRequest) -> int:
     finally:
         launch.cleanup()
     return result if isinstance(result, int) else (app.return_code or 0)
+
+
+def _no_console_link() -> str:
+    return ""
 
 
 class InvolveApp(App[int]):
@@ -203,11 +201,11 @@ class InvolveApp(App[int]):
         server_factory: ServerFactory | None = None,
         demo_speed: float | None = None,
         demo_seed: int | None = None,
-        headless_report: HeadlessReport | None = None,
+        reporter: Reporter | None = None,
         collector: QuietCollector | None = None,
     ) -> None:
         super().__init__()
-        self.report = headless_report
+        self.report = reporter if reporter is not None else Reporter()
         self.config = config
         self.store = store or SessionStore(config.sessions_dir)
         self.library = TemplateLibrary(config.templates_dir)
@@ -228,8 +226,7 @@ class InvolveApp(App[int]):
     # -- start-up and shut-down ------------------------------------------------------
 
     async def on_mount(self) -> None:
-        if self.report is not None:
-            self.report.stop_on_signals(self)
+        self.report.attach(self)
         register_themes(self)
         self.theme = self.config.theme
         self.set_interval(1.0, self._check_storage)
@@ -297,15 +294,12 @@ class InvolveApp(App[int]):
         self.server = server
         self.room_url = str(getattr(server, "room_url", "") or "")
         self.join_url = url
-        if self.report is not None:
-            console_link = getattr(server, "console_link_url", None)
-            self.report.joined(url, console_link() if console_link else "")
+        # Only a headless run asks for the console's one-time link; on a screen none is made.
+        self.report.joined(url, getattr(server, "console_link_url", None) or _no_console_link)
 
     def _intake_failed(self, message: str) -> None:
         self.intake_problem = message
-        if self.report is not None:
-            # With no screen to show it on, a session without a phone page has no purpose.
-            self.report.problem(message, status=2)
+        if self.report.intake_failed(message):
             self.exit()
             return
         self.notify(message, title="Phone page not running", severity="error", timeout=12, markup=False)
@@ -337,8 +331,7 @@ class InvolveApp(App[int]):
             session.close()
         except StorageError as error:
             self.storage_problem = f"The last changes could not be saved: {error}"
-            if self.report is not None:
-                self.report.problem(self.storage_problem, status=1)
+            self.report.closing_failed(self.storage_problem)
         self.post_message(SessionClosed(session.id))
 
     async def close_session(self) -> None:
@@ -409,7 +402,7 @@ class InvolveApp(App[int]):
         """Poll the session's writer: show a failure while it lasts, and say when saving works again."""
         session = self.session
         failure = session.storage_failure if session is not None else None
-        if self.report is not None and session is not None:
+        if session is not None:
             self.report.storage(str(failure) if failure is not None else "")
         if failure is not None:
             self._report_storage(str(failure), lasting=False)

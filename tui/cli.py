@@ -154,7 +154,7 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
 
 
 def _live(args: argparse.Namespace, config: Config) -> int:
-    from .app import LaunchRequest, run_app
+    from .app import LaunchRequest
 
     overrides = {}
     if getattr(args, "host", None):
@@ -175,6 +175,12 @@ def _live(args: argparse.Namespace, config: Config) -> int:
         headless=getattr(args, "headless", False),
         auto_approve=getattr(args, "auto_approve", False),
     )
+    if request.headless:
+        from ._headless import run_headless
+
+        return run_headless(config, request)
+    from .app import run_app
+
     return run_app(config, request)
 
 
