@@ -160,7 +160,9 @@ class ConsolePairing:
             return None
         self._forget_expired()
         code_hash = self._by_secret.get(_hash(secret))
-        pending = self._pending.get(code_hash) if code_hash else None
+        if not code_hash:
+            return None
+        pending = self._pending.get(code_hash)
         if pending is None or not pending.paired:
             return None
         del self._pending[code_hash]
