@@ -119,7 +119,7 @@ def _count(value: Any, field: str) -> int:
 class Console:
     """The console's routes, limits and form tokens, for one intake server."""
 
-    def __init__(self, server: "IntakeServer") -> None:
+    def __init__(self, server: IntakeServer) -> None:
         self.server = server
         self.session = server.session
         limits = server.limits
@@ -396,7 +396,8 @@ class Console:
                     raise Refusal(400, "Only approving and hiding work on several comments at once.")
                 picked = [key[5:] for key, value in fields.items() if key.startswith("pick-") and value]
                 if not picked:
-                    raise Refusal(400, "Tick at least one comment first.", title="Nothing ticked", link=(f"/console/comments?view={view}", "Back to the comments"))
+                    back = (f"/console/comments?view={view}", "Back to the comments")
+                    raise Refusal(400, "Tick at least one comment first.", title="Nothing ticked", link=back)
                 states = COMMENT_LISTS[view][1]
                 changed = 0
                 for picked_id in picked:

@@ -341,8 +341,8 @@ class IntakeServer:
 
     def _http_error_response(self, request: web.Request, error: web.HTTPException) -> web.StreamResponse:
         status = error.status
-        if status == 303:  # a console page sending an unpaired browser to pairing
-            return _see_other(error.location or "/")
+        if isinstance(error, web.HTTPSeeOther):  # a console page sending an unpaired browser to pairing
+            return _see_other(str(error.location or "/"))
         if status == 404:
             refusal = Refusal(404, "There is nothing at this address.", link=("/", "Go to the start"))
         elif status == 405:

@@ -9,8 +9,9 @@ AA rules on every state; targets of at least 44 px; no sideways scrolling at
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ from sessions.intake import IntakeLimits, IntakeServer
 
 from accessibility import axe_violations, axe_violations_without_js, describe
 from conftest import CHROMIUM_ARGS
-from conftest_intake import SPECTRUM, live_session, session_root  # noqa: F401  (fixtures)
+from conftest_intake import SPECTRUM
 from test_phone_large_text_browser import BROKEN_WORDS, DOUBLE_ROOT_TEXT, OVERFLOW, SPILLS
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,10 @@ SMALL_TARGETS = r"""
   for (const el of targets) {
     if (el.getClientRects().length === 0) continue;
     const box = el.getBoundingClientRect();
-    if (box.width < 44 || box.height < 44) small.push(`${el.tagName.toLowerCase()} "${(el.textContent || el.name || '').trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+    if (box.width < 44 || box.height < 44) {
+      const name = (el.textContent || el.name || '').trim().slice(0, 30);
+      small.push(`${el.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
   }
   return small;
 }
@@ -196,7 +200,9 @@ PAGES = ("/console", "/console/comments", "/console/comments?view=wall", "/conso
 
 
 @pytest.mark.parametrize("width", [320, 360])
-async def test_every_console_page_fits_a_small_phone_at_double_text(browser: Any, console_server: IntakeServer, live_session: LiveSession, width: int, tmp_path: Path) -> None:
+async def test_every_console_page_fits_a_small_phone_at_double_text(
+    browser: Any, console_server: IntakeServer, live_session: LiveSession, width: int, tmp_path: Path
+) -> None:
     session = live_session
     ids = fill_the_queue(session)
     session.moderate(ids[0], CommentState.PINNED)

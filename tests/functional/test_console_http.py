@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import html as html_lib
 import re
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -13,18 +12,7 @@ from sessions import Change, CommentState, LiveSession, Role, RoleGroup
 from sessions.intake import CONSOLE_COOKIE, CONSOLE_ROUTES, DEVICE_COOKIE, IntakeLimits, IntakeServer
 from sessions.intake._console import PAIRING_COOKIE
 
-from conftest_intake import (  # noqa: F401  (fixtures)
-    GRID,
-    INDICATORS,
-    SPECTRUM,
-    client,
-    join_form,
-    join_json,
-    limits,
-    live_session,
-    server,
-    session_root,
-)
+from conftest_intake import GRID, INDICATORS, SPECTRUM, join_form
 
 HTML_ACCEPT = {"Accept": "text/html,application/xhtml+xml"}
 
@@ -96,7 +84,9 @@ def comment_ids(page: str) -> list[str]:
 # -- pairing -------------------------------------------------------------------------------
 
 
-async def test_the_right_code_pairs_and_the_console_opens_on_waiting_comments(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+async def test_the_right_code_pairs_and_the_console_opens_on_waiting_comments(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
     person = live_session.join("Ana", Role.CARER)[0]
     live_session.add_comment("welcome", "Line one\nline two <b>not bold</b>", participant_id=person.id, author="Ana")
     heard: list[Change] = []
@@ -153,7 +143,9 @@ async def test_an_expired_code_is_refused_plainly_and_a_new_one_offered(server: 
     assert (await client.post(server.room_url + "console", data={}, allow_redirects=False)).status == 303
 
 
-async def test_a_reused_code_pairs_once_and_a_stolen_secret_claims_once(server: IntakeServer, client: aiohttp.ClientSession, other: aiohttp.ClientSession) -> None:
+async def test_a_reused_code_pairs_once_and_a_stolen_secret_claims_once(
+    server: IntakeServer, client: aiohttp.ClientSession, other: aiohttp.ClientSession
+) -> None:
     page = await client.get(server.room_url + "console")
     code = code_on(await page.text())
     secret = page.cookies[PAIRING_COOKIE].value
@@ -185,7 +177,9 @@ async def test_pending_codes_are_limited_per_address_apart_from_room_codes(live_
         await intake.stop()
 
 
-async def test_the_headless_one_time_link_signs_in_the_first_browser_only(server: IntakeServer, client: aiohttp.ClientSession, other: aiohttp.ClientSession) -> None:
+async def test_the_headless_one_time_link_signs_in_the_first_browser_only(
+    server: IntakeServer, client: aiohttp.ClientSession, other: aiohttp.ClientSession
+) -> None:
     url = server.console_link_url()
     assert url.startswith(server.room_url + "console/link/")
     first = await client.get(url, allow_redirects=False)
@@ -202,7 +196,9 @@ async def test_the_headless_one_time_link_signs_in_the_first_browser_only(server
 # -- moderation ----------------------------------------------------------------------------
 
 
-async def test_waiting_comments_oldest_first_flags_first_with_everything_the_facilitator_needs(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+async def test_waiting_comments_oldest_first_flags_first_with_everything_the_facilitator_needs(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
     person = live_session.join("Bo")[0]
     first = live_session.add_comment("spectrum", "First and fine", item="beginnings", participant_id=person.id, author="Bo")
     second = live_session.add_comment("grid", "Second and fine", item="care:now", participant_id=person.id)
@@ -263,10 +259,13 @@ async def test_approve_or_hide_several_at_once(server: IntakeServer, client: aio
     assert nothing.status == 400 and "Tick at least one comment first" in await nothing.text()
 
 
-async def test_a_comment_heard_aloud_goes_on_the_wall_as_the_facilitators(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+async def test_a_comment_heard_aloud_goes_on_the_wall_as_the_facilitators(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
     live_session.go_to(SPECTRUM)
     await pair(client, server)
-    response = await post(client, server, "/console/heard", {"activity_id": "spectrum", "item": "good", "text": "  Said in the room <i>x</i> "}, from_page="/console/comments")
+    heard = {"activity_id": "spectrum", "item": "good", "text": "  Said in the room <i>x</i> "}
+    response = await post(client, server, "/console/heard", heard, from_page="/console/comments")
     assert response.status == 303 and response.headers["Location"] == "/console/comments?view=wall&done=heard"
     (comment,) = live_session.comments.values()
     assert comment.from_facilitator and comment.state is CommentState.APPROVED
@@ -364,7 +363,9 @@ async def test_hands_on_a_grid_and_on_indicators(server: IntakeServer, client: a
     assert live_session.tally_count("indicators", "listening", "partly", Role.CARER) == 1
 
 
-async def test_hands_refused_once_the_room_has_moved_on_and_for_nothing_countable(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+async def test_hands_refused_once_the_room_has_moved_on_and_for_nothing_countable(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
     live_session.go_to(SPECTRUM)
     await pair(client, server)
     page = await page_of(client, server, "/console/hands")
@@ -472,7 +473,8 @@ async def test_a_console_token_never_votes_or_comments(server: IntakeServer, cli
     live_session.go_to(SPECTRUM)
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as bare:
         for cookies, headers in (({DEVICE_COOKIE: token}, {}), ({}, {"X-Involve-Device": token})):
-            vote = await bare.post(server.room_url + "api/vote", json={"activity_id": "spectrum", "item": "place", "value": 2}, cookies=cookies, headers=headers)
+            answer = {"activity_id": "spectrum", "item": "place", "value": 2}
+            vote = await bare.post(server.room_url + "api/vote", json=answer, cookies=cookies, headers=headers)
             assert vote.status == 401
             comment = await bare.post(server.room_url + "api/comment", json={"activity_id": "spectrum", "text": "hi"}, cookies=cookies, headers=headers)
             assert comment.status == 401
@@ -481,7 +483,9 @@ async def test_a_console_token_never_votes_or_comments(server: IntakeServer, cli
     assert not live_session.votes and not live_session.comments and not live_session.participants
 
 
-async def test_an_expired_or_signed_out_console_token_is_refused(server: IntakeServer, client: aiohttp.ClientSession, other: aiohttp.ClientSession, clock: Clock) -> None:
+async def test_an_expired_or_signed_out_console_token_is_refused(
+    server: IntakeServer, client: aiohttp.ClientSession, other: aiohttp.ClientSession, clock: Clock
+) -> None:
     await pair(client, server)
     clock.now += server.session.consoles.token_lifetime + 1
     await _every_route_refuses(client, server, {})
@@ -490,7 +494,9 @@ async def test_an_expired_or_signed_out_console_token_is_refused(server: IntakeS
     await _every_route_refuses(other, server, {CONSOLE_COOKIE: token})
 
 
-async def test_cross_site_posts_are_refused_even_with_the_right_form_token(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+async def test_cross_site_posts_are_refused_even_with_the_right_form_token(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
     await pair(client, server)
     page = await page_of(client, server, "/console/room")
     data = {"csrf": csrf_for(page, "/console/room"), "do": "next"}
@@ -498,11 +504,14 @@ async def test_cross_site_posts_are_refused_even_with_the_right_form_token(serve
         response = await client.post(server.room_url + "console/room", data=data, headers=headers, allow_redirects=False)
         assert response.status == 403, headers
     assert live_session.current_index == 0
-    ok = await client.post(server.room_url + "console/room", data=data, headers={"Sec-Fetch-Site": "same-origin", "Origin": server.room_url.rstrip("/")}, allow_redirects=False)
+    same_site = {"Sec-Fetch-Site": "same-origin", "Origin": server.room_url.rstrip("/")}
+    ok = await client.post(server.room_url + "console/room", data=data, headers=same_site, allow_redirects=False)
     assert ok.status == 303 and live_session.current_index == 1
 
 
-async def test_missing_or_wrong_form_tokens_are_refused(server: IntakeServer, client: aiohttp.ClientSession, other: aiohttp.ClientSession, live_session: LiveSession) -> None:
+async def test_missing_or_wrong_form_tokens_are_refused(
+    server: IntakeServer, client: aiohttp.ClientSession, other: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
     await pair(client, server)
     await pair(other, server)
     mine = await page_of(client, server, "/console/room")
