@@ -60,6 +60,7 @@ from ._results import (
     room_counts,
 )
 from ._risk import DEFAULT_PHRASES, RISK_FILE, SAFEGUARDING_REMINDER, RiskPhrases, read_phrase_file
+from ._journal_damage import DamagedLines, JournalDamage
 from ._storage import DurableDB, StorageError
 from ._templates import TemplateEntry, TemplateError, TemplateLibrary, load_template_file, parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
@@ -91,7 +92,9 @@ __all__ = [
     "ConsolePairing",
     "CommentState",
     "Distribution",
+    "DamagedLines",
     "DurableDB",
+    "JournalDamage",
     "grid_item",
     "GridActivity",
     "GridResult",

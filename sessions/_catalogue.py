@@ -135,16 +135,17 @@ class SessionStore:
         return sorted(infos, key=lambda info: info.created_at, reverse=True)
 
     @staticmethod
-    def _counts(directory: Path) -> dict[str, int]:
+    def _counts(directory: Path) -> dict[str, Any]:
         try:
             with DurableDB(directory, readonly=True) as db:
                 return {
                     "participants": len(db.table("participants")),
                     "votes": len(db.table("votes")),
                     "comments": len(db.table("comments")),
+                    "damage": db.damage.describe() if db.damage is not None else "",
                 }
-        except (StorageError, OSError, ValueError):
-            return {"participants": 0, "votes": 0, "comments": 0}
+        except (StorageError, OSError, ValueError) as error:
+            return {"participants": 0, "votes": 0, "comments": 0, "damage": f"It cannot be opened: {error}"}
 
     def find(self, reference: str | None = None) -> SessionInfo:
         """A session by id, id prefix or exact title; the newest when no reference is given."""

@@ -43,7 +43,8 @@ from ._model import (
 from ._results import ActivityResults, summarise_answers
 from ._risk import RiskPhrases
 from ._saving import SaveBatcher
-from ._storage import DurableDB
+from ._journal_damage import JournalDamage
+from ._storage import DurableDB, StorageError
 from ._templates import parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
 
@@ -94,6 +95,8 @@ class LiveSession:
         """The facilitator's paired consoles: in memory only, never in the record."""
         meta_docs = db.table("meta").all()
         if not meta_docs:
+            if db.damage is not None:
+                raise StorageError(f"{db.damage.describe()} The damaged part held the session's own details, so it cannot be opened.")
             raise SessionNotFound(f"{db.directory} holds no session")
         self._meta_id = meta_docs[0].doc_id
         self.meta: dict[str, Any] = dict(meta_docs[0])
@@ -168,6 +171,7 @@ class LiveSession:
             participants=len(self.participants),
             votes=len(self.votes),
             comments=len(self.comments),
+            damage=self.damage.describe() if self.damage is not None else "",
         )
 
     # -- listening and durability -------------------------------------------------
@@ -193,6 +197,11 @@ class LiveSession:
     @property
     def storage_failure(self) -> Exception | None:
         return self._db.failure
+
+    @property
+    def damage(self) -> JournalDamage | None:
+        """What a damaged journal cost this session (every other change was kept), or None."""
+        return self._db.damage
 
     def close(self) -> None:
         self._db.close()

@@ -414,6 +414,8 @@ class SessionInfo:
     participants: int = 0
     votes: int = 0
     comments: int = 0
+    damage: str = ""
+    """What a damaged journal cost the session, in one line; "" when nothing was lost."""
 
 
 def topic_of(activity: Activity, item: str) -> str:

@@ -21,7 +21,9 @@ import contextlib
 import errno
 import logging
 import os
+import re
 import secrets
+import shutil
 import sys
 import threading
 import time
@@ -38,6 +40,7 @@ from tinydb.queries import QueryLike
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from ._journal_damage import DamagedLines, JournalDamage, describe_payload, read_damage_note, write_damage_note
 from ._json import dumps, loads
 
 try:
@@ -46,7 +49,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
     import msvcrt
 
-__all__ = ["DurableDB", "StorageError"]
+__all__ = ["DurableDB", "JournalDamage", "StorageError"]
 
 log = logging.getLogger(__name__)
 
@@ -258,13 +261,65 @@ class _Recovered:
     seq: int  # the last change the state below includes
     snapshot_seq: int
     tables: Tables
-    journal_size: int  # bytes of the journal made of whole, valid lines
+    journal_size: int  # bytes of the journal to keep: everything but an unfinished last write
     journal_entries: int
-    dropped: bytes  # whatever followed the last valid line
+    unfinished: int = 0  # bytes of a last write a crash interrupted (no newline, unreadable): never confirmed
+    needs_newline: bool = False  # the last line reads well but lost its newline
+    damaged: tuple[DamagedLines, ...] = ()  # lines that could not be read, with good lines kept around them
+
+
+_LINE_START = re.compile(rb"[0-9]{1,20} [0-9a-fA-F]{8} ")
+
+
+def _resync(raw: bytes) -> list[tuple[int, int, tuple[int, dict[str, Any]] | None]]:
+    """A line that fails its checksum may be two lines whose newline was damaged: split it if so.
+
+    Returns (start, end, parsed or None) pieces of `raw`."""
+    for match in _LINE_START.finditer(raw, 1):
+        start = match.start()
+        if raw[start - 1 : start].isdigit():
+            continue  # the middle of a longer number, not the start of a line
+        right = _parse_line(raw[start:])
+        if right is not None:
+            return [(0, start - 1, _parse_line(raw[: start - 1])), (start, len(raw), right)]
+    return [(0, len(raw), None)]
+
+
+class _Damage:
+    """Consecutive unreadable pieces of a journal, gathered into stretches as recovery meets them."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.found: list[DamagedLines] = []
+        self.open: list[int] | None = None  # first line, last line, start, end, seq before it
+
+    def add(self, line_no: int, start: int, end: int, seq: int) -> None:
+        if self.open is not None and self.open[3] >= start:
+            self.open[1], self.open[3] = line_no, end
+        else:
+            self.close(None)
+            self.open = [line_no, line_no, start, end, seq]
+
+    def close(self, next_seq: int | None) -> None:
+        """The stretch ends; `next_seq` (the next good line's number) tells how many changes it held."""
+        if self.open is not None:
+            first, last, start, end, before = self.open
+            changes = None if next_seq is None else max(0, next_seq - before - 1)
+            self.found.append(DamagedLines(first, last, start, end - start, changes, describe_payload(self.data[start:end])))
+            self.open = None
+
+    def gap(self, line_no: int, offset: int, missing: int) -> None:
+        """Numbered changes missing with no damaged line in their place: said all the same."""
+        self.found.append(DamagedLines(line_no, line_no - 1, offset, 0, missing))
 
 
 def _recover(directory: Path) -> _Recovered:
-    """Snapshot, then every journal line after it, stopping at the first torn or broken line."""
+    """Snapshot, then every journal line after it that passes its checksum.
+
+    A damaged line is skipped, never the good lines after it: every change sets
+    state and carries its number, so applying the later ones is safe. What was
+    skipped is kept in `damaged`, to be reported on every open.
+    """
     snapshot = _read_snapshot(directory / SNAPSHOT)
     snapshot_seq, tables = snapshot if snapshot else (0, {})
     try:
@@ -272,25 +327,64 @@ def _recover(directory: Path) -> _Recovered:
     except FileNotFoundError:
         data = b""
     seq = snapshot_seq
-    good = entries = 0
-    while (end := data.find(b"\n", good)) >= 0:
-        parsed = _parse_line(data[good:end])
-        if parsed is None:
-            break
-        line_seq, change = parsed
-        if line_seq > snapshot_seq:
-            # Lines at or below the snapshot's number are left over from a crash between
-            # writing the snapshot and emptying the journal: the snapshot already has them.
-            if line_seq != seq + 1:
-                break
-            try:
-                _apply(tables, change)
-            except (KeyError, TypeError, AttributeError, ValueError):
-                break
-            seq = line_seq
-        good = end + 1
-        entries += 1
-    return _Recovered(seq, snapshot_seq, tables, good, entries, data[good:])
+    entries = pos = line_no = 0
+    damage = _Damage(data)
+    last_bad: tuple[int, int] | None = None  # the latest unreadable piece, (line, start)
+    newline_damaged = False
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        terminated = end >= 0
+        if not terminated:
+            end = len(data)
+        line_no += 1
+        raw = data[pos:end]
+        parsed = _parse_line(raw)
+        if parsed is None and not terminated and len(raw) > 1:
+            parsed = _parse_line(raw[:-1])  # the last line's newline itself was damaged
+            if parsed is not None:
+                raw = raw[:-1]
+                newline_damaged = True
+        pieces = [(0, len(raw), parsed)] if parsed is not None else _resync(raw)
+        for start, stop, piece in pieces:
+            piece_end = pos + stop + (1 if terminated or stop < len(raw) else 0)
+            if piece is not None:
+                line_seq, change = piece
+                if line_seq <= snapshot_seq:
+                    # Left over from a crash between writing the snapshot and emptying the
+                    # journal: the snapshot already has it.
+                    damage.close(None)
+                    entries += 1
+                    continue
+                if line_seq > seq:  # not out of order: an older change would undo later ones
+                    try:
+                        _apply(tables, change)
+                    except (KeyError, TypeError, AttributeError, ValueError):
+                        pass
+                    else:
+                        if line_seq != seq + 1 and damage.open is None:
+                            damage.gap(line_no, pos + start, line_seq - seq - 1)
+                        damage.close(line_seq)
+                        seq = line_seq
+                        entries += 1
+                        continue
+            damage.add(line_no, pos + start, piece_end, seq)
+            last_bad = (line_no, pos + start)
+        pos = end + 1
+    keep, unfinished = len(data), 0
+    if damage.open is not None and last_bad is not None and not data.endswith(b"\n"):
+        # The journal ends in an unreadable piece without its newline: the last write, which a
+        # crash interrupted. Its batch was never fsync'd whole, so none of it was ever confirmed.
+        line, start = last_bad
+        keep, unfinished = start, len(data) - start
+        if damage.open[0] == line:
+            damage.open = None
+        else:
+            damage.open[1], damage.open[3] = line - 1, start
+    damage.close(None)
+    needs_newline = bool(data) and not data.endswith(b"\n") and not unfinished
+    if newline_damaged:
+        keep -= 1  # the byte that should have been the newline goes, and a newline comes in its place
+    return _Recovered(seq, snapshot_seq, tables, keep, entries, unfinished, needs_newline, tuple(damage.found))
 
 
 def _snapshot_identity(directory: Path) -> tuple[int, int, int] | None:
@@ -339,31 +433,79 @@ def _append_to(path: Path) -> int:
 
 
 def _open_journal(directory: Path, recovered: _Recovered) -> int:
-    """Open the journal for appending, cutting off a torn tail so new lines never follow garbage."""
+    """Open the journal for appending, cutting off an unfinished last write so new lines never follow garbage."""
     path = directory / JOURNAL
     existed = path.exists()
     fd = _append_to(path)
     try:
-        if recovered.dropped:
-            if b"\n" in recovered.dropped:
-                # More than one torn line: keep the evidence for a human before cutting it off.
-                with open(directory / DAMAGED, "ab") as damaged:
-                    damaged.write(recovered.dropped)
-                    damaged.flush()
-                    _fsync(damaged.fileno())
-            log.warning(
-                "Dropped %d unreadable bytes at the end of %s (changes that were never confirmed).",
-                len(recovered.dropped),
+        if recovered.unfinished:
+            log.info(
+                "Cut %d bytes of an unfinished last write from the end of %s (a crash interrupted it before it was confirmed).",
+                recovered.unfinished,
                 path,
             )
             os.ftruncate(fd, recovered.journal_size)
             _fsync(fd)
+        elif recovered.needs_newline:
+            os.ftruncate(fd, recovered.journal_size)
+            _write_all(fd, b"\n")
+            _fsync(fd)
+            recovered.journal_size += 1
+            recovered.needs_newline = False
         if not existed:
             _fsync_directory(directory)
     except BaseException:
         os.close(fd)
         raise
     return fd
+
+
+def _free_name(directory: Path, name: str) -> str:
+    if not (directory / name).exists():
+        return name
+    number = 2
+    while (directory / f"{name}.{number}").exists():
+        number += 1
+    return f"{name}.{number}"
+
+
+def _set_damage_aside(directory: Path, recovered: _Recovered, damage: JournalDamage) -> JournalDamage:
+    """A writable open found damage: keep the journal as found for a person, then start clean.
+
+    The damaged journal is copied aside, the note says what it lost, and a new
+    snapshot of everything that was read well replaces the journal, so the
+    damaged lines are neither read again nor reported as new.
+    """
+    kept = _free_name(directory, DAMAGED)
+    with open(directory / JOURNAL, "rb") as source, open(directory / kept, "xb") as copy:
+        shutil.copyfileobj(source, copy)
+        copy.flush()
+        _fsync(copy.fileno())
+    damage = JournalDamage(damage.journal, damage.regions, kept)
+    write_damage_note(directory, damage, _fsync)
+    _fsync_directory(directory)
+    _write_snapshot(directory, recovered.seq, recovered.tables)
+    fd = _append_to(directory / JOURNAL)
+    try:
+        os.ftruncate(fd, 0)
+        _fsync(fd)
+    finally:
+        os.close(fd)
+    recovered.snapshot_seq = recovered.seq
+    recovered.journal_size = recovered.journal_entries = recovered.unfinished = 0
+    recovered.needs_newline = False
+    recovered.damaged = ()
+    return damage
+
+
+def _damage_of(directory: Path, recovered: _Recovered) -> JournalDamage | None:
+    """What earlier opens set aside, and what this one found."""
+    earlier = read_damage_note(directory)
+    if not recovered.damaged:
+        return earlier
+    if earlier is None:
+        return JournalDamage(directory / JOURNAL, recovered.damaged)
+    return earlier.with_regions(recovered.damaged)
 
 
 def _remove_temp_files(directory: Path) -> None:
@@ -698,15 +840,24 @@ class JournalStorage(Storage):
         self._closed = False
         self._lock_fd: int | None = None
         self._writer: _Writer | None = None
+        self.damage: JournalDamage | None = None
+        """What the journal lost to damage (on this open or an earlier one), or None."""
         try:
             if readonly:
                 if not directory.is_dir():
                     raise StorageError(f"There is no saved session at {directory}.")
                 recovered = _recover_while_shared(directory)
+                self.damage = _damage_of(directory, recovered)
             else:
                 self._lock_fd = _lock_directory(directory)
                 _remove_temp_files(directory)
                 recovered = _recover(directory)
+                self.damage = _damage_of(directory, recovered)
+                if recovered.damaged and self.damage is not None:
+                    try:
+                        self.damage = _set_damage_aside(directory, recovered, self.damage)
+                    except OSError as exc:  # the journal still reads the same way next time
+                        log.warning("Could not set the damaged journal of %s aside: %s", directory, _reason(exc))
                 journal_fd = _open_journal(directory, recovered)
                 self._writer = _Writer(directory, journal_fd, recovered, self._capture, compact_after)
         except OSError as exc:
@@ -717,6 +868,8 @@ class JournalStorage(Storage):
             raise
         self.tables: Tables = recovered.tables
         self.seq = recovered.seq
+        if self.damage is not None:
+            log.warning("%s", self.damage.describe())
         if self._writer is not None:
             self._writer.start()
             atexit.register(self._close_at_exit)
@@ -1046,6 +1199,11 @@ class DurableDB:
     def failure(self) -> Exception | None:
         """The last save error while saving is failing; None when healthy."""
         return self._storage.failure
+
+    @property
+    def damage(self) -> JournalDamage | None:
+        """What this session lost to a damaged journal, found now or by an earlier open; None if nothing."""
+        return self._storage.damage
 
     def close(self) -> None:
         """Save everything, compact, stop the writer and release the lock; safe to call twice."""

@@ -263,6 +263,8 @@ class InvolveApp(App[int]):
         if landing == "lobby":
             await self.push_screen(LobbyScreen(session))
         self.curtain = session.curtain  # drawn when the app stopped: it stays drawn
+        if session.damage is not None:
+            self.call_after_refresh(self._report_damage, session.damage.describe())
         self.start_intake(session)
         if self.demo_speed is not None:
             self.run_demo(session, self.demo_speed)
@@ -420,6 +422,13 @@ class InvolveApp(App[int]):
         if message != self.storage_problem:
             self.storage_problem = message
             self.notify(message, title="Saving failed", severity="error", timeout=15, markup=False)
+
+    def _report_damage(self, message: str) -> None:
+        """A damaged journal cost some changes: say so calmly once the screen is up, and what was kept."""
+        if self.report is not None:
+            self.report.problem(message)
+            return
+        self.notify(message, title="Some saved changes could not be read back", severity="warning", timeout=30, markup=False)
 
     def on_storage_failed(self, message: StorageFailed) -> None:
         self._report_storage(message.reason)

@@ -56,6 +56,12 @@ def _error(message: str) -> None:
     _err.print(Text("involve: ", style="bold red") + Text(message))
 
 
+def _warn(message: str) -> None:
+    from rich.text import Text
+
+    _err.print(Text("involve: warning: ", style="bold yellow") + Text(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="involve",
@@ -126,6 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         config = load_config()
+        from ._logging import keep_logs_off_the_terminal
+
+        keep_logs_off_the_terminal(config.data_dir)
         return _dispatch(args, config)
     except (ConfigError, TemplateError, SessionNotFound, StorageError, CommandError) as error:
         _error(str(error))
@@ -266,6 +275,9 @@ def _sessions(config: Config) -> int:
             str(info.comments),
         )
     _out.print(table)
+    for info in sessions:
+        if info.damage:
+            _warn(info.damage)
     return 0
 
 
@@ -282,6 +294,8 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     store = SessionStore(config.sessions_dir)
     info = store.find(args.session)
     session = store.open(info.id, readonly=True)
+    if session.damage is not None:
+        _warn(session.damage.describe())
     baseline = _open_baseline(store, session)
     try:
         paths = export_session(session, formats, args.out or config.export_dir, include_hidden=args.include_hidden, baseline=baseline)

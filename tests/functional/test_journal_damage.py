@@ -1,0 +1,99 @@
+"""A damaged journal line costs that line only, and every way of opening the session says so.
+
+The session is left as a crash would leave it (snapshot and journal, no
+compaction), one line in the middle of its journal is damaged, and then it is
+opened the ways a facilitator would: `involve export`, `involve sessions`,
+and the projected app.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench._headless import prepare_session  # noqa: E402
+from sessions import SessionStore  # noqa: E402
+
+from test_faults import run_involve  # noqa: E402
+
+PEOPLE = 12
+
+
+def _damaged_session(data: Path) -> tuple[str, list[str], int]:
+    """A session whose journal has one damaged line in the middle; returns its id, the voters, the damaged line."""
+    session_id = prepare_session(data, "where-are-we", "spectrum")
+    store = SessionStore(data / "sessions")
+    session = store.open(session_id)
+    voters = []
+    for n in range(PEOPLE):
+        participant, _ = session.join(f"P{n}")
+        session.cast_vote(participant.id, "spectrum", "place", 1 + n % 7)
+        voters.append(participant.id)
+    session.sync()
+    directory = session.directory
+    image = {name: (directory / name).read_bytes() for name in ("snapshot.json", "journal.log")}
+    session.close()  # compacts; put the files back as a crash would have left them
+    for name, data_bytes in image.items():
+        (directory / name).write_bytes(data_bytes)
+    lines = image["journal.log"].splitlines(keepends=True)
+    victim = len(lines) // 2
+    assert b'"votes"' in lines[victim] or b'"participants"' in lines[victim]
+    line = bytearray(lines[victim])
+    line[len(line) // 2] ^= 0x04
+    lines[victim] = bytes(line)
+    (directory / "journal.log").write_bytes(b"".join(lines))
+    return session_id, voters, victim + 1
+
+
+def test_export_and_sessions_say_what_was_lost_and_keep_the_rest(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    session_id, voters, line = _damaged_session(data)
+    out = tmp_path / "out"
+    done = run_involve(data, "export", session_id, "--format", "json", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    warning = [text for text in done.stderr.splitlines() if text.strip()]
+    assert len(warning) == 1 and "warning" in warning[0]
+    assert f"line {line}," in warning[0] and "1 damaged line" in warning[0] and "never confirmed" not in warning[0]
+    assert list(out.glob("*.json"))
+    # Everything but the damaged line's records: the last voters came after the damage and are kept.
+    view = SessionStore(data / "sessions").open(session_id, readonly=True)
+    kept = {vote.participant_id for vote in view.votes.values()}
+    view.close()
+    assert voters[-1] in kept and voters[-2] in kept
+    assert len(kept) >= PEOPLE - 1
+
+    listed = run_involve(data, "sessions")
+    assert listed.returncode == 0
+    assert "Traceback" not in listed.stderr
+    assert f"line {line}," in listed.stderr and "could not be read back" in listed.stderr
+
+
+async def test_the_app_says_so_calmly_and_every_later_open_still_does(tmp_path: Path) -> None:
+    from tui.app import InvolveApp
+
+    from app_fixtures import FakeServers, make_config
+
+    config = make_config(tmp_path)
+    session_id, voters, line = _damaged_session(config.data_dir)
+    store = SessionStore(config.sessions_dir)
+    session = store.open(session_id)
+    assert len({vote.participant_id for vote in session.votes.values()}) >= PEOPLE - 1
+    app = InvolveApp(config, store=store, session=session, landing="activity", server_factory=FakeServers())
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        notes = [str(note.message) for note in app._notifications]
+        assert any(f"line {line}," in note and "every other saved change is here" in note for note in notes), notes
+        assert app.storage_problem == ""  # not an alarm on the projector: nothing is failing now
+    # The writable open set the damaged journal aside; the loss is still told afterwards.
+    assert (config.sessions_dir / session_id / "journal.log.damaged").exists()
+    again = run_involve(config.data_dir, "export", session_id, "--format", "json", "--out", str(tmp_path / "out"))
+    assert again.returncode == 0 and f"line {line}," in again.stderr
