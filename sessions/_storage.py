@@ -59,7 +59,8 @@ LOCK = "lock"
 TEMP_PREFIX = SNAPSHOT + ".tmp-"
 JOURNAL_TEMP_PREFIX = JOURNAL + ".tmp-"
 DAMAGED = JOURNAL + ".damaged"
-FORMAT = 1
+FORMAT = 2
+"""Snapshot format: 2 checksums the header's numbers with the body; 1 (read, never written) the body only."""
 #: Compact when the journal grows past this many bytes, whatever the entry count.
 COMPACT_BYTES = 32 * 1024 * 1024
 #: How long the writer waits before retrying a batch the disk refused.
@@ -212,12 +213,21 @@ def _encode_tables(tables: Tables) -> bytes:
     return b"{" + b",".join(parts) + b"}"
 
 
+def _snapshot_crc(seq: int, size: int, body: bytes) -> int:
+    """The checksum of a format 2 snapshot: its header's numbers and its body, so no field can change unseen."""
+    return zlib.crc32(body, zlib.crc32(b"involve snapshot %d %d %d\n" % (FORMAT, seq, size)))
+
+
+def _snapshot_header(seq: int, body: bytes) -> bytes:
+    return dumps({"format": FORMAT, "seq": seq, "size": len(body), "crc32": _snapshot_crc(seq, len(body), body)})
+
+
 def _write_snapshot(directory: Path, seq: int, tables: Tables) -> int:
     """Replace the snapshot atomically: a crash leaves the old one or the new one, never half.
 
     Returns its size in bytes."""
     body = _encode_tables(tables)
-    header = dumps({"format": FORMAT, "seq": seq, "size": len(body), "crc32": zlib.crc32(body)})
+    header = _snapshot_header(seq, body)
     temp = directory / f"{TEMP_PREFIX}{secrets.token_hex(4)}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o600)
     try:
@@ -244,15 +254,26 @@ def _read_snapshot(path: Path) -> tuple[int, Tables] | None:
     header, _, body = raw.partition(b"\n")
     try:
         meta = loads(header)
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"unknown format {meta.get('format')!r}")
-        if len(body) != meta["size"] or zlib.crc32(body) != meta["crc32"]:
-            raise ValueError("checksum mismatch")
+        if not isinstance(meta, dict) or set(meta) != {"format", "seq", "size", "crc32"}:
+            raise ValueError("the header is not a snapshot header")
+        if not all(type(meta[key]) is int and meta[key] >= 0 for key in meta):
+            raise ValueError("the header's numbers are not whole numbers")
+        if meta["format"] == FORMAT:
+            # Every field is in the checksum, and the header must be exactly as written:
+            # a flipped bit anywhere in it is refused, never read as a different session.
+            if header != _snapshot_header(meta["seq"], body) or len(body) != meta["size"]:
+                raise ValueError("checksum mismatch")
+        elif meta["format"] == 1:
+            # Written before version 2: the body's checksum only.
+            if len(body) != meta["size"] or zlib.crc32(body) != meta["crc32"]:
+                raise ValueError("checksum mismatch")
+        else:
+            raise ValueError(f"unknown format {meta['format']!r}")
         tables = loads(body)
         if not isinstance(tables, dict):
             raise ValueError("no tables")
         return int(meta["seq"]), tables
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise StorageError(f"The saved session in {path} is damaged and cannot be read ({exc}).") from exc
 
 

@@ -604,6 +604,43 @@ def test_damaged_snapshot_refuses_to_open(db: DurableDB) -> None:
         DurableDB(db.directory, readonly=True)
 
 
+def test_every_bit_flip_in_the_snapshot_header_is_refused(tmp_path: Path) -> None:
+    directory = tmp_path / "s"
+    with DurableDB(directory, compact_after=1) as database:
+        for n in range(40):
+            database.table("votes").insert({"n": n})
+    path = directory / SNAPSHOT
+    good = path.read_bytes()
+    header_end = good.index(b"\n") + 1  # the newline that ends the header is part of it
+    assert json.loads(good[: header_end - 1])["format"] == 2
+    flips = 0
+    for byte in range(header_end):
+        for bit in range(8):
+            raw = bytearray(good)
+            raw[byte] ^= 1 << bit
+            path.write_bytes(bytes(raw))
+            for readonly in (True, False):
+                with pytest.raises(StorageError, match="damaged"):
+                    DurableDB(directory, readonly=readonly).close()
+            flips += 1
+    assert flips == header_end * 8 > 300
+    path.write_bytes(good)
+    with DurableDB(directory, readonly=True) as view:
+        assert len(view.table("votes")) == 40
+
+
+def test_a_snapshot_written_before_format_2_still_opens(tmp_path: Path) -> None:
+    directory = tmp_path / "s"
+    _craft(directory, seq=2, tables={"c": {"1": {"v": 1}}}, changes=[{"t": "c", "put": {"1": {"v": 0}}}, {"t": "c", "put": {"2": {"v": 2}}}, {"t": "c", "put": {"3": {"v": 3}}}])
+    with DurableDB(directory, readonly=True) as view:
+        assert rows(view, "c") == [(1, {"v": 1}), (3, {"v": 3})]
+    with DurableDB(directory) as database:
+        database.table("c").insert({"v": 4})
+    assert json.loads((directory / SNAPSHOT).read_bytes().partition(b"\n")[0])["format"] == 2
+    with DurableDB(directory, readonly=True) as view:
+        assert rows(view, "c") == [(1, {"v": 1}), (3, {"v": 3}), (4, {"v": 4})]
+
+
 def test_stray_temp_files_are_removed_at_open(tmp_path: Path) -> None:
     directory = tmp_path / "s"
     with DurableDB(directory) as database:
