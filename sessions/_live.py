@@ -203,8 +203,14 @@ class LiveSession:
         """What a damaged journal cost this session (every other change was kept), or None."""
         return self._db.damage
 
-    def close(self) -> None:
-        self._db.close()
+    @property
+    def unsaved(self) -> int:
+        """Changes made that are not on disk yet (while the disk refuses them, they wait in memory)."""
+        return self._db.unsaved
+
+    def close(self, *, give_up: bool = False) -> None:
+        """Save and close; StorageError if changes could not be saved (see `DurableDB.close`)."""
+        self._db.close(give_up=give_up)
 
     # -- session state ------------------------------------------------------------
 

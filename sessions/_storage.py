@@ -905,18 +905,20 @@ class JournalStorage(Storage):
     def write(self, data: Mapping[str, Mapping[Any, Any]]) -> None:
         self.commit({"all": {str(name): {str(key): doc for key, doc in docs.items()} for name, docs in data.items()}})
 
-    def close(self) -> None:
+    def close(self, *, give_up: bool = False) -> None:
         """Wait until everything is durable, compact, stop the writer and release the lock.
 
         If the last changes cannot be saved, raise StorageError and stay open, so the
-        caller can free space and close again rather than lose them.
+        caller can free space and close again rather than lose them. With `give_up`
+        (a person chose to lose them) it makes one last attempt, closes all the same,
+        and then raises StorageError saying how many changes were not saved.
         """
         if self._closed:
             return
         if self._writer is None:
             self._closed = True
             return
-        if self._writer.dead is None:
+        if self._writer.dead is None and not give_up:
             self.barrier().result()
         with self.lock:
             self._closed = True
@@ -924,7 +926,18 @@ class JournalStorage(Storage):
         self._release_lock()
         atexit.unregister(self._close_at_exit)
         if error is not None:
+            lost = self.seq - self._writer.durable_seq
+            if give_up and lost > 0:
+                gone = StorageError(f"{lost} change{'s were' if lost != 1 else ' was'} not saved: {error}")
+                gone.__cause__ = error.__cause__
+                raise gone
             raise error
+
+    @property
+    def unsaved(self) -> int:
+        """How many changes are in memory but not yet on disk."""
+        writer = self._writer
+        return 0 if writer is None else max(0, self.seq - writer.durable_seq)
 
     # Durability.
 
@@ -982,10 +995,11 @@ class JournalStorage(Storage):
             self._lock_fd = None
 
     def _close_at_exit(self) -> None:
+        """The interpreter is ending with the session open: save what can be, and log (never print) what cannot."""
         try:
-            self.close()
-        except Exception:
-            log.exception("Could not save %s before exiting", self.directory)
+            self.close(give_up=True)
+        except Exception as error:  # noqa: BLE001 - the log is the only place left to say it
+            log.error("Could not save %s before exiting: %s", self.directory, error)
 
 
 _GONE: Any = object()
@@ -1226,8 +1240,18 @@ class DurableDB:
         """What this session lost to a damaged journal, found now or by an earlier open; None if nothing."""
         return self._storage.damage
 
-    def close(self) -> None:
-        """Save everything, compact, stop the writer and release the lock; safe to call twice."""
+    @property
+    def unsaved(self) -> int:
+        """How many changes are only in memory so far (0 once everything is on disk)."""
+        return self._storage.unsaved
+
+    def close(self, *, give_up: bool = False) -> None:
+        """Save everything, compact, stop the writer and release the lock; safe to call twice.
+
+        If changes cannot be saved it raises StorageError and stays open; with
+        `give_up` it closes all the same and raises saying how many were lost."""
+        if give_up:
+            self._storage.close(give_up=True)
         self.db.close()
 
     def __enter__(self) -> DurableDB:

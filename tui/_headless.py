@@ -57,6 +57,10 @@ class HeadlessReport(Reporter):
     def closing_failed(self, message: str) -> None:
         self.problem(message, status=1)
 
+    def damage_found(self, message: str) -> bool:
+        self.problem(message)
+        return True
+
     def storage(self, failure: str) -> None:
         """Say once when saving fails, and again when it recovers."""
         if failure and not self._saving_failed:

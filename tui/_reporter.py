@@ -32,3 +32,8 @@ class Reporter:
 
     def storage(self, failure: str) -> None:
         """Saving is failing (`failure` says why) or, when empty, works."""
+
+    def damage_found(self, message: str) -> bool:
+        """Opening found part of the journal damaged (`message` says what was lost); returns
+        whether that has been said (on a screen the app shows it as a notice instead)."""
+        return False

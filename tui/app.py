@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -90,16 +90,21 @@ class Launch:
     demo: bool = False
     scratch: TemporaryDirectory | None = field(default=None, repr=False)
 
-    def cleanup(self) -> None:
-        """Close the session if nobody did, and remove a demo's scratch folder."""
+    def cleanup(self) -> bool:
+        """Close the session if nobody did, and remove a demo's scratch folder.
+
+        Returns False (after saying what was lost, in one line) if changes could not be saved."""
+        saved = True
         if self.session is not None:
             try:
-                self.session.close()
+                self.session.close(give_up=True)
             except StorageError as error:
-                sys.stderr.write(f"involve: the last changes could not be saved: {error}\n")
+                sys.stderr.write(f"involve: {error}\n")
+                saved = False
         if self.scratch is not None:
             self.scratch.cleanup()
             self.scratch = None
+        return saved
 
 
 PUBLISH_INTERVAL = 0.05
@@ -156,8 +161,11 @@ def run_app(config: Config, request: LaunchRequest) -> int:
     try:
         result = app.run()
     finally:
-        launch.cleanup()
-    return result if isinstance(result, int) else (app.return_code or 0)
+        saved = launch.cleanup()
+    status = result if isinstance(result, int) else (app.return_code or 0)
+    if app.unsaved_at_exit:
+        sys.stderr.write(f"involve: {app.unsaved_at_exit}\n")
+    return status if saved and not app.unsaved_at_exit else max(status, 1)
 
 
 def _no_console_link() -> str:
@@ -222,6 +230,8 @@ class InvolveApp(App[int]):
         self._last_publish = 0.0
         self.collector = collector if collector is not None else QuietCollector()
         self._storage_lasting = False
+        self.unsaved_at_exit = ""
+        """What was not saved when the session closed for good (the exit status is then 1)."""
 
     # -- start-up and shut-down ------------------------------------------------------
 
@@ -313,7 +323,10 @@ class InvolveApp(App[int]):
         await DemoRoom(session, speed=speed, seed=self.demo_seed).run()
 
     async def _release_session(self) -> None:
-        """Stop the demo and the phone page, and close the session (compacting it)."""
+        """Stop the demo and the phone page, and close the session (compacting it).
+
+        Callers that can keep the session open ask `_unsaved_reason` first. By here the
+        session goes whatever happens: what could not be saved is said, never raised."""
         self.workers.cancel_group(self, "demo")
         self.workers.cancel_group(self, "intake")
         server, self.server = self.server, None
@@ -330,11 +343,44 @@ class InvolveApp(App[int]):
         session.remove_listener(self._session_listener)
         self.collector.stop()
         try:
-            session.close()
+            session.close(give_up=True)
         except StorageError as error:
-            self.storage_problem = f"The last changes could not be saved: {error}"
+            self.unsaved_at_exit = str(error)
+            self.storage_problem = f"Not everything could be saved: {error}"
             self.report.closing_failed(self.storage_problem)
         self.post_message(SessionClosed(session.id))
+
+    async def _unsaved_reason(self, timeout: float = 3.0) -> str:
+        """'' when every change of the open session is on disk; otherwise what is not saved, in words."""
+        session = self.session
+        if session is None:
+            return ""
+        try:
+            await session.saved(timeout=timeout)
+        except (StorageError, TimeoutError) as error:
+            count = session.unsaved
+            what = f"{count} change{'s' if count != 1 else ''} made here" if count else "The latest changes"
+            return f"{what} {'are' if count != 1 else 'is'} not saved yet: {str(error).rstrip('.')}."
+        return ""
+
+    def _offer_to_keep_trying(self, reason: str, then: Callable[[], Awaitable[None]]) -> None:
+        """Saving is failing: keep the session open unless the facilitator insists on losing changes."""
+
+        async def answered(give_up: bool | None) -> None:
+            if give_up:
+                await then()
+            else:
+                self.notify(
+                    "The session stays open; Involve keeps trying to save every second. Free some disk space.",
+                    title="Still trying to save",
+                    markup=False,
+                )
+
+        detail = (
+            f"{reason} Involve keeps trying every second, and saves them as soon as there is room on the disk. "
+            "Keep the session open until this message goes; quitting now loses them."
+        )
+        self.push_screen(ConfirmScreen("Some changes are not saved yet", detail, yes="Lose them and close", no="Keep trying"), answered)
 
     async def close_session(self) -> None:
         """Close the live session and go back to the home screen."""
@@ -425,8 +471,7 @@ class InvolveApp(App[int]):
 
     def _report_damage(self, message: str) -> None:
         """A damaged journal cost some changes: say so calmly once the screen is up, and what was kept."""
-        if self.report is not None:
-            self.report.problem(message)
+        if self.report.damage_found(message):
             return
         self.notify(message, title="Some saved changes could not be read back", severity="warning", timeout=30, markup=False)
 
@@ -655,22 +700,46 @@ class InvolveApp(App[int]):
             markup=False,
         )
 
-    def action_request_quit(self) -> None:
+    async def _quit(self) -> None:
+        await self._release_session()
+        status = 1 if self.unsaved_at_exit or getattr(self.report, "status", 0) else 0
+        self.exit(status, return_code=status)
+
+    async def action_request_quit(self) -> None:
+        """Quit, but only say "saved" when it is: while saving fails, offer to keep trying instead."""
+        reason = await self._unsaved_reason()
+        if reason:
+            self._offer_to_keep_trying(reason, self._quit)
+            return
+
         async def answered(yes: bool | None) -> None:
-            if yes:
-                await self._release_session()
-                self.exit(0)
+            if not yes:
+                return
+            late = await self._unsaved_reason()
+            if late:  # the disk refused something while the question was up
+                self._offer_to_keep_trying(late, self._quit)
+                return
+            await self._quit()
 
         detail = "Everything is saved. Reopen it later with: involve resume" if self.session is not None else ""
         self.push_screen(ConfirmScreen("Quit Involve?", detail, yes="Quit", no="Stay"), answered)
 
-    def action_request_close(self) -> None:
+    async def action_request_close(self) -> None:
         if self.session is None:
+            return
+        reason = await self._unsaved_reason()
+        if reason:
+            self._offer_to_keep_trying(reason, self.close_session)
             return
 
         async def answered(yes: bool | None) -> None:
-            if yes:
-                await self.close_session()
+            if not yes:
+                return
+            late = await self._unsaved_reason()
+            if late:
+                self._offer_to_keep_trying(late, self.close_session)
+                return
+            await self.close_session()
 
         self.push_screen(ConfirmScreen("Close this session and go back to the start?", "It is saved; you can resume it from the start screen."), answered)
 

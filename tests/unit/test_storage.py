@@ -889,6 +889,28 @@ def test_full_disk_mid_write_leaves_no_torn_line(db: DurableDB, monkeypatch: pyt
     assert not (db.directory / "journal.log.damaged").exists()
 
 
+def test_giving_up_closes_and_says_how_many_changes_were_lost(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = tmp_path / "s"
+    database = DurableDB(directory)
+    database.table("votes").insert({"n": 0})
+    database.sync()
+    monkeypatch.setattr(storage, "_write", enospc)
+    database.table("votes").insert({"n": 1})
+    database.table("votes").insert({"n": 2})
+    with pytest.raises(StorageError):
+        database.sync(timeout=5)
+    assert database.unsaved == 2
+    with pytest.raises(StorageError, match="no space"):
+        database.close()  # refuses: the session stays open
+    assert database.unsaved == 2
+    with pytest.raises(StorageError, match="2 changes were not saved: .*no space left on device"):
+        database.close(give_up=True)
+    database.close()  # closed for good now; a second close is quiet
+    monkeypatch.setattr(storage, "_write", os.write)
+    with DurableDB(directory) as again:  # the lock was released
+        assert [doc["n"] for doc in again.table("votes").all()] == [0]
+
+
 def test_writer_retries_on_its_own_once_space_is_freed(db: DurableDB, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(storage, "_fsync", enospc)
     db.table("votes").insert({"n": 1})
