@@ -23,19 +23,32 @@ from sessions import (
     NAME_MAX,
     TITLE_MAX,
     CommentState,
+    FileRefused,
+    InvalidInput,
     LiveSession,
+    Role,
+    RoleGroup,
     SessionStore,
+    Template,
     TemplateError,
     clean_line,
     clean_text,
+    is_session_id,
+    parse_template,
+    read_limited,
 )
+from sessions._documents import check_answer
 from sessions._text import TEXT_MAX
 
 from ._record import Record
 
 SCHEMA = "involve.session-record"
 SCHEMA_VERSION = 1
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+RECORD_MAX_BYTES = 256 * 1024 * 1024
+"""Far above any workshop's record (10,000 answers are a few MB), far below a full memory."""
+COUNT_MAX = 10_000
+"""The most one hand count or head count may say, as in the live session."""
+_RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 
 class RecordError(Exception):
@@ -147,13 +160,17 @@ def import_record(store: SessionStore, path: Path) -> LiveSession:
     """Read a JSON record back into `store` under the session id it was exported with."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, RECORD_MAX_BYTES)
+    except FileRefused as refused:
+        raise RecordError(f"{path}: cannot be imported: {refused}.") from None
     except OSError as error:
         raise RecordError(f"{path}: cannot read the file ({error.strerror or error}).") from None
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise RecordError(f"{path}: not a session record (the file is not UTF-8 text).") from None
+    except (RecursionError, MemoryError):
+        raise RecordError(f"{path}: not a valid session record (its JSON is nested too deeply).") from None
     except json.JSONDecodeError as error:
         raise RecordError(
             f"{path}: not a valid session record (broken JSON at line {error.lineno}, column {error.colno}: {error.msg})."
@@ -188,6 +205,60 @@ def import_record(store: SessionStore, path: Path) -> LiveSession:
         raise RecordError(f"{path}: a session with id {session_id} already exists.") from None
 
 
+_META_TEXT = ("facilitator", "template_family", "template_title", "ended_at", "baseline_id")
+_META_FLAGS = ("intake_open", "hold_comments", "joining_open")
+
+
+def _checked_meta(meta: dict[str, Any], template: Template, fail: Any) -> dict[str, Any]:
+    """The session's own fields, each checked as the live session would have set it; unknown ones dropped."""
+    checked: dict[str, Any] = {
+        key: meta[key] for key in ("id", "title", "template_source", "created_at", "template_name", "template_version")
+    }
+    checked["title"] = clean_line(meta["title"], TITLE_MAX)
+    for key in _META_TEXT:
+        value = meta.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise fail(f"\"session.meta.{key}\"", "is not text")
+        checked[key] = value
+    checked["facilitator"] = clean_line(checked["facilitator"], NAME_MAX)
+    baseline = checked["baseline_id"]
+    if baseline and (not is_session_id(baseline) or baseline == checked["id"]):
+        raise fail("\"session.meta.baseline_id\"", "is not the id of another session")
+    for key in _META_FLAGS:
+        if key in meta:
+            if not isinstance(meta[key], bool):
+                raise fail(f"\"session.meta.{key}\"", "is not true or false")
+            checked[key] = meta[key]
+    current = meta.get("current", 0)
+    if isinstance(current, bool) or not isinstance(current, int) or not 0 <= current < len(template.activities):
+        raise fail("\"session.meta.current\"", f"is not an activity number from 0 to {len(template.activities) - 1}")
+    checked["current"] = current
+    revealed = meta.get("revealed", [])
+    ids = {activity.id for activity in template.activities}
+    if not isinstance(revealed, list) or not all(isinstance(a, str) and a in ids for a in revealed):
+        raise fail("\"session.meta.revealed\"", "is not a list of the session plan's activity ids")
+    checked["revealed"] = list(dict.fromkeys(revealed))
+    if "head_count" in meta:
+        checked["head_count"] = _count(meta["head_count"], "\"session.meta.head_count\"", fail)
+    if "present_without_phones" in meta:
+        present = meta["present_without_phones"]
+        groups = {group.value for group in RoleGroup}
+        if not isinstance(present, dict) or not set(present) <= groups:
+            raise fail("\"session.meta.present_without_phones\"", f"is not a count for each of {', '.join(sorted(groups))}")
+        checked["present_without_phones"] = {
+            group: _count(value, f"\"session.meta.present_without_phones.{group}\"", fail) for group, value in present.items()
+        }
+    return checked
+
+
+def _count(value: Any, where: str, fail: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= COUNT_MAX:
+        raise fail(where, f"is not a whole number from 0 to {COUNT_MAX:,}")
+    return value
+
+
 def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
     """The snapshot with only the fields a session has, each of the right type and cleaned."""
 
@@ -200,12 +271,13 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
     for key in ("id", "title", "template_source", "created_at", "template_name", "template_version"):
         if not isinstance(meta.get(key), str):
             raise fail(f"\"session.meta.{key}\"", "is missing or not text")
-    if not SAFE_ID.match(meta["id"]):
+    if not is_session_id(meta["id"]):
         raise fail("\"session.meta.id\"", "is not a usable session id")
-    meta.pop("join_token", None)
-    meta.pop("room_code", None)
-    meta["title"] = clean_line(meta["title"], TITLE_MAX)
-    meta["facilitator"] = clean_line(meta.get("facilitator", ""), NAME_MAX)
+    try:
+        template = parse_template(meta["template_source"], "<the record's session plan>")
+    except TemplateError as error:
+        raise RecordError(f"{path}: the session plan inside the record cannot be used: {error.message}") from None
+    meta = _checked_meta(meta, template, fail)
 
     def rows(name: str) -> list[dict[str, Any]]:
         value = session.get(name, [])
@@ -231,57 +303,99 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
             return value or None
         raise fail(where, "has a role that is not text")
 
+    def record_id(row: dict[str, Any], key: str, where: str, seen: set[str]) -> str:
+        value = text(row, key, where)
+        if not _RECORD_ID.fullmatch(value):
+            raise fail(where, f"has an \"{key}\" that is not a usable id")
+        if value in seen:
+            raise fail(where, f"has the same \"{key}\" as an earlier one")
+        seen.add(value)
+        return value
+
+    def activity(row: dict[str, Any], where: str) -> str:
+        value = text(row, "activity_id", where)
+        if value not in activity_ids:
+            raise fail(where, f"names an activity {value[:40]!r} that is not in the session plan")
+        return value
+
+    def checked_answer(row: dict[str, Any], where: str) -> int | str:
+        value = answer(row.get("value"), where)
+        try:
+            return check_answer(template, row["activity_id"], row["item"], value)
+        except InvalidInput as error:
+            raise fail(where, f"has an answer that does not fit its activity: {str(error).rstrip('.')}") from None
+
+    def checked_role(value: Any, where: str) -> str | None:
+        value = role(value, where)
+        if value is not None and Role.parse(value) is None:
+            raise fail(where, f"has an unknown role {value[:40]!r}")
+        return value
+
+    activity_ids = {a.id for a in template.activities}
+    seen_people: set[str] = set()
     participants = []
     for i, row in enumerate(rows("participants")):
         where = f"participant {i + 1}"
         participants.append(
             {
-                "id": text(row, "id", where),
+                "id": record_id(row, "id", where, seen_people),
                 "name": clean_line(text(row, "name", where, required=False), NAME_MAX),
-                "role": role(row.get("role"), where),
+                "role": checked_role(row.get("role"), where),
                 "joined_at": text(row, "joined_at", where, required=False),
             }
         )
     votes = []
+    answered: set[tuple[str, str, str]] = set()
     for i, row in enumerate(rows("votes")):
         where = f"vote {i + 1}"
-        votes.append(
-            {
-                "activity_id": text(row, "activity_id", where),
-                "item": text(row, "item", where),
-                "participant_id": text(row, "participant_id", where),
-                "value": answer(row.get("value"), where),
-                "updated_at": text(row, "updated_at", where, required=False),
-            }
-        )
+        vote = {
+            "activity_id": activity(row, where),
+            "item": text(row, "item", where),
+            "participant_id": text(row, "participant_id", where),
+        }
+        if vote["participant_id"] not in seen_people:
+            raise fail(where, "is from a participant the record does not have")
+        key = (vote["activity_id"], vote["item"], vote["participant_id"])
+        if key in answered:
+            raise fail(where, "answers a question its participant already answered")
+        answered.add(key)
+        vote["value"] = checked_answer({**row, **vote}, where)
+        vote["updated_at"] = text(row, "updated_at", where, required=False)
+        votes.append(vote)
     tallies = []
+    counted: set[tuple[str, str, Any, str]] = set()
     for i, row in enumerate(rows("tallies")):
         where = f"hand count {i + 1}"
         count = row.get("count")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise fail(where, "has a count that is not a whole number")
-        tallies.append(
-            {
-                "activity_id": text(row, "activity_id", where),
-                "item": text(row, "item", where),
-                "value": answer(row.get("value"), where),
-                "count": count,
-                "role": role(row.get("role"), where),
-            }
-        )
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= COUNT_MAX:
+            raise fail(where, f"has a count that is not a whole number from 0 to {COUNT_MAX:,}")
+        tally = {"activity_id": activity(row, where), "item": text(row, "item", where)}
+        tally["value"] = checked_answer({**row, **tally}, where)
+        tally["count"] = count
+        tally["role"] = checked_role(row.get("role"), where)
+        key = (tally["activity_id"], tally["item"], tally["value"], tally["role"] or "")
+        if key in counted:
+            raise fail(where, "counts the same answer as an earlier hand count")
+        counted.add(key)
+        if count:
+            tallies.append(tally)
     comments = []
+    seen_comments: set[str] = set()
     for i, row in enumerate(rows("comments")):
         where = f"comment {i + 1}"
         state = row.get("state", "pending")
         if state not in {s.value for s in CommentState}:
             raise fail(where, f"has an unknown state {state!r}")
         comment_id = row.get("id")
-        if isinstance(comment_id, bool) or not isinstance(comment_id, (int, str)):
-            raise fail(where, "has no id")
+        if isinstance(comment_id, bool) or not isinstance(comment_id, (int, str)) or not _RECORD_ID.fullmatch(str(comment_id)):
+            raise fail(where, "has no usable id")
+        if str(comment_id) in seen_comments:
+            raise fail(where, "has the same \"id\" as an earlier one")
+        seen_comments.add(str(comment_id))
         comments.append(
             {
                 "id": str(comment_id),
-                "activity_id": text(row, "activity_id", where),
+                "activity_id": activity(row, where),
                 "item": clean_line(text(row, "item", where, required=False), 40),
                 "text": clean_text(text(row, "text", where), COMMENT_MAX),
                 "state": state,
@@ -292,6 +406,7 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
             }
         )
     targets = []
+    seen_targets: set[str] = set()
     for i, row in enumerate(rows("targets")):
         where = f"target {i + 1}"
         review = row.get("review_date")
@@ -304,8 +419,8 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
             review = None
         targets.append(
             {
-                "id": text(row, "id", where),
-                "activity_id": text(row, "activity_id", where),
+                "id": record_id(row, "id", where, seen_targets),
+                "activity_id": activity(row, where),
                 "text": clean_text(text(row, "text", where), TEXT_MAX),
                 "owner": clean_line(text(row, "owner", where, required=False), TITLE_MAX),
                 "review_date": review,

@@ -4,7 +4,7 @@ Plain Python: nothing here imports Textual, so the model can be used from the
 command line, the intake server, the exports and the tests alike.
 """
 
-from ._catalogue import SessionStore
+from ._catalogue import SessionStore, is_session_id
 from ._codes import ROOM_CODE_ALPHABET, new_code, normalise_code
 from ._consoles import ConsolePairing, PairingRefused, PendingPairing
 from ._documents import InvalidInput
@@ -60,6 +60,7 @@ from ._results import (
     room_counts,
 )
 from ._risk import DEFAULT_PHRASES, RISK_FILE, SAFEGUARDING_REMINDER, RiskPhrases, read_phrase_file
+from ._files import FileRefused, read_limited
 from ._journal_damage import DamagedLines, JournalDamage
 from ._storage import DurableDB, StorageError
 from ._templates import TemplateEntry, TemplateError, TemplateLibrary, load_template_file, parse_template
@@ -70,6 +71,7 @@ __all__ = [
     "RISK_FILE",
     "RiskPhrases",
     "SAFEGUARDING_REMINDER",
+    "read_limited",
     "read_phrase_file",
     "ACTIVITY_KINDS",
     "COMMENT_MAX",
@@ -93,6 +95,7 @@ __all__ = [
     "CommentState",
     "Distribution",
     "DamagedLines",
+    "FileRefused",
     "DurableDB",
     "JournalDamage",
     "grid_item",
@@ -129,6 +132,7 @@ __all__ = [
     "Stage",
     "Statement",
     "StorageError",
+    "is_session_id",
     "Tally",
     "Target",
     "TargetsActivity",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import re
 import secrets
 import shutil
 import time
@@ -20,7 +21,21 @@ from ._storage import DurableDB, StorageError
 from ._templates import parse_template
 from ._text import NAME_MAX, TITLE_MAX, clean_line
 
-__all__ = ["SessionStore"]
+__all__ = ["SessionStore", "is_session_id"]
+
+CATALOGUE = "catalogue"
+_SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
+
+def is_session_id(text: object) -> bool:
+    """A name a session's folder may have: short, plain, inside the sessions folder, not the catalogue's."""
+    return (
+        isinstance(text, str)
+        and _SESSION_ID.fullmatch(text) is not None
+        and ".." not in text
+        and text.casefold() != CATALOGUE
+    )
+
 
 class SessionStore:
     """All sessions under one folder: a catalogue plus a database per session."""
@@ -34,12 +49,15 @@ class SessionStore:
 
     @property
     def _catalogue_dir(self) -> Path:
-        return self.root / "catalogue"
+        return self.root / CATALOGUE
 
     def _catalogue(self, readonly: bool = False) -> DurableDB:
         return DurableDB(self._catalogue_dir, readonly=readonly)
 
     def session_dir(self, session_id: str) -> Path:
+        """The folder of a session; an id that could lead anywhere else is no session at all."""
+        if not is_session_id(session_id):
+            raise SessionNotFound(f"'{str(session_id)[:80]}' is not a session id.")
         return self.root / session_id
 
     def create(
@@ -115,6 +133,8 @@ class SessionStore:
             rows = [dict(doc) for doc in catalogue.table("sessions").all()]
         infos = []
         for row in rows:
+            if not is_session_id(row.get("id")):
+                continue
             directory = self.session_dir(row["id"])
             if not directory.exists():
                 continue

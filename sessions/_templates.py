@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._files import FileRefused, read_limited
 from ._model import (
     ACTIVITY_KINDS,
     AnyActivity,
@@ -126,8 +127,11 @@ class _Context:
 def parse_template(text: str, path: Path | str = "<template>", *, builtin: bool = False) -> Template:
     """Parse and check template text; raise TemplateError naming file, line and field."""
     path = Path(path)
+    text = text.removeprefix("\ufeff")  # a byte order mark, as some editors save UTF-8
     try:
         data = tomllib.loads(text)
+    except (RecursionError, MemoryError):
+        raise TemplateError(path, "this is not a usable template: its arrays or tables are nested too deeply") from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -135,17 +139,25 @@ def parse_template(text: str, path: Path | str = "<template>", *, builtin: bool 
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         raise TemplateError(path, f"this is not valid TOML: {message}", line=line) from None
     ctx = _Context(path, _Locator(text))
-    return _build_template(data, ctx, builtin=builtin)
+    try:
+        return _build_template(data, ctx, builtin=builtin)
+    except (RecursionError, MemoryError):
+        raise TemplateError(path, "this is not a usable template: its values are nested too deeply") from None
+
+
+TEMPLATE_MAX_BYTES = 1024 * 1024
+"""A workshop plan is a few kilobytes; anything near a megabyte is not one."""
 
 
 def load_template_file(path: Path | str, *, builtin: bool = False) -> Template:
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, TEMPLATE_MAX_BYTES)
     except FileNotFoundError:
         raise TemplateError(path, "no such file") from None
-    except IsADirectoryError:
-        raise TemplateError(path, "this is a folder, not a template file") from None
+    except FileRefused as refused:
+        message = "this is a folder, not a template file" if "folder" in str(refused) else str(refused)
+        raise TemplateError(path, message) from None
     except OSError as error:
         raise TemplateError(path, f"cannot be read: {error.strerror or error}") from None
     try:

@@ -309,6 +309,72 @@ def test_import_refuses_ids_that_leave_the_sessions_folder(room: Room, tmp_path:
     assert not (tmp_path / "fresh" / "escaped").exists()
 
 
+def _set(data: dict, where: str, value) -> None:
+    *path, last = where.split(".")
+    node = data["session"]
+    for key in path:
+        node = node[int(key)] if key.isdigit() else node[key]
+    node[int(last) if last.isdigit() else last] = value
+
+
+@pytest.mark.parametrize(
+    "where, value, words",
+    [
+        ("meta.current", "abc", "session.meta.current"),
+        ("meta.current", 99, "session.meta.current"),
+        ("meta.current", True, "session.meta.current"),
+        ("meta.revealed", 5, "session.meta.revealed"),
+        ("meta.revealed", ["no-such-activity"], "session.meta.revealed"),
+        ("meta.baseline_id", "../../elsewhere", "session.meta.baseline_id"),
+        ("meta.baseline_id", "/etc", "session.meta.baseline_id"),
+        ("meta.hold_comments", "yes", "session.meta.hold_comments"),
+        ("meta.head_count", 10**40, "session.meta.head_count"),
+        ("meta.id", "catalogue", "session id"),
+        ("meta.id", "Catalogue", "session id"),
+        ("meta.id", "a/b", "session id"),
+        ("meta.id", "", "session id"),
+        ("meta.id", "x" * 200, "session id"),
+        ("tallies.0.count", 10**40, "hand count 1"),
+        ("tallies.0.count", -1, "hand count 1"),
+        ("tallies.0.value", 99, "hand count 1"),
+        ("tallies.0.activity_id", "nowhere", "hand count 1"),
+        ("votes.0.value", 0, "vote 1"),
+        ("votes.0.participant_id", "nobody", "vote 1"),
+        ("votes.0.item", "no-such-item", "vote 1"),
+        ("participants.0.role", "king", "participant 1"),
+        ("participants.0.id", "../p", "participant 1"),
+        ("comments.0.activity_id", "nowhere", "comment 1"),
+        ("targets.0.activity_id", "nowhere", "target 1"),
+    ],
+)
+def test_import_refuses_a_record_with_a_bad_field_and_writes_nothing(room: Room, tmp_path: Path, where: str, value, words: str) -> None:
+    [path] = export_session(room.session, ["json"], tmp_path / "out", include_hidden=True)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["session"]["tallies"] and data["session"]["votes"] and data["session"]["targets"]
+    _set(data, where, value)
+    crafted = _write(tmp_path, "crafted.json", json.dumps(data))
+    fresh = tmp_path / "fresh" / "sessions"
+    with pytest.raises(RecordError) as caught:
+        import_record(make_store(fresh), crafted)
+    message = str(caught.value)
+    assert str(crafted) in message and words in message, message
+    assert "\n" not in message
+    assert not fresh.exists() or not any(fresh.iterdir())  # nothing written, not even the catalogue
+
+
+def test_an_imported_record_resumes_exports_and_compares(room: Room, tmp_path: Path) -> None:
+    [path] = export_session(room.session, ["json"], tmp_path / "out", include_hidden=True)
+    store = make_store(tmp_path / "fresh" / "sessions")
+    imported = import_record(store, path)
+    imported.close()
+    again = store.open(room.session.id)
+    try:
+        assert again.current_activity is not None
+        assert export_session(again, ["md", "csv", "json"], tmp_path / "again", include_hidden=True)
+    finally:
+        again.close()
+
+
 def test_import_cleans_text_and_drops_smuggled_secrets(room: Room, tmp_path: Path) -> None:
     [path] = export_session(room.session, ["json"], tmp_path, include_hidden=True)
     data = json.loads(path.read_text(encoding="utf-8"))
