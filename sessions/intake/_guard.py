@@ -76,6 +76,15 @@ class IntakeLimits:
     """Requests per second (and burst) from one signed-in console."""
     console_poll_interval: float = 1.0
     """Seconds between a console page's checks for changes (with JavaScript on)."""
+    room_code_tries_total: int = 60
+    """Wrong room codes allowed from everyone together within the same window: many
+    addresses guessing at once are held back too (the QR code's link still works)."""
+    connections_per_address: int = 512
+    """Connections one address may hold open: loose, as a venue's wifi may put a whole
+    room behind one address, but far fewer than a flood of idle connections."""
+    connections_total: int = 1024
+    """Connections held open at once, from everyone; never more than the file
+    descriptor limit leaves room for."""
     poll_interval: float = 3.0
     """Seconds between a phone page's checks for a new activity (with JavaScript on)."""
     save_timeout: float = 10.0

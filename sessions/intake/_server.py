@@ -35,6 +35,7 @@ from ._guard import (
     text_field,
 )
 from ._console import Console
+from ._connections import ConnectionGate, GatedSite, raise_file_limit
 from ._network import ANY_ADDRESS, bind_error_message, find_lan_address, url_host
 from ._pages import (
     ASSET_CACHE,
@@ -106,6 +107,23 @@ def _silence_loggers() -> None:
             logger.addHandler(logging.NullHandler())
 
 
+def _served_hosts(trusted: set[str], bound: tuple[str, int], public_url: str) -> set[str]:
+    """Every `Host` a phone or this machine may rightly send: the join address, the public URL's, loopback."""
+    port = bound[1]
+    hosts = set(trusted)
+    for name in ("localhost", "127.0.0.1", "[::1]", url_host(bound[0])):
+        hosts.add(f"{name}:{port}".lower())
+    if public_url:
+        parts = urlsplit(public_url)
+        default = {"http": 80, "https": 443}.get(parts.scheme)
+        if parts.hostname and (parts.port is None or parts.port == default):
+            hosts.add(url_host(parts.hostname).lower())
+            hosts.add(f"{url_host(parts.hostname)}:{default}".lower())
+    if port == 80:
+        hosts |= {host.rsplit(":", 1)[0] for host in list(hosts) if host.endswith(":80")}
+    return hosts
+
+
 def _wants_json(request: web.Request) -> bool:
     return (
         request.path.startswith("/api/")
@@ -148,6 +166,9 @@ class IntakeServer:
         self._by_device = RateLimiter(self.limits.token_rate, self.limits.token_burst, keep)
         self._joins = RateLimiter(self.limits.join_rate, self.limits.join_burst, keep)
         self._room_code_failures = AttemptLimiter(self.limits.room_code_tries, self.limits.room_code_window, keep)
+        self._room_code_failures_overall = AttemptLimiter(self.limits.room_code_tries_total, self.limits.room_code_window, 1)
+        self._hosts: frozenset[str] = frozenset()
+        self.gate = ConnectionGate(self.limits.connections_per_address, self.limits.connections_total)
         self._turns = TurnBudget(self.limits.per_turn)
         self.console = Console(self)
 
@@ -204,7 +225,10 @@ class IntakeServer:
             max_headers=limits.header_count * 2,
         )
         await runner.setup()
-        site = web.TCPSite(runner, host, self.port, backlog=256)
+        files = raise_file_limit()
+        self.gate.total = max(1, min(limits.connections_total, files - 128))
+        self.gate.per_address = max(1, min(limits.connections_per_address, self.gate.total))
+        site = GatedSite(runner, host, self.port, backlog=256, gate=self.gate)
         try:
             await site.start()
         except OSError as error:
@@ -223,6 +247,7 @@ class IntakeServer:
         else:
             self._url_base = f"http://{local}"
         self._trusted = frozenset(trusted)
+        self._hosts = frozenset(_served_hosts(trusted, self._bound, self.public_url))
         return self.join_url
 
     async def stop(self) -> None:
@@ -296,6 +321,10 @@ class IntakeServer:
         limits = self.limits
         if len(request.raw_headers) > limits.header_count:
             raise Refusal(431, "Too many request headers.", close=True)
+        host = request.headers.get("Host")
+        if host is not None and host.lower() not in self._hosts:
+            # A page from another site whose name was pointed at us (DNS rebinding) sends its own name.
+            raise Refusal(400, "This address is not one this phone page serves.", close=True)
         wait = self._by_address.take(request.remote or "")
         if wait:
             raise Refusal(429, "Too many requests. Please wait a moment.", headers=retry_after(wait))
@@ -396,10 +425,16 @@ class IntakeServer:
         wait = self._room_code_failures.blocked_for(address)
         if wait:
             raise Refusal(429, "Too many wrong codes. Wait a minute and try again.", headers=retry_after(wait))
+        wait = self._room_code_failures_overall.blocked_for("")
+        if wait:
+            raise Refusal(
+                429, "Too many wrong codes have been tried. Wait a minute, or scan the QR code on the screen.", headers=retry_after(wait)
+            )
         typed = normalise_code(code)
         if hmac.compare_digest(typed.encode(), self.session.room_code.upper().encode()):
             return True
         self._room_code_failures.fail(address)
+        self._room_code_failures_overall.fail("")
         return False
 
     def _join_token_matches(self, token: str) -> bool:

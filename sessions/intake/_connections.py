@@ -1,0 +1,154 @@
+"""How many connections the phone page holds open: a cap per address and in total.
+
+An idle connection costs a file descriptor for as long as the keep-alive time.
+Thousands of them (a slowloris flood, or a broken client) would use up the
+process's descriptors, and then nobody's phone could connect and asyncio
+would fill the log with "Too many open files". So each connection is counted
+as it is accepted; one over a cap gets a short 503 and is closed at once,
+before aiohttp spends anything on it, and people already connected go on as
+before. The caps sit well inside the descriptor limit, which is raised to
+its hard limit at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from typing import Any, Callable
+
+from aiohttp import web
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
+__all__ = ["ConnectionGate", "GatedSite", "raise_file_limit"]
+
+_REFUSED = (
+    b"HTTP/1.1 503 Service Unavailable\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"Retry-After: 5\r\n"
+    b"Connection: close\r\n"
+    b"Content-Length: 46\r\n"
+    b"\r\n"
+    b"Too many connections. Please try again soon.\r\n"
+)
+_SPARE_FILES = 128
+"""Descriptors kept back from the connection cap for the session's files, the log and the screen."""
+
+
+def raise_file_limit(want: int = 65_536) -> int:
+    """Raise the soft limit on open files towards the hard limit; returns the soft limit now in force."""
+    if resource is None:  # pragma: no cover
+        return want
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+    return want if soft == resource.RLIM_INFINITY else soft
+
+
+class ConnectionGate:
+    """Counts open connections per address and in total; never stores an address after it closes."""
+
+    def __init__(self, per_address: int, total: int) -> None:
+        self.per_address = per_address
+        self.total = total
+        self.open = 0
+        self.refused = 0
+        self._by_address: Counter[str] = Counter()
+
+    def admit(self, address: str) -> bool:
+        if self.open >= self.total or self._by_address[address] >= self.per_address:
+            self.refused += 1
+            if not self._by_address[address]:
+                del self._by_address[address]
+            return False
+        self.open += 1
+        self._by_address[address] += 1
+        return True
+
+    def release(self, address: str) -> None:
+        self.open -= 1
+        left = self._by_address[address] - 1
+        if left > 0:
+            self._by_address[address] = left
+        else:
+            del self._by_address[address]
+
+    def protocol(self, factory: Callable[[], asyncio.Protocol]) -> asyncio.Protocol:
+        return _GatedProtocol(self, factory)
+
+
+class _GatedProtocol(asyncio.Protocol):
+    """Stands in front of aiohttp's protocol: admits the connection, or answers 503 and closes it."""
+
+    __slots__ = ("_gate", "_factory", "_inner", "_address")
+
+    def __init__(self, gate: ConnectionGate, factory: Callable[[], asyncio.Protocol]) -> None:
+        self._gate = gate
+        self._factory = factory
+        self._inner: Any = None
+        self._address = ""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername")
+        address = str(peer[0]) if isinstance(peer, tuple) and peer else ""
+        if not self._gate.admit(address):
+            with contextlib.suppress(Exception):
+                transport.write(_REFUSED)  # type: ignore[attr-defined]
+            transport.close()
+            return
+        self._address = address
+        self._inner = self._factory()
+        self._inner.connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        inner, self._inner = self._inner, None
+        if inner is not None:
+            self._gate.release(self._address)
+            inner.connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._inner is not None:
+            self._inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self._inner.eof_received() if self._inner is not None else None
+
+    def pause_writing(self) -> None:
+        if self._inner is not None:
+            self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        if self._inner is not None:
+            self._inner.resume_writing()
+
+
+class GatedSite(web.TCPSite):
+    """aiohttp's TCP site, with every accepted connection passing the gate first."""
+
+    def __init__(self, runner: web.BaseRunner, host: str, port: int, *, gate: ConnectionGate, backlog: int = 128) -> None:
+        super().__init__(runner, host, port, backlog=backlog)
+        self.gate = gate
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)
+        loop = asyncio.get_running_loop()
+        server = self._runner.server
+        assert server is not None
+        self._server = await loop.create_server(
+            lambda: self.gate.protocol(server),
+            self._host,
+            self._port,
+            ssl=self._ssl_context,
+            backlog=self._backlog,
+            reuse_address=self._reuse_address,
+            reuse_port=self._reuse_port,
+        )
+        sockets = self._server.sockets
+        self._bound_port = sockets[0].getsockname()[1] if sockets else self._port
