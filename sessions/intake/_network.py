@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import os
+import re
 import socket
 
 __all__ = ["find_lan_address", "port_available", "url_host", "bind_error_message", "LOOPBACK", "ANY_ADDRESS"]
@@ -52,10 +54,29 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
+_ERRNO_IN_TEXT = re.compile(r"\[errno (\d+)\]", re.IGNORECASE)
+
+
+def _errno_of(error: BaseException) -> int | None:
+    """The cause's errno on every Python: 3.13 wraps several failed binds in one OSError without one."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno:
+            return current.errno
+        pending.extend([current.__cause__, current.__context__, *getattr(current, "exceptions", ())])
+    match = _ERRNO_IN_TEXT.search(str(error))
+    return int(match.group(1)) if match else None
+
+
 def bind_error_message(error: OSError, host: str, port: int) -> str:
     """A sentence a facilitator can act on, for a failure to listen."""
     where = f"{host}:{port}" if host else f"port {port}"
-    code = error.errno
+    code = _errno_of(error)
     if code == errno.EADDRINUSE:
         return (
             f"Port {port} is already in use on this computer (perhaps another Involve is running). "
@@ -73,5 +94,5 @@ def bind_error_message(error: OSError, host: str, port: int) -> str:
         )
     if isinstance(error, socket.gaierror):
         return f"The address {host!r} cannot be looked up. Check INVOLVE_HOST or --host."
-    reason = error.strerror or type(error).__name__
+    reason = os.strerror(code) if code else (error.strerror or str(error) or type(error).__name__)
     return f"Could not start the phone page on {where}: {reason}. Set INVOLVE_HOST / INVOLVE_PORT (or --host / --port)."

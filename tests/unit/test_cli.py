@@ -109,3 +109,21 @@ def test_help_reads_the_arguments_before_loading_anything_else(data):
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60, cwd=data)
     assert "usage: involve" in result.stdout
     assert "LOADED []" in result.stderr, result.stderr
+
+
+def test_the_bind_message_names_the_cause_on_every_python() -> None:
+    """Python 3.13 wraps several failed binds in one OSError with no errno; the cause is still named."""
+    import errno
+
+    from sessions.intake._network import bind_error_message
+
+    busy = OSError(errno.EADDRINUSE, "Address already in use")
+    wrapped = OSError("Multiple exceptions: [Errno 98] error while attempting to bind on address ('::1', 8765, 0, 0): address already in use")
+    wrapped.__context__ = busy
+    assert "already in use" in bind_error_message(wrapped, "localhost", 8765)
+    text_only = OSError("Multiple exceptions: [Errno 98] error while attempting to bind on address")
+    assert "already in use" in bind_error_message(text_only, "localhost", 8765)
+    group = OSError("Multiple exceptions")
+    group.exceptions = [OSError(errno.EACCES, "Permission denied")]  # type: ignore[attr-defined]
+    assert "administrator rights" in bind_error_message(group, "localhost", 80)
+    assert ": OSError." not in bind_error_message(OSError(errno.ENETDOWN, "Network is down"), "10.0.0.1", 8765)
