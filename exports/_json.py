@@ -348,17 +348,17 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
     answered: set[tuple[str, str, str]] = set()
     for i, row in enumerate(rows("votes")):
         where = f"vote {i + 1}"
-        vote = {
+        vote: dict[str, Any] = {
             "activity_id": activity(row, where),
             "item": text(row, "item", where),
             "participant_id": text(row, "participant_id", where),
         }
         if vote["participant_id"] not in seen_people:
             raise fail(where, "is from a participant the record does not have")
-        key = (vote["activity_id"], vote["item"], vote["participant_id"])
-        if key in answered:
+        answer_key = (vote["activity_id"], vote["item"], vote["participant_id"])
+        if answer_key in answered:
             raise fail(where, "answers a question its participant already answered")
-        answered.add(key)
+        answered.add(answer_key)
         vote["value"] = checked_answer({**row, **vote}, where)
         vote["updated_at"] = text(row, "updated_at", where, required=False)
         votes.append(vote)
@@ -369,14 +369,14 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
         count = row.get("count")
         if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= COUNT_MAX:
             raise fail(where, f"has a count that is not a whole number from 0 to {COUNT_MAX:,}")
-        tally = {"activity_id": activity(row, where), "item": text(row, "item", where)}
+        tally: dict[str, Any] = {"activity_id": activity(row, where), "item": text(row, "item", where)}
         tally["value"] = checked_answer({**row, **tally}, where)
         tally["count"] = count
         tally["role"] = checked_role(row.get("role"), where)
-        key = (tally["activity_id"], tally["item"], tally["value"], tally["role"] or "")
-        if key in counted:
+        count_key = (tally["activity_id"], tally["item"], tally["value"], tally["role"] or "")
+        if count_key in counted:
             raise fail(where, "counts the same answer as an earlier hand count")
-        counted.add(key)
+        counted.add(count_key)
         if count:
             tallies.append(tally)
     comments = []

@@ -107,7 +107,7 @@ def read_damage_note(directory: Path) -> JournalDamage | None:
     except OSError:
         return None
     try:
-        data = json.loads(raw) if len(raw) <= _NOTE_MAX else None
+        data = json.loads(raw) if len(raw) <= _NOTE_MAX else {}
         regions = tuple(DamagedLines(**region) for region in data["regions"])
         kept = str(data.get("kept", ""))
     except (ValueError, TypeError, KeyError, RecursionError):

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -22,8 +21,6 @@ from bench._headless import ChildServer, app_command, app_env, prepare_session  
 from bench._load import source_address  # noqa: E402
 from sessions import LiveSession  # noqa: E402
 from sessions.intake import DEVICE_HEADER, IntakeLimits, IntakeServer  # noqa: E402
-
-from conftest_intake import live_session, session_root  # noqa: E402,F401  (fixtures)
 
 FLOOD = 4000
 SERVER_FILES = 1024
@@ -115,7 +112,8 @@ async def test_a_connection_flood_is_refused_while_a_phone_keeps_voting(tmp_path
         resource.setrlimit(resource.RLIMIT_NOFILE, (flood + 500, hard))
     session_id = prepare_session(tmp_path, "where-are-we", "spectrum")
     log = tmp_path / "app-stderr.log"
-    command = ["sh", "-c", f'ulimit -n {SERVER_FILES} && exec "$@"', "sh", *app_command("resume", session_id, "--headless", "--host", "127.0.0.1", "--port", "0")]
+    app_args = app_command("resume", session_id, "--headless", "--host", "127.0.0.1", "--port", "0")
+    command = ["sh", "-c", f'ulimit -n {SERVER_FILES} && exec "$@"', "sh", *app_args]
     app = ChildServer(command, env=app_env(tmp_path), cwd=tmp_path, log=log)
     url = await app.start(timeout=60)
     base, _, join_token = url.partition("/j/")
@@ -148,7 +146,7 @@ async def test_a_connection_flood_is_refused_while_a_phone_keeps_voting(tmp_path
         async def answer(reader: asyncio.StreamReader) -> bytes:
             try:
                 return await asyncio.wait_for(reader.read(200), 1.0)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return b"(still open)"
             except ConnectionError:
                 return b""  # closed, with a reset rather than the 503

@@ -467,7 +467,6 @@ def test_one_flipped_byte_costs_at_most_its_own_line(tmp_path: Path, trial: int)
 
     rng = random.Random(1800 + trial)
     directory = tmp_path / "s"
-    changes: list[tuple[str, int, dict | None]] = []
     with DurableDB(directory) as database:
         for n in range(rng.randrange(20, 80)):
             table = rng.choice(["votes", "comments", "tallies"])
@@ -631,7 +630,8 @@ def test_every_bit_flip_in_the_snapshot_header_is_refused(tmp_path: Path) -> Non
 
 def test_a_snapshot_written_before_format_2_still_opens(tmp_path: Path) -> None:
     directory = tmp_path / "s"
-    _craft(directory, seq=2, tables={"c": {"1": {"v": 1}}}, changes=[{"t": "c", "put": {"1": {"v": 0}}}, {"t": "c", "put": {"2": {"v": 2}}}, {"t": "c", "put": {"3": {"v": 3}}}])
+    changes = [{"t": "c", "put": {"1": {"v": 0}}}, {"t": "c", "put": {"2": {"v": 2}}}, {"t": "c", "put": {"3": {"v": 3}}}]
+    _craft(directory, seq=2, tables={"c": {"1": {"v": 1}}}, changes=changes)
     with DurableDB(directory, readonly=True) as view:
         assert rows(view, "c") == [(1, {"v": 1}), (3, {"v": 3})]
     with DurableDB(directory) as database:
