@@ -73,10 +73,14 @@ class IntakeLike(Protocol):
 ServerFactory = Callable[..., IntakeLike]
 
 
-def default_server_factory(session: LiveSession, *, host: str, port: int, public_url: str, support_text: str = "") -> IntakeLike:
+def default_server_factory(
+    session: LiveSession, *, host: str, port: int, public_url: str, support_text: str = "", safeguarding_reminder: str = ""
+) -> IntakeLike:
     from sessions.intake import IntakeServer
 
-    return IntakeServer(session, host=host, port=port, public_url=public_url, support_text=support_text)
+    return IntakeServer(
+        session, host=host, port=port, public_url=public_url, support_text=support_text, safeguarding_reminder=safeguarding_reminder
+    )
 
 
 @dataclass
@@ -292,6 +296,7 @@ class InvolveApp(App[int]):
                 port=self.config.intake_port,
                 public_url=self.config.public_url,
                 support_text=self.config.support_text,
+                safeguarding_reminder=self.config.safeguarding_reminder,
             )
             url = await server.start()
         except IntakeError as error:

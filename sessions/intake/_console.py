@@ -346,7 +346,7 @@ class Console:
         view = request.query.get("view", "waiting")
         if view not in COMMENT_LISTS:
             view = "waiting"
-        reminder = getattr(self.server, "safeguarding_reminder", "")
+        reminder = self.server.safeguarding_reminder
         comments, total = comment_list(self.session, view)
         activity = self.session.current_activity
         heard_text = extra.pop("heard_text", "")

@@ -148,6 +148,7 @@ class IntakeServer:
         public_url: str = "",
         limits: IntakeLimits | None = None,
         support_text: str = "",
+        safeguarding_reminder: str = "",
     ) -> None:
         self.session = session
         self.host = host.strip()
@@ -156,6 +157,8 @@ class IntakeServer:
         self.limits = limits or IntakeLimits()
         # "Need support now?": the organisation's words (.env) first, then the plan's, then ours.
         self.pages = Pages(support_text or session.template.support)
+        self.safeguarding_reminder = safeguarding_reminder
+        """The organisation's words beside a flagged comment on the console (.env), else ours."""
         self._poll_ms = max(250, int(self.limits.poll_interval * 1000))
         self._runner: web.AppRunner | None = None
         self._url_base = ""

@@ -77,7 +77,9 @@ class FakeServers:
         self.error = error
         self.made: list[FakeIntakeServer] = []
 
-    def __call__(self, session: LiveSession, *, host: str, port: int, public_url: str, support_text: str = "") -> FakeIntakeServer:
+    def __call__(
+        self, session: LiveSession, *, host: str, port: int, public_url: str, support_text: str = "", safeguarding_reminder: str = ""
+    ) -> FakeIntakeServer:
         server = FakeIntakeServer(session, host=host, port=port, public_url=public_url, url=self.url, error=self.error)
         self.made.append(server)
         return server

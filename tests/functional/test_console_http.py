@@ -616,3 +616,22 @@ async def test_no_timer_where_the_plan_sets_no_time(server: IntakeServer, client
     await pair(client, server)
     assert "timer" not in (await page_of(client, server, "/console/room")).lower()
     assert (await post(client, server, "/console/room", {"do": "start-timer"})).status == 400
+
+
+async def test_a_flagged_comment_carries_the_organisations_own_safeguarding_words(live_session: LiveSession) -> None:
+    from sessions import SAFEGUARDING_REMINDER
+
+    live_session.add_comment("welcome", "I want to end my life")
+    words = "Call the duty safeguarding lead on extension 4321 <now>."
+    from markupsafe import escape
+
+    for reminder, expected in (("", str(escape(SAFEGUARDING_REMINDER))), (words, "Call the duty safeguarding lead on extension 4321 &lt;now&gt;.")):
+        intake = IntakeServer(live_session, host="127.0.0.1", port=0, safeguarding_reminder=reminder)
+        await intake.start()
+        try:
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+                await pair(http, intake)
+                page = await page_of(http, intake, "/console/comments")
+                assert f'<p class="flag-reminder">{expected}</p>' in page
+        finally:
+            await intake.stop()
