@@ -55,6 +55,8 @@ def url_host(host: str) -> str:
 
 
 _ERRNO_IN_TEXT = re.compile(r"\[errno (\d+)\]", re.IGNORECASE)
+# asyncio drops every socket whose bind fails with EADDRNOTAVAIL, then raises this without an errno.
+_NO_ADDRESS_BOUND = "could not bind on any address"
 
 
 def _errno_of(error: BaseException) -> int | None:
@@ -70,7 +72,9 @@ def _errno_of(error: BaseException) -> int | None:
             return current.errno
         pending.extend([current.__cause__, current.__context__, *getattr(current, "exceptions", ())])
     match = _ERRNO_IN_TEXT.search(str(error))
-    return int(match.group(1)) if match else None
+    if match:
+        return int(match.group(1))
+    return errno.EADDRNOTAVAIL if _NO_ADDRESS_BOUND in str(error).lower() else None
 
 
 def bind_error_message(error: OSError, host: str, port: int) -> str:

@@ -126,4 +126,6 @@ def test_the_bind_message_names_the_cause_on_every_python() -> None:
     group = OSError("Multiple exceptions")
     group.exceptions = [OSError(errno.EACCES, "Permission denied")]  # type: ignore[attr-defined]
     assert "administrator rights" in bind_error_message(group, "localhost", 80)
+    none_bound = OSError("could not bind on any address out of [('192.0.2.77', 0)]")
+    assert "not one of this computer's addresses" in bind_error_message(none_bound, "192.0.2.77", 0)
     assert ": OSError." not in bind_error_message(OSError(errno.ENETDOWN, "Network is down"), "10.0.0.1", 8765)
