@@ -20,6 +20,7 @@ from ._key_footer import KeyFooter
 from ._lobby_screen import PRESENCE_CREDIT, LobbyScreen, presence_content
 from ._messages import ChangeBatch, ResumeSession, StartSession, StorageFailed, guard_storage
 from ._moderation_screen import QUEUE_LIMIT, STATE_LABELS, ModerationScreen
+from ._pairing_form import PairingForm, code_problem
 from ._pending_badge import PendingBadge, pending_label
 from ._qr import QUIET_ZONE, QRCode, qr_cells, qr_matrix
 from ._questions_view import QuestionsView
@@ -54,6 +55,7 @@ __all__ = [
     "KeyFooter",
     "LobbyScreen",
     "ModerationScreen",
+    "PairingForm",
     "PendingBadge",
     "QRCode",
     "QuestionsView",
@@ -68,6 +70,7 @@ __all__ = [
     "TargetsView",
     "agenda_line",
     "clock_text",
+    "code_problem",
     "comment_content",
     "comment_topics",
     "guard_storage",

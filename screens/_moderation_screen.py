@@ -80,6 +80,8 @@ class ModerationScreen(Screen):
         self.row_states: dict[str, tuple[CommentState, str]] = {}
         self.comment_width = COMMENT_MIN
         self.note = ""
+        self.shown_by_choice = False
+        """Opened on the projector after the facilitator, with a console paired, said to show it here."""
 
     def compose(self) -> ComposeResult:
         yield SessionBar("Moderation")

@@ -6,6 +6,7 @@ command line, the intake server, the exports and the tests alike.
 
 from ._catalogue import SessionStore, is_session_id
 from ._codes import ROOM_CODE_ALPHABET, new_code, normalise_code
+from ._consoles import CODE_LENGTH as CONSOLE_CODE_LENGTH
 from ._consoles import ConsolePairing, PairingRefused, PendingPairing
 from ._documents import InvalidInput
 from ._live import Change, LiveSession, SessionNotFound
@@ -147,4 +148,5 @@ __all__ = [
     "normalise_code",
     "numbers",
     "ROOM_CODE_ALPHABET",
+    "CONSOLE_CODE_LENGTH",
 ]

@@ -31,6 +31,8 @@ class SessionCommands(Provider):
             yield ("Export the session record", "Markdown, web page, spreadsheet and JSON, into the export folder", partial(run, "app.export"))
             yield ("Reveal or hide results", "Show this activity's results to the room, or hide them again", partial(run, "app.reveal"))
             yield ("Moderation queue", "Read comments before the room sees them", partial(run, "app.moderation"))
+            yield ("Pair the facilitator's phone", "Type the code the console page shows on your phone (k)", partial(run, "app.pair_console"))
+            yield ("Sign out every console", "Every paired phone or browser stops working as a console", partial(run, "app.sign_out_consoles"))
             yield ("Lobby and QR code", "The join code, the room code and who is here", partial(run, "app.lobby"))
             yield ("Reset this activity", "Clear its votes and hand counts (asks first)", partial(run, "app.reset_activity"))
             if session.intake_open:

@@ -24,7 +24,7 @@ from textual.screen import ModalScreen
 from textual.signal import Signal
 from textual.timer import Timer
 
-from screens import ActivityScreen, ConfirmScreen, CurtainScreen, HomeScreen, LobbyScreen, ModerationScreen, ReviewScreen
+from screens import ActivityScreen, ConfirmScreen, CurtainScreen, HomeScreen, LobbyScreen, ModerationScreen, PairingForm, ReviewScreen, pending_label
 from sessions import (
     Change,
     LiveSession,
@@ -188,6 +188,7 @@ class InvolveApp(App[int]):
         Binding("m", "moderation", "Moderate"),
         Binding("x", "export", "Export"),
         Binding("b", "curtain", "Curtain"),
+        Binding("k", "pair_console", "Pair phone"),
         Binding("j", "toggle_joining", "Open/close joining", show=False),
         Binding("q", "request_quit", "Quit"),
         Binding("question_mark", "keys", "All keys", key_display="?"),
@@ -202,6 +203,8 @@ class InvolveApp(App[int]):
     storage_problem: var[str] = var("")
     curtain: var[bool] = var(False, init=False)
     """Is the projector blanked to the session title? Follows the session, wherever it was drawn."""
+    console_paired: var[bool] = var(False, init=False)
+    """Is a facilitator's console signed in? Then comment text reaches the projector only when asked."""
 
     def __init__(
         self,
@@ -245,6 +248,7 @@ class InvolveApp(App[int]):
         self.theme = self.config.theme
         self.set_interval(1.0, self._check_storage)
         self.set_interval(0.25, self._collect_when_quiet)
+        self.set_interval(5.0, self._check_consoles)
         session, landing = self._initial
         self._initial = (None, landing)
         if session is None:
@@ -279,6 +283,7 @@ class InvolveApp(App[int]):
         self.curtain = session.curtain  # drawn when the app stopped: it stays drawn
         if session.damage is not None:
             self.call_after_refresh(self._report_damage, session.damage.describe())
+        self.console_paired = session.consoles.paired
         self.start_intake(session)
         if self.demo_speed is not None:
             self.run_demo(session, self.demo_speed)
@@ -345,6 +350,7 @@ class InvolveApp(App[int]):
             return
         # Without the watcher: closing pops every screen anyway, and quitting tears them down.
         self.set_reactive(InvolveApp.curtain, False)
+        self.set_reactive(InvolveApp.console_paired, False)
         session.remove_listener(self._session_listener)
         self.collector.stop()
         try:
@@ -441,6 +447,8 @@ class InvolveApp(App[int]):
             self.session_title = session.title
             self.intake_open = session.intake_open
             self.curtain = session.curtain
+        if "console" in batch.kinds:
+            self.console_paired = session.consoles.paired
         self.session_signal.publish(batch)
 
     def _collect_when_quiet(self) -> None:
@@ -522,12 +530,70 @@ class InvolveApp(App[int]):
             return False
         if action == "curtain":
             return self.session is not None
-        if action in ("lobby", "moderation", "export", "toggle_joining"):
+        if action in ("lobby", "moderation", "export", "toggle_joining", "pair_console"):
             if self.session is None:
                 return False
             if isinstance(self.screen, ModalScreen):
                 return None
         return True
+
+    # -- the facilitator's console -------------------------------------------------------
+
+    def action_pair_console(self) -> None:
+        """Type the code the facilitator's phone shows; that phone becomes a console."""
+        session = self.session
+        if session is None:
+            return
+        room = self.room_url or ""
+        address = f"{room.rstrip('/')}/console" if room else ""
+
+        def paired(done: bool | None) -> None:
+            if done:
+                self.notify(
+                    "Paired. Your phone opens the console in a moment; from now on the queue is shown here only if you say so.",
+                    title="Console paired",
+                    markup=False,
+                )
+
+        self.push_screen(PairingForm(session.consoles.pair, address), paired)
+
+    def action_sign_out_consoles(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        had = session.consoles.paired
+        session.consoles.sign_out_all()
+        self.console_paired = session.consoles.paired
+        self.notify(
+            "Every console is signed out; waiting codes no longer work. Press k to pair again." if had
+            else "No console was signed in; waiting codes no longer work.",
+            markup=False,
+        )
+
+    def _check_consoles(self) -> None:
+        """A console's sign-in runs out without anyone acting; notice it."""
+        session = self.session
+        if session is not None:
+            self.console_paired = session.consoles.paired
+
+    async def watch_console_paired(self, paired: bool) -> None:
+        if paired:
+            await self._close_unasked_queue()
+
+    async def _close_unasked_queue(self) -> None:
+        """A queue opened on the projector before a console was paired closes: nobody was asked.
+
+        Screens above it (a question, a form) go with it; behind the curtain
+        nothing is shown, so it waits until the curtain lifts.
+        """
+        if not self.console_paired or self.curtain:
+            return
+        queues = [s for s in self.screen_stack if isinstance(s, ModerationScreen) and not s.shown_by_choice]
+        if not queues:
+            return
+        while any(s in self.screen_stack for s in queues) and len(self.screen_stack) > 1:
+            await self.pop_screen()
+        self.notify("Your console is paired: the queue left the projector. Press m to show it here.", markup=False)
 
     # -- the curtain -------------------------------------------------------------------
 
@@ -563,6 +629,7 @@ class InvolveApp(App[int]):
             # Only the palette can be opened above the curtain; it goes with it.
             while self._curtain_screen() is not None and len(self.screen_stack) > 1:
                 await self.pop_screen()
+            await self._close_unasked_queue()
         self.refresh_bindings()
 
     def activity_screen(self):
@@ -575,7 +642,31 @@ class InvolveApp(App[int]):
         await self._toggle_overlay(LobbyScreen)
 
     async def action_moderation(self) -> None:
-        await self._toggle_overlay(ModerationScreen)
+        """Open the queue (or close it); with a console paired, ask first: the room can see this screen."""
+        session = self.session
+        if session is None:
+            return
+        if isinstance(self.screen, ModerationScreen) or not self.console_paired:
+            await self._toggle_overlay(ModerationScreen)
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes and self.session is session:
+                await self._toggle_overlay(ModerationScreen)
+                if isinstance(self.screen, ModerationScreen):
+                    self.screen.shown_by_choice = True
+            elif not yes:
+                self.notify("The queue stays on your console, where the room cannot see it.", markup=False)
+
+        self.push_screen(
+            ConfirmScreen(
+                "The room can see this screen. Show the queue here?",
+                f"Your console is paired: moderate there instead. {pending_label(session.pending_count).plain}.",
+                yes="Show it here",
+                no="Not here",
+            ),
+            answered,
+        )
 
     async def _toggle_overlay(self, overlay: type[LobbyScreen] | type[ModerationScreen]) -> None:
         """The same key opens the lobby (or the queue) and closes it again."""
