@@ -661,7 +661,7 @@ class InvolveApp(App[int]):
         self.push_screen(
             ConfirmScreen(
                 "The room can see this screen. Show the queue here?",
-                f"Your console is paired: moderate there instead. {pending_label(session.pending_count).plain}.",
+                f"{pending_label(session.pending_count).plain}. Your console is paired: moderate there instead.",
                 yes="Show it here",
                 no="Not here",
             ),

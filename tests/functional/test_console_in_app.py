@@ -165,7 +165,7 @@ async def test_with_a_console_paired_the_queue_asks_before_showing_comments(tmp_
         assert isinstance(app.screen, ConfirmScreen)
         text = flat(app)
         assert "The room can see this screen. Show the queue here?" in text
-        assert squeeze("Your console is paired: moderate there instead. ✉ 3 to review.") in squeeze(text.replace("█", ""))
+        assert squeeze("✉ 3 to review. Your console is paired: moderate there instead.") in squeeze(text.replace("█", ""))
         below = app.screen_stack[-2]
         assert isinstance(below, ActivityScreen)
         assert "✉ 3 to review" in " ".join(below._compositor.render_strips()[0].text.split()), "the top line still counts what waits"

@@ -5,11 +5,8 @@ Skipped when tmux is missing, unless INVOLVE_REQUIRE_TMUX=1 (CI) makes that a fa
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -18,59 +15,9 @@ from pathlib import Path
 import pytest
 
 from app_fixtures import ROOT_DIR
+from tmux_terminal import Terminal, terminal  # noqa: F401  (terminal is a fixture)
 
 pytestmark = pytest.mark.slow
-
-
-class Terminal:
-    """One tmux session on a private server, 100 columns by 30 rows."""
-
-    def __init__(self, name: str, socket: str) -> None:
-        self.name = name
-        self.socket = socket
-
-    def tmux(self, *args: str, check: bool = True) -> str:
-        result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=15)
-        if check and result.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)} failed: {result.stderr}")
-        return result.stdout
-
-    def start(self, command: str) -> None:
-        self.tmux("new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", command)
-        self.tmux("set-option", "-t", self.name, "remain-on-exit", "on")
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.name, check=False)
-
-    def keys(self, *keys: str) -> None:
-        for key in keys:
-            self.tmux("send-keys", "-t", self.name, key)
-            time.sleep(0.15)
-
-    def wait_for(self, what: str | Callable[[str], bool], timeout: float = 30.0) -> str:
-        test = what if callable(what) else (lambda text: what in text)
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.screen()
-            if test(text):
-                return text
-            time.sleep(0.2)
-        raise AssertionError(f"waited {timeout}s for {what!r}; the screen shows:\n{text}")
-
-    def close(self) -> None:
-        self.tmux("kill-server", check=False)
-
-
-@pytest.fixture
-def terminal() -> Terminal:
-    if shutil.which("tmux") is None:
-        if os.environ.get("INVOLVE_REQUIRE_TMUX") == "1":
-            pytest.fail("tmux is missing (INVOLVE_REQUIRE_TMUX=1 forbids skipping)")
-        pytest.skip("tmux is not installed")
-    term = Terminal("involve-demo", f"involve-test-{os.getpid()}")
-    yield term
-    term.close()
 
 
 def test_demo_runs_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> None:
