@@ -7,7 +7,7 @@ as it is typed, so the room never sees even that.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult

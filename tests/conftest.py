@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-# The intake fixtures (a live session, a running server, a client, a browser) for every
-# test module, instead of each module importing them by name.
-pytest_plugins = ["conftest_intake"]
+# The intake fixtures (a live session, a running server, a client, a browser) and the tmux
+# `terminal` reach every test module this way, instead of each importing them by name.
+pytest_plugins = ["conftest_intake", "tmux_terminal"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")

@@ -24,7 +24,7 @@ import pytest
 
 from app_fixtures import ROOT_DIR
 from sessions.intake import DEVICE_HEADER
-from tmux_terminal import Terminal, terminal  # noqa: F401  (terminal is a fixture)
+from tmux_terminal import Terminal
 
 pytestmark = pytest.mark.slow
 

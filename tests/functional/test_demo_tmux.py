@@ -9,13 +9,12 @@ import re
 import shlex
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from app_fixtures import ROOT_DIR
-from tmux_terminal import Terminal, terminal  # noqa: F401  (terminal is a fixture)
+from tmux_terminal import Terminal
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
