@@ -19,11 +19,12 @@ from sessions import (
     LiveSession,
     SpectrumActivity,
     activity_results,
+    numbers,
 )
 
 from ._record_parts import StageMark, TargetRecord, date_label, stage_marks, target_records
 
-NO_VALUE = "–"
+NO_VALUE = numbers.NO_VALUE
 
 
 @dataclass(frozen=True)
@@ -258,33 +259,26 @@ def _answer_shift(then: IndicatorResult | None, now: IndicatorResult, answer: An
 
 
 def decimal(value: float | int | None) -> str:
-    """A median or spread with one decimal, or two when it falls on a quarter."""
-    if value is None:
-        return NO_VALUE
-    text = f"{value:.2f}"
-    return text[:-1] if text.endswith("0") else text
+    """A median or spread, in the vocabulary the screens and the record use (`sessions.numbers`)."""
+    return numbers.median(value)
 
 
 def whole(value: float | int | None) -> str:
-    return NO_VALUE if value is None else str(int(value))
+    return numbers.count(None if value is None else int(value))
 
 
 def movement(change: float | int | None, *, counts: bool = False) -> str:
-    """Which way a measure moved, readable without colour: '↑ +1.0', '↓ −0.5', '= 0'."""
+    """Which way a figure moved, readable without colour: '↑ +1', '↓ −0.5', '= 0'."""
     if change is None:
         return NO_VALUE
-    if change == 0:
-        return "= 0"
-    amount = whole(abs(change)) if counts else decimal(abs(change))
-    return f"↑ +{amount}" if change > 0 else f"↓ −{amount}"
+    if round(float(change), 6) == 0:
+        return f"{numbers.SAME_MARK} 0"
+    text = numbers.signed(int(change) if counts else change)
+    return f"{numbers.BETTER_MARK} {text}" if change > 0 else f"{numbers.WORSE_MARK} {text}"
 
 
 def signed_decimal(value: float | int | None) -> str:
-    if value is None:
-        return NO_VALUE
-    if value == 0:
-        return "0.0"
-    return f"+{decimal(value)}" if value > 0 else f"−{decimal(abs(value))}"
+    return numbers.signed(value)
 
 
 def shift_cell(shift: Shift, *, counts: bool = False, signed: bool = False) -> str:
@@ -390,7 +384,7 @@ def comparison_lines(comparison: Comparison) -> list[str]:
                 lines.append(f"  Median now:  {activity.median_label_after or NO_VALUE}")
             lines.append("")
             lines.extend(_table(tables[1].header, tables[1].rows))
-            stages = ", ".join(f"{decimal(stage.position).removesuffix('.0')} = {stage.name}" for stage in activity.stages)
+            stages = ", ".join(f"{decimal(stage.position)} = {stage.name}" for stage in activity.stages)
             if stages:
                 lines.append(f"  Stages: {stages}")
     if comparison.not_compared:

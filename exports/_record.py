@@ -26,6 +26,7 @@ from sessions import (
     SpectrumActivity,
     SpectrumResult,
     activity_results,
+    numbers,
     topic_of,
 )
 
@@ -273,33 +274,23 @@ class Record:
 # -- formatting helpers shared by the writers -------------------------------------
 
 
-def number(value: float | int | None, empty: str = "–") -> str:
-    """A median or spread: whole numbers plainly, halves and quarters with their decimals."""
-    if value is None:
-        return empty
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+def number(value: float | int | None, empty: str = numbers.NO_VALUE) -> str:
+    """A median or spread, in the vocabulary the screens use too (`sessions.numbers`)."""
+    return empty if value is None else numbers.median(value)
 
 
-def signed(value: float | int | None, empty: str = "–") -> str:
+def signed(value: float | int | None, empty: str = numbers.NO_VALUE) -> str:
     """A gap between two medians, with its sign spelled out."""
-    if value is None:
-        return empty
-    if value == 0:
-        return "0"
-    text = number(abs(value))
-    return f"+{text}" if value > 0 else f"−{text}"
+    return empty if value is None else numbers.signed(value)
 
 
 def amount(value: float | int, unit: str, *, sign: bool = False) -> str:
     """A figure with its unit: "1 position", "1.5 positions", "+1 level"; only exactly one is singular."""
-    text = signed(value) if sign else number(value)
-    return f"{text} {unit if abs(value) == 1 else unit + 's'}"
+    return numbers.amount(value, unit, sign=sign)
 
 
 def people(count: int) -> str:
-    return f"{count} {'person' if count == 1 else 'people'}"
+    return numbers.people(count)
 
 
 def spread_text(summary: Summary, unit: str) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from textual.content import Content
 
-from sessions import Answer, AreaResult, Distribution, GroupResult, RoleGroup
+from sessions import Answer, AreaResult, Distribution, GroupResult, RoleGroup, numbers
 
 from ._layout import HEADING, QUIET, SELECTED, cell, fit, pad, wrap
 
@@ -29,8 +29,8 @@ ROW_MARK = "▸"
 UP = "↑"
 DOWN = "↓"
 SAME = "="
-MINUS = "−"
-NO_VALUE = "–"
+MINUS = numbers.MINUS
+NO_VALUE = numbers.NO_VALUE
 ANSWER_GLYPHS: Mapping[str, str] = {Answer.MET.value: "✔", Answer.PARTLY.value: "◐", Answer.NOT_MET.value: "✘"}
 ANSWER_WORDS: Mapping[str, str] = {Answer.MET.value: "Met", Answer.PARTLY.value: "Partly", Answer.NOT_MET.value: "Not met"}
 
@@ -50,47 +50,39 @@ _EIGHTHS_UP = " ▁▂▃▄▅▆▇█"
 
 
 def number(value: float | int | None) -> str:
-    """A median or spread: one decimal, two when it falls on a quarter ('2.0', '2.5', '2.25')."""
-    if value is None:
-        return NO_VALUE
-    text = f"{value:.2f}"
-    return text[:-1] if text.endswith("0") else text
+    """A median or spread, in the one vocabulary every export uses too ('2', '2.5', '2.25')."""
+    return numbers.median(value)
 
 
 def signed(value: float | int | None) -> str:
-    """A gap, with its sign spelt out: '+2.0', '−1.5', '0.0'."""
-    if value is None:
-        return NO_VALUE
-    if value == 0:
-        return number(0)
-    return f"+{number(value)}" if value > 0 else f"{MINUS}{number(abs(value))}"
+    """A gap, with its sign spelt out: '+2', '−1.5', '0'."""
+    return numbers.signed(value)
 
 
 def change(value: float | int | None, *, counts: bool = False) -> str:
-    """Which way a measure moved, readable without colour: '↑ +1.0', '↓ −0.5', '= 0'."""
+    """Which way a figure moved, readable without colour: '↑ +1', '↓ −0.5', '= 0'."""
     if value is None:
         return NO_VALUE
-    amount = str(int(abs(value))) if counts else number(abs(value))
-    if value == 0:
-        return f"{SAME} 0" if counts else f"{SAME} {number(0)}"
-    return f"{UP} +{amount}" if value > 0 else f"{DOWN} {MINUS}{amount}"
+    if round(float(value), 6) == 0:
+        return f"{SAME} 0"
+    text = numbers.signed(int(value) if counts else value)
+    return f"{UP} {text}" if value > 0 else f"{DOWN} {text}"
 
 
 def shift_text(before: float | int | None, after: float | int | None, *, counts: bool = False) -> str:
-    """Then → now and the movement: '2.0 → 3.0 ↑ +1.0'."""
-    show = (lambda v: NO_VALUE if v is None else str(int(v))) if counts else number
+    """Then → now and the movement: '2 → 3 ↑ +1'."""
+    show = numbers.count if counts else numbers.median
     moved = None if before is None or after is None else after - before
-    return f"{show(before)} → {show(after)} {change(moved, counts=counts)}"
+    return f"{show(before)} → {show(after)} {change(moved, counts=counts)}"  # type: ignore[operator]
 
 
 def count_text(total: int, by_hand: int = 0) -> str:
     """A count, with the part the facilitator keyed in: '12 (5 by hand)'."""
-    return f"{total} ({by_hand} by hand)" if by_hand else str(total)
+    return numbers.by_hand(total, by_hand)
 
 
 def answers_text(total: int, by_hand: int = 0) -> str:
-    noun = "answer" if total == 1 else "answers"
-    return f"{total} {noun} ({by_hand} by hand)" if by_hand else f"{total} {noun}"
+    return numbers.answers(total, by_hand)
 
 
 def hidden_note(answers: int) -> Content:
@@ -127,7 +119,7 @@ def group_lines(group: GroupResult, width: int) -> list[Content]:
 
 
 def gap_text(now: float | None, target: float | None, gap: float | None) -> str:
-    """'now ● 2.0 → target ◆ 4.0, gap +2.0': the grid's headline for one area."""
+    """'now ● 2 → target ◆ 4, gap +2': the grid's headline for one area."""
     return f"now {NOW} {number(now)} → target {TARGET} {number(target)}, gap {signed(gap)}"
 
 

@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.reactive import var
 
-from sessions import SPECTRUM_ITEM, SpectrumActivity, SpectrumResult
+from sessions import SPECTRUM_ITEM, SpectrumActivity, SpectrumResult, numbers
 
 from . import _charts as charts
 from . import _layout as layout
@@ -224,8 +224,6 @@ class SpectrumView(ActivityView):
         median = distribution.median
         if median is None:
             return Content(layout.fit(f"{who}: no answers yet", width))
-        where = self.activity.position_label(int(median)) if float(median).is_integer() else (
-            f"between positions {int(median)} and {int(median) + 1}"
-        )
+        where = numbers.position(self.activity, median)
         text = f"{who}: {charts.MEDIAN} median {charts.number(median)} — {where} · spread {charts.number(distribution.spread)}"
         return Content.assemble((layout.fit(text, width), ""))

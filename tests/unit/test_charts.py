@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from sessions import AreaResult, Distribution, GroupResult, RoleGroup
+from sessions import AreaResult, Distribution, GroupResult, RoleGroup, numbers
 from screens import _charts as charts
 from screens import _layout as layout
 
@@ -16,28 +16,31 @@ def dist(counts: dict[int, int], top: int = 5) -> Distribution:
 # -- numbers and words ----------------------------------------------------------------
 
 
-def test_numbers_keep_one_decimal_and_quarters() -> None:
-    assert charts.number(2) == "2.0"
+def test_numbers_read_as_the_shared_vocabulary_does() -> None:
+    """The screen's figures are `sessions.numbers`, so the record and the projector agree."""
+    for value in (2, 2.5, 2.25, 3.0, None):
+        assert charts.number(value) == numbers.median(value)
+    assert charts.number(2) == "2"
     assert charts.number(2.5) == "2.5"
     assert charts.number(2.25) == "2.25"
     assert charts.number(None) == "–"
 
 
 def test_signed_and_change_spell_out_direction() -> None:
-    assert charts.signed(2) == "+2.0"
+    assert charts.signed(2) == "+2" == numbers.signed(2)
     assert charts.signed(-1.5) == "−1.5"
-    assert charts.signed(0) == "0.0"
-    assert charts.change(1) == "↑ +1.0"
+    assert charts.signed(0) == "0"
+    assert charts.change(1) == "↑ +1"
     assert charts.change(-0.5) == "↓ −0.5"
-    assert charts.change(0) == "= 0.0"
+    assert charts.change(0) == "= 0"
     assert charts.change(3, counts=True) == "↑ +3"
     assert charts.change(None) == "–"
 
 
 def test_shift_text_shows_then_now_and_movement() -> None:
-    assert charts.shift_text(2.0, 3.0) == "2.0 → 3.0 ↑ +1.0"
+    assert charts.shift_text(2.0, 3.0) == "2 → 3 ↑ +1"
     assert charts.shift_text(5, 2, counts=True) == "5 → 2 ↓ −3"
-    assert charts.shift_text(None, 2.0) == "– → 2.0 –"
+    assert charts.shift_text(None, 2.0) == "– → 2 –"
 
 
 def test_counts_mark_the_part_counted_by_hand() -> None:
@@ -63,8 +66,8 @@ def test_small_groups_are_described_not_drawn() -> None:
 
 def test_gap_text_reads_without_colour() -> None:
     area = AreaResult("a", dist({2: 3}), dist({4: 2, 5: 1}))
-    assert charts.area_gap_text(area) == "now ● 2.0 → target ◆ 4.0, gap +2.0"
-    assert charts.gap_text(None, 3.0, None) == "now ● – → target ◆ 3.0, gap –"
+    assert charts.area_gap_text(area) == "now ● 2 → target ◆ 4, gap +2"
+    assert charts.gap_text(None, 3.0, None) == "now ● – → target ◆ 3, gap –"
 
 
 # -- fitting text ---------------------------------------------------------------------
@@ -118,7 +121,7 @@ def test_column_chart_puts_counts_over_bars_and_the_median_under_its_position() 
     assert plain[4][0:4].strip() == "0"  # no bar, but the zero is written
     assert set(plain[5]) == {"─"}
     assert "[2]" in plain[6]  # the selected position in brackets
-    assert plain[7].strip() == "▲ median 3.0"
+    assert plain[7].strip() == "▲ median 3"
     assert plain[7].index("▲") == plain[6].index("3")
 
 
@@ -130,7 +133,7 @@ def test_median_between_positions_sits_between_them() -> None:
 
 def test_median_near_the_right_edge_turns_its_label_round() -> None:
     row = charts.median_row(9, 4, 36).plain
-    assert row.rstrip().endswith("median 9.0 ▲")
+    assert row.rstrip().endswith("median 9 ▲")
     assert cell_len(row) <= 36
 
 

@@ -107,12 +107,12 @@ def test_rendered_text_reads_without_colour(pair) -> None:
         assert found, f"no line starting with {start!r} in\n{text}"
         return " ".join(found[0].split())
 
-    assert row("Median position") == "Median position 3.0 5.0 ↑ +2.0"
+    assert row("Median position") == "Median position 3 5 ↑ +2"
     assert row("People answering") == "People answering 4 5 ↑ +1"
     assert row("Median now:") == "Median now: Good involvement"
-    assert row("Individual care") == "Individual care 2.0 → 3.0 ↑ +1.0 4.0 → 4.0 = 0 +2.0 → +1.0 ↓ −1.0"
-    assert row("Care setting") == "Care setting 1.5 → 2.0 ↑ +0.5 3.0 → 4.0 ↑ +1.0 +1.5 → +2.0 ↑ +0.5"
-    assert row("Policy") == "Policy 1.0 → – – 3.0 → – – +2.0 → – –"
+    assert row("Individual care") == "Individual care 2 → 3 ↑ +1 4 → 4 = 0 +2 → +1 ↓ −1"
+    assert row("Care setting") == "Care setting 1.5 → 2 ↑ +0.5 3 → 4 ↑ +1 +1.5 → +2 ↑ +0.5"
+    assert row("Policy") == "Policy 1 → – – 3 → – – +2 → – –"
     assert row("Valuing") == "Valuing 1 → 4 ↑ +3 1 → 1 = 0 1 → 0 ↓ −1 3 → 5 ↑ +2"
     assert row("Then ") == "Then 0 1 2 1 0 0 0 0 0"
     assert "Targets agreed on 2 March 2026" in lines

@@ -33,6 +33,7 @@ from sessions import (
     SMALL_GROUP,
     CommentState,
     Role,
+    numbers,
     SessionStore,
     TemplateLibrary,
     activity_results,
@@ -611,11 +612,13 @@ def test_baseline_adds_a_progress_section(tmp_path: Path, fixed_ids) -> None:
         files = {p.name: p.read_bytes() for p in export_session(review, FORMATS, tmp_path / "out", baseline=baseline)}
         markdown = files["review-session-record.md"].decode()
         assert "## Progress since 2 March 2026" in markdown
-        assert "| Median position | 4.0 | 5.0 | ↑ +1.0 |" in markdown
+        then, now, moved = numbers.median(4.0), numbers.median(5.0), numbers.signed(1.0)
+        assert "| Median position | 4.0 |" not in markdown, "the record reads figures as the screens do"
+        assert f"| Median position | {then} | {now} | ↑ {moved} |" in markdown
         assert "### Targets agreed on 2 March 2026" in markdown
         html = files["review-session-record.html"].decode()
         assert "Progress since 2 March 2026" in html
-        assert '<th scope="row">Median position</th><td class="n">4.0</td><td class="n">5.0</td><td>↑ +1.0</td>' in html
+        assert f'<th scope="row">Median position</th><td class="n">{then}</td><td class="n">{now}</td><td>↑ {moved}</td>' in html
         assert "<caption>Spectrum: people at each position, then and now</caption>" in html
         data = json.loads(files["review-session-record.json"])
         spectrum = data["comparison"]["activities"][0]
