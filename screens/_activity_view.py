@@ -350,10 +350,13 @@ class ActivityView(Widget, can_focus=True):
             status.set_class(not lines, "-empty")
 
     def _keep_selection_in_view(self) -> None:
-        if self.focus_lines is None:
+        """Scroll the selection into view; scheduled after a redraw, so dropped if the view has gone since."""
+        if self.focus_lines is None or not self.is_attached:
             return
         top, bottom = self.focus_lines
-        scroll = self.query_one(BodyScroll)
+        scroll = next(iter(self.query(BodyScroll).results(BodyScroll)), None)
+        if scroll is None:
+            return
         scroll.scroll_to_region(Region(0, top, 1, bottom - top + 1), animate=False, immediate=True)
 
     # -- watching ---------------------------------------------------------------------
@@ -399,8 +402,8 @@ class ActivityView(Widget, can_focus=True):
             self.typed = ""
             self.redraw()
         elif dy:
-            scroll = self.query_one(BodyScroll)
-            scroll.scroll_relative(y=dy * 3, animate=False)
+            for scroll in self.query(BodyScroll).results(BodyScroll):
+                scroll.scroll_relative(y=dy * 3, animate=False)
 
     def action_digit(self, digit: int) -> None:
         if self.choice() is None:
