@@ -32,7 +32,7 @@ from ._model import (
     TargetsActivity,
     Template,
 )
-from ._text import TEXT_MAX, TITLE_MAX, clean_line, clean_text
+from ._text import TEXT_MAX, TITLE_MAX, clean_line, clean_text, reflow_paragraphs
 
 DEFAULT_LEVELS: tuple[Level, ...] = (
     Level(1, "No involvement", "Plans and care are made without asking service users."),
@@ -357,7 +357,7 @@ class _Getter:
         value = self._raw(key, required, default)
         if not isinstance(value, str):
             raise self.fail(key, "must be text in quotes")
-        return clean_text(value, TEXT_MAX)
+        return reflow_paragraphs(clean_text(value, TEXT_MAX))
 
     def line_text(self, key: str, *, required: bool = False, default: str = "") -> str:
         value = self._raw(key, required, default)
@@ -396,7 +396,7 @@ class _Getter:
         value = self._raw(key, False, [])
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise self.fail(key, "must be a list of texts, like [\"one\", \"two\"]")
-        return [clean_text(item, 400) for item in value if clean_text(item, 400)]
+        return [reflow_paragraphs(clean_text(item, 400)) for item in value if clean_text(item, 400)]
 
     def table_list(
         self,

@@ -97,3 +97,29 @@ def _kept_characters(text: str, multiline: bool) -> str:
             combining = 0
         kept.append(char)
     return "".join(kept)
+
+
+def reflow_paragraphs(text: str) -> str:
+    """Read template text as paragraphs, the one reading every surface shares.
+
+    Template files are wrapped by their authors; those line breaks are not the
+    room's. Single line breaks join with a space, blank lines separate
+    paragraphs (kept as one blank line), and a line starting `- ` stays its own
+    list item. The screen, the phone page and the exports then wrap to fit.
+    """
+    paragraphs: list[str] = []
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        line = " ".join(raw.split())
+        if not line:
+            if lines:
+                paragraphs.append("\n".join(lines))
+                lines = []
+            continue
+        if line.startswith("- ") or not lines:
+            lines.append(line)
+        else:
+            lines[-1] = f"{lines[-1]} {line}"
+    if lines:
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)

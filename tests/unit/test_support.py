@@ -22,7 +22,7 @@ def test_the_default_names_nhs_111_and_samaritans_in_our_words() -> None:
 
 
 def test_a_template_sets_the_text_and_the_environment_wins(tmp_path: Path) -> None:
-    live = session_with(tmp_path, "Ring the ward's duty nurse on 0161 496 0000.\nOr talk to Ade at the break.")
+    live = session_with(tmp_path, "Ring the ward's duty nurse on 0161 496 0000.\n\nOr talk to Ade at the break.")
     try:
         assert live.template.support.startswith("Ring the ward's duty nurse")
         page = Pages(live.template.support).join_page(live)
