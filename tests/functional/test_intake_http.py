@@ -429,7 +429,7 @@ async def test_every_activity_page_renders_and_escapes(server: IntakeServer, cli
     await join_form(client, server, name="<script>alert(1)</script>")
     live_session.add_target("targets", "<img src=x onerror=alert(1)>\nsecond line", owner="Sam & Jo", review_date="2027-03-31")
     expectations = {
-        0: ["First line.\nSecond line &amp; &lt;em&gt;not markup&lt;/em&gt;.", 'class="body"'],
+        0: ["First line. Second line &amp; &lt;em&gt;not markup&lt;/em&gt;.", 'class="body"'],
         SPECTRUM: ["<b>3</b> Good", "Halfway between Beginnings and Good", "Surveys only", "<legend>Your place on the spectrum</legend>"],
         GRID: ["<legend>Individual care</legend>", "<legend>Where we want to be</legend>", "<b>5</b> Partnership"],
         INDICATORS: ["<legend>Valuing</legend>", "Partly met", "experts on their lives"],
