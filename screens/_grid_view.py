@@ -12,7 +12,6 @@ from . import _layout as layout
 from ._activity_view import ActivityView, Choice
 
 
-
 class GridView(ActivityView):
     """Rows are levels (highest at the top); each area has a "now" and a "target" column."""
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from itertools import islice
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual import on
 from textual.widgets import DataTable, Input, Static
 
 from sessions import LiveSession, Role, RoleGroup, presence, room_counts

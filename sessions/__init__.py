@@ -4,11 +4,14 @@ Plain Python: nothing here imports Textual, so the model can be used from the
 command line, the intake server, the exports and the tests alike.
 """
 
+from . import _numbers as numbers
 from ._catalogue import SessionStore, is_session_id
 from ._codes import ROOM_CODE_ALPHABET, new_code, normalise_code
 from ._consoles import CODE_LENGTH as CONSOLE_CODE_LENGTH
 from ._consoles import ConsolePairing, PairingRefused, PendingPairing
 from ._documents import InvalidInput
+from ._files import FileRefused, read_limited
+from ._journal_damage import DamagedLines, JournalDamage
 from ._live import Change, LiveSession, SessionNotFound
 from ._model import (
     ACTIVITY_KINDS,
@@ -42,7 +45,6 @@ from ._model import (
     split_grid_item,
     topic_of,
 )
-from . import _numbers as numbers
 from ._results import (
     SMALL_GROUP,
     ActivityResults,
@@ -61,8 +63,6 @@ from ._results import (
     room_counts,
 )
 from ._risk import DEFAULT_PHRASES, RISK_FILE, SAFEGUARDING_REMINDER, RiskPhrases, read_phrase_file
-from ._files import FileRefused, read_limited
-from ._journal_damage import DamagedLines, JournalDamage
 from ._storage import DurableDB, StorageError
 from ._templates import TemplateEntry, TemplateError, TemplateLibrary, load_template_file, parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text

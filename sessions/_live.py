@@ -28,6 +28,7 @@ from ._documents import (
     target_from_doc,
     target_to_doc,
 )
+from ._journal_damage import JournalDamage
 from ._model import (
     Comment,
     CommentState,
@@ -43,7 +44,6 @@ from ._model import (
 from ._results import ActivityResults, summarise_answers
 from ._risk import RiskPhrases
 from ._saving import SaveBatcher
-from ._journal_damage import JournalDamage
 from ._storage import DurableDB, StorageError
 from ._templates import parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text

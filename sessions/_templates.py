@@ -27,8 +27,8 @@ from ._model import (
     QuestionsActivity,
     Source,
     SpectrumActivity,
-    Statement,
     Stage,
+    Statement,
     TargetsActivity,
     Template,
 )

@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 

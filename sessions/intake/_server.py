@@ -23,6 +23,8 @@ from .._live import LiveSession
 from .._model import Participant, Role
 from .._storage import StorageError
 from .._text import COMMENT_MAX, clean_text
+from ._connections import ConnectionGate, GatedSite, raise_file_limit
+from ._console import Console
 from ._guard import (
     JSON,
     AttemptLimiter,
@@ -34,8 +36,6 @@ from ._guard import (
     retry_after,
     text_field,
 )
-from ._console import Console
-from ._connections import ConnectionGate, GatedSite, raise_file_limit
 from ._network import ANY_ADDRESS, bind_error_message, find_lan_address, url_host
 from ._pages import (
     ASSET_CACHE,

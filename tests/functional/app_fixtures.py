@@ -17,8 +17,8 @@ from textual.widget import Widget
 
 from sessions import LiveSession, SessionStore, TemplateLibrary
 from sessions.intake import IntakeError
-from tui._config import Config
 from tui._collector import IdleCollector
+from tui._config import Config
 from tui.app import InvolveApp
 
 ROOT_DIR = Path(__file__).resolve().parents[2]

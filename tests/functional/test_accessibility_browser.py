@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 
-from sessions import LiveSession
-from sessions.intake import IntakeServer
-
 from accessibility import axe_violations, axe_violations_without_js, describe
 from conftest import CHROMIUM_ARGS
 from conftest_intake import GRID, INDICATORS, QUESTIONS, SPECTRUM, TARGETS
+from sessions import LiveSession
+from sessions.intake import IntakeServer
 
 pytestmark = pytest.mark.browser
 

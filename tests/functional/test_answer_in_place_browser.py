@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
+from conftest_intake import GRID, SPECTRUM
 from sessions import CommentState, LiveSession
 from sessions.intake import IntakeLimits, IntakeServer
-
-from conftest_intake import GRID, SPECTRUM
 
 pytestmark = pytest.mark.browser
 

@@ -4,13 +4,11 @@ without JavaScript by the forms; and the report shows each figure with its range
 
 from __future__ import annotations
 
-
 from bench._phones import BurstPlan, run_burst
 from bench.burst import report
+from conftest_intake import SPECTRUM
 from sessions import LiveSession
 from sessions.intake import IntakeServer
-
-from conftest_intake import SPECTRUM
 
 
 async def test_a_small_burst_joins_answers_and_comments_by_both_flows(server: IntakeServer, live_session: LiveSession) -> None:

@@ -17,11 +17,10 @@ from typing import Any
 
 import pytest
 
-from sessions import CommentState, Role
-from sessions.intake import IntakeServer
-
 from app_fixtures import make_config, new_session, screen_text
 from conftest import CHROMIUM_ARGS
+from sessions import CommentState, Role
+from sessions.intake import IntakeServer
 from tui.app import InvolveApp
 
 pytestmark = pytest.mark.browser

@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 
-from sessions import CommentState, LiveSession, Role, RoleGroup
-from sessions.intake import IntakeLimits, IntakeServer
-
 from accessibility import axe_violations, axe_violations_without_js, describe
 from conftest import CHROMIUM_ARGS
 from conftest_intake import SPECTRUM
+from sessions import CommentState, LiveSession, Role, RoleGroup
+from sessions.intake import IntakeLimits, IntakeServer
 from test_phone_large_text_browser import BROKEN_WORDS, DOUBLE_ROOT_TEXT, OVERFLOW, SPILLS
 
 pytestmark = pytest.mark.browser

@@ -8,11 +8,10 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from conftest_intake import GRID, INDICATORS, SPECTRUM, join_form
 from sessions import Change, CommentState, LiveSession, Role, RoleGroup
 from sessions.intake import CONSOLE_COOKIE, CONSOLE_ROUTES, DEVICE_COOKIE, IntakeLimits, IntakeServer
 from sessions.intake._console import PAIRING_COOKIE
-
-from conftest_intake import GRID, INDICATORS, SPECTRUM, join_form
 
 HTML_ACCEPT = {"Accept": "text/html,application/xhtml+xml"}
 

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 import aiohttp
 import pytest
 
+from conftest_intake import SPECTRUM, Joined, join_json, raw_request, still_serving
 from sessions import LiveSession
 from sessions.intake import IntakeLimits, IntakeServer
-
-from conftest_intake import SPECTRUM, Joined, join_json, raw_request, still_serving
 
 VOTE = {"activity_id": "spectrum", "item": "place", "value": 3}
 VOTE_BYTES = json.dumps(VOTE).encode()

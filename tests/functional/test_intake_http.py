@@ -11,10 +11,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from conftest_intake import GRID, INDICATORS, QUESTIONS, SPECTRUM, TARGETS, join_form, join_json, still_serving
 from sessions import CommentState, LiveSession, Role, SessionStore, StorageError
 from sessions.intake import DEVICE_COOKIE, IntakeError, IntakeServer, find_lan_address, port_available
-
-from conftest_intake import GRID, INDICATORS, QUESTIONS, SPECTRUM, TARGETS, join_form, join_json, still_serving
 
 JSON_ACCEPT = {"Accept": "application/json"}
 HTML_ACCEPT = {"Accept": "text/html,application/xhtml+xml"}

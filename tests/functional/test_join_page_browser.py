@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
+from conftest_intake import GRID, INDICATORS, QUESTIONS, SPECTRUM, TARGETS
 from sessions import CommentState, LiveSession
 from sessions.intake import IntakeLimits, IntakeServer
-
-from conftest_intake import GRID, INDICATORS, QUESTIONS, SPECTRUM, TARGETS
 
 pytestmark = pytest.mark.browser
 

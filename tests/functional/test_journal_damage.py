@@ -11,14 +11,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench._headless import prepare_session  # noqa: E402
 from sessions import SessionStore  # noqa: E402
-
 from test_faults import run_involve  # noqa: E402
 
 PEOPLE = 12
@@ -75,9 +73,8 @@ def test_export_and_sessions_say_what_was_lost_and_keep_the_rest(tmp_path: Path)
 
 
 async def test_the_app_says_so_calmly_and_every_later_open_still_does(tmp_path: Path) -> None:
-    from tui.app import InvolveApp
-
     from app_fixtures import FakeServers, make_config
+    from tui.app import InvolveApp
 
     config = make_config(tmp_path)
     session_id, voters, line = _damaged_session(config.data_dir)

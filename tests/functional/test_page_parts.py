@@ -8,11 +8,10 @@ import re
 
 import pytest
 
+from conftest_intake import GRID, INDICATORS, SPECTRUM, TARGETS
 from sessions import LiveSession, Role
 from sessions.intake._page_parts import PageParts, SlotMarkers
 from sessions.intake._pages import Pages
-
-from conftest_intake import GRID, INDICATORS, SPECTRUM, TARGETS
 
 
 @pytest.fixture

@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 
+from conftest import CHROMIUM_ARGS
 from sessions import COMMENT_MAX, LiveSession, SessionStore, TemplateLibrary
 from sessions.intake import IntakeLimits, IntakeServer
-
-from conftest import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CHROMIUM_ARGS
 from exports import export_session
 from sessions import CommentState, Role, SessionStore, TemplateLibrary, grid_item
-
-from conftest import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 

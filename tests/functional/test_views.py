@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 from textual.app import App
 
-from sessions import SPECTRUM_ITEM, LiveSession, Role, SessionStore, TemplateLibrary, numbers
 from screens._grid_view import GridView
 from screens._review_screen import ReviewScreen
 from screens._target_form import TargetForm
-
+from sessions import SPECTRUM_ITEM, LiveSession, Role, SessionStore, TemplateLibrary, numbers
 from view_harness import ViewHarness, make_session, screen_text
 
 SIZE = (100, 30)

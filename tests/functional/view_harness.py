@@ -11,9 +11,8 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 from textual.widgets import Footer
 
-from sessions import Change, LiveSession, SessionStore, TemplateLibrary, parse_template
-
 from screens import ActivityView, view_for
+from sessions import Change, LiveSession, SessionStore, TemplateLibrary, parse_template
 
 
 def make_session(root: Path, template_name: str = "where-are-we", *, source: str | None = None) -> LiveSession:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from sessions import AreaResult, Distribution, GroupResult, RoleGroup, numbers
 from screens import _charts as charts
 from screens import _layout as layout
+from sessions import AreaResult, Distribution, GroupResult, RoleGroup, numbers
 
 
 def dist(counts: dict[int, int], top: int = 5) -> Distribution:

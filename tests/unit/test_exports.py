@@ -13,12 +13,14 @@ import itertools
 import json
 import os
 import secrets
+from datetime import UTC
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
+import sessions._live as store_module
 from exports import (
     FORMATS,
     RecordError,
@@ -28,18 +30,16 @@ from exports import (
     import_record,
     purge_exports,
 )
-import sessions._live as store_module
 from sessions import (
     SMALL_GROUP,
     CommentState,
     Role,
-    numbers,
     SessionStore,
     TemplateLibrary,
     activity_results,
     grid_item,
+    numbers,
 )
-from datetime import UTC
 
 CLOCK = "2026-03-02T10:00:00+00:00"
 SESSION_ID = "fixed-session"
