@@ -37,7 +37,6 @@ WORDS = "Nobody has read this tea urn story yet"
 REHEARSAL = r"""
 import json, sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
 from tui._config import load_config
 import tui.app
 from tui.app import SCREENS_CSS, InvolveApp, LaunchRequest, prepare_launch
@@ -115,6 +114,7 @@ async def test_unapproved_words_never_reach_the_projector_and_the_curtain_hides_
         "INVOLVE_EXPORT_DIR": str(tmp_path / "exports"),
         "INVOLVE_HOST": "127.0.0.1",
         "INVOLVE_PORT": str(port),
+        "PYTHONPATH": str(ROOT_DIR),
         "TERM": "xterm-256color",
         "COLORTERM": "truecolor",
     }

@@ -4,19 +4,15 @@ no hang, bounded memory; and one broken template never hides the others."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
+from bench._headless import headless_app
+from sessions import FileRefused, SessionStore, read_limited
+from test_faults import assert_one_clear_line, run_involve
+
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._headless import headless_app  # noqa: E402
-from sessions import FileRefused, SessionStore, read_limited  # noqa: E402
-from test_faults import assert_one_clear_line, run_involve  # noqa: E402
-
 DEEP = 10_000
 HOSTILE_TEMPLATES = {
     "deep-array": '[template]\nname = "deep-array"\ntitle = "x"\nvalues = ' + "[" * DEEP + "]" * DEEP + "\n",

@@ -6,21 +6,16 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._headless import ChildServer, app_command, app_env, prepare_session  # noqa: E402
-from bench._load import source_address  # noqa: E402
-from sessions import LiveSession  # noqa: E402
-from sessions.intake import DEVICE_HEADER, IntakeLimits, IntakeServer  # noqa: E402
+from bench._headless import ChildServer, app_command, app_env, prepare_session
+from bench._load import source_address
+from sessions import LiveSession
+from sessions.intake import DEVICE_HEADER, IntakeLimits, IntakeServer
 
 FLOOD = 4000
 SERVER_FILES = 1024

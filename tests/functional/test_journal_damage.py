@@ -8,16 +8,11 @@ and the projected app.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._headless import prepare_session  # noqa: E402
-from sessions import SessionStore  # noqa: E402
-from test_faults import run_involve  # noqa: E402
+from bench._headless import prepare_session
+from sessions import SessionStore
+from test_faults import run_involve
 
 PEOPLE = 12
 

@@ -20,7 +20,6 @@ SIZE = (100, 30)
 CHILD = r"""
 import asyncio, sys
 from pathlib import Path
-sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests/functional"]
 from app_fixtures import make_app, make_config, new_session
 
 async def main() -> None:
@@ -47,7 +46,7 @@ asyncio.run(main())
 
 
 async def test_timer_and_split_survive_kill_9_and_resume(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT_DIR)}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT_DIR), str(ROOT_DIR / "tests" / "functional")])}
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(ROOT_DIR), str(tmp_path)],
         stdout=subprocess.PIPE,

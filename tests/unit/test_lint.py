@@ -25,3 +25,17 @@ def test_ruff_finds_nothing():
 def test_mypy_passes_on_the_domain():
     result = subprocess.run([_tool("mypy"), "sessions", "exports"], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_tests_leave_sys_path_alone():
+    """The pytest configuration's `pythonpath` makes the repository and the test helpers importable.
+
+    A child process a test starts gets them through PYTHONPATH in its environment instead.
+    """
+    edits = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "sys" + ".path" in line
+    ]
+    assert edits == [], edits

@@ -28,7 +28,6 @@ ROUNDS = int(os.environ.get("INVOLVE_KILL_ROUNDS", "40"))
 # every batch records the last n in a progress document (alternating dict and callable updates).
 CHILD = r"""
 import random, sys
-sys.path.insert(0, sys.argv[1])
 from sessions._storage import DurableDB
 
 directory, start, compact_after, seed = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
