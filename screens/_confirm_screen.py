@@ -41,8 +41,10 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape", "answer(False)", "No", show=False),
     ]
 
-    def __init__(self, question: str, detail: str = "", *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, question: str, detail: str = "", *, yes: str = "Yes", no: str = "No", about_quitting: bool = False) -> None:
         super().__init__()
+        self.about_quitting = about_quitting
+        """Asks whether to quit: another quit key while it is up adds no second question."""
         self.question = question
         self.detail = detail
         self.yes_label = yes

@@ -374,7 +374,7 @@ class InvolveApp(App[int]):
             return f"{what} {'are' if count != 1 else 'is'} not saved yet: {str(error).rstrip('.')}."
         return ""
 
-    def _offer_to_keep_trying(self, reason: str, then: Callable[[], Awaitable[None]]) -> None:
+    def _offer_to_keep_trying(self, reason: str, then: Callable[[], Awaitable[None]], *, about_quitting: bool = False) -> None:
         """Saving is failing: keep the session open unless the facilitator insists on losing changes."""
 
         async def answered(give_up: bool | None) -> None:
@@ -391,7 +391,8 @@ class InvolveApp(App[int]):
             f"{reason} Involve keeps trying every second, and saves them as soon as there is room on the disk. "
             "Keep the session open until this message goes; quitting now loses them."
         )
-        self.push_screen(ConfirmScreen("Some changes are not saved yet", detail, yes="Lose them and close", no="Keep trying"), answered)
+        question = ConfirmScreen("Some changes are not saved yet", detail, yes="Lose them and close", no="Keep trying", about_quitting=about_quitting)
+        self.push_screen(question, answered)
 
     async def close_session(self) -> None:
         """Close the live session and go back to the home screen."""
@@ -523,7 +524,7 @@ class InvolveApp(App[int]):
     # -- keys and commands -------------------------------------------------------------
 
     CURTAIN_KEEPS = frozenset({"curtain", "command_palette", "quit"})
-    """What still works behind the curtain: lifting it (key or palette) and Textual's own quit."""
+    """What still works behind the curtain: lifting it (key or palette) and ctrl+q, which asks before quitting."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.curtain and action not in self.CURTAIN_KEEPS:
@@ -801,11 +802,17 @@ class InvolveApp(App[int]):
         status = 1 if self.unsaved_at_exit or getattr(self.report, "status", 0) else 0
         self.exit(status, return_code=status)
 
+    async def action_quit(self) -> None:
+        """ctrl+q and the palette's Quit ask what `q` asks: Textual's own quit would leave at once, saved or not."""
+        await self.action_request_quit()
+
     async def action_request_quit(self) -> None:
         """Quit, but only say "saved" when it is: while saving fails, offer to keep trying instead."""
+        if isinstance(self.screen, ConfirmScreen) and self.screen.about_quitting:
+            return  # the question is already up: a second key press must not stack a second one
         reason = await self._unsaved_reason()
         if reason:
-            self._offer_to_keep_trying(reason, self._quit)
+            self._offer_to_keep_trying(reason, self._quit, about_quitting=True)
             return
 
         async def answered(yes: bool | None) -> None:
@@ -813,12 +820,12 @@ class InvolveApp(App[int]):
                 return
             late = await self._unsaved_reason()
             if late:  # the disk refused something while the question was up
-                self._offer_to_keep_trying(late, self._quit)
+                self._offer_to_keep_trying(late, self._quit, about_quitting=True)
                 return
             await self._quit()
 
         detail = "Everything is saved. Reopen it later with: involve resume" if self.session is not None else ""
-        self.push_screen(ConfirmScreen("Quit Involve?", detail, yes="Quit", no="Stay"), answered)
+        self.push_screen(ConfirmScreen("Quit Involve?", detail, yes="Quit", no="Stay", about_quitting=True), answered)
 
     async def action_request_close(self) -> None:
         if self.session is None:
