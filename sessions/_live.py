@@ -174,6 +174,11 @@ class LiveSession:
             damage=self.damage.describe() if self.damage is not None else "",
         )
 
+    @property
+    def untouched(self) -> bool:
+        """Nothing recorded yet: nobody joined, no hand counted, no comment, no target."""
+        return not (self.participants or self.votes or self.tallies or self.comments or self.targets)
+
     # -- listening and durability -------------------------------------------------
 
     def add_listener(self, listener: Listener) -> None:

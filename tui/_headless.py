@@ -30,6 +30,8 @@ class HeadlessReport(Reporter):
         self.out = out
         self.err = err
         self.status = 0
+        self.refused = False
+        """Did the start fail (no phone page), so that the run did nothing?"""
         self._saving_failed = False
 
     def joined(self, url: str, console_link: Callable[[], str]) -> None:
@@ -51,6 +53,7 @@ class HeadlessReport(Reporter):
 
     def intake_failed(self, message: str) -> bool:
         # With no screen to show it on, a session without a phone page has no purpose.
+        self.refused = True
         self.problem(message, status=2)
         return True
 
@@ -99,5 +102,5 @@ def run_headless(config, request) -> int:
     try:
         app.run(headless=True)
     finally:
-        launch.cleanup()
+        launch.cleanup(refused=report.refused)
     return report.status

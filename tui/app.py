@@ -93,10 +93,15 @@ class Launch:
     landing: str = "home"  # home | lobby | activity
     demo: bool = False
     scratch: TemporaryDirectory | None = field(default=None, repr=False)
+    created: bool = False
+    """Did this launch create the session (`involve run`)? Only then may a refused start remove it."""
 
-    def cleanup(self) -> bool:
+    def cleanup(self, *, refused: bool = False) -> bool:
         """Close the session if nobody did, and remove a demo's scratch folder.
 
+        A start that was `refused` (the phone page never listened, so nobody could
+        join) takes back the session it created, if nothing was recorded in it: the
+        facilitator fixes the port and runs again, and finds one session, not two.
         Returns False (after saying what was lost, in one line) if changes could not be saved."""
         saved = True
         if self.session is not None:
@@ -105,6 +110,8 @@ class Launch:
             except StorageError as error:
                 sys.stderr.write(f"involve: {error}\n")
                 saved = False
+            if refused and self.created and saved and self.session.untouched:
+                self.store.purge(self.session.id)
         if self.scratch is not None:
             self.scratch.cleanup()
             self.scratch = None
@@ -142,7 +149,7 @@ def prepare_launch(config: Config, request: LaunchRequest) -> Launch:
             baseline_id=baseline_id,
             hold_comments=config.hold_comments,
         )
-        return Launch(config, store, session, "lobby")
+        return Launch(config, store, session, "lobby", created=True)
     if request.mode == "resume":
         info = store.find(request.session or None)
         session = store.open(info.id)

@@ -162,7 +162,14 @@ def _dispatch(args: argparse.Namespace, config: Config) -> int:
     raise CommandError(f"unknown command {command}")
 
 
+def _check_port(port: int | None) -> None:
+    """A port the phone page can listen on, checked before any session is created (0: any free port)."""
+    if port is not None and not 0 <= port <= 65535:
+        raise CommandError(f"--port must be between 1 and 65535 (or 0 for any free port), not {port}")
+
+
 def _live(args: argparse.Namespace, config: Config) -> int:
+    _check_port(getattr(args, "port", None))
     from .app import LaunchRequest
 
     overrides = {}
@@ -362,6 +369,8 @@ def _purge(args: argparse.Namespace, config: Config) -> int:
 
     from sessions import SessionStore
 
+    if args.older_than is not None and not args.older_than >= 0:
+        raise CommandError(f"--older-than must be a number of days, 0 or more, not {args.older_than:g}")
     store = SessionStore(config.sessions_dir)
     if args.older_than is not None:
         targets = store.older_than(args.older_than)

@@ -129,3 +129,66 @@ def test_the_bind_message_names_the_cause_on_every_python() -> None:
     none_bound = OSError("could not bind on any address out of [('192.0.2.77', 0)]")
     assert "not one of this computer's addresses" in bind_error_message(none_bound, "192.0.2.77", 0)
     assert ": OSError." not in bind_error_message(OSError(errno.ENETDOWN, "Network is down"), "10.0.0.1", 8765)
+
+
+def _catalogued(data: Path) -> list[str]:
+    return [info.id for info in SessionStore(data / "sessions").list()]
+
+
+@pytest.mark.parametrize("port", ["99999", "65536", "-1"])
+def test_a_port_outside_1_to_65535_is_refused_before_anything_is_created(data, port):
+    result = involve("run", "where-are-we", "--headless", "--host", "127.0.0.1", "--port", port, data=data)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"involve: --port must be between 1 and 65535 (or 0 for any free port), not {port}"]
+    assert "Traceback" not in result.stderr
+    assert not (data / "sessions").exists() and _catalogued(data) == []
+
+
+def test_the_port_check_lets_every_real_port_and_0_through() -> None:
+    from tui.cli import CommandError, _check_port
+
+    for port in (None, 0, 1, 8765, 65535):
+        _check_port(port)
+    for port in (-1, 65536, 99999):
+        with pytest.raises(CommandError):
+            _check_port(port)
+
+
+def test_a_refused_start_leaves_no_session_behind(data):
+    """The phone page's port is taken: the start is refused, and the session it made goes with it."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = involve("run", "where-are-we", "--headless", "--host", "127.0.0.1", "--port", str(port), data=data)
+    assert result.returncode == 2
+    assert "already in use" in result.stderr and "Traceback" not in result.stderr
+    assert _catalogued(data) == []
+    assert [p.name for p in (data / "sessions").iterdir() if p.name != "catalogue"] == []
+
+
+def test_a_refused_resume_keeps_the_session_it_reopened(data):
+    """Only a session the refused start created is taken back; an existing one, even empty, stays."""
+    import socket
+
+    template = TemplateLibrary().find("where-are-we")
+    store = SessionStore(data / "sessions")
+    store.create(template, template.path.read_text(), session_id="20260302-abc123").close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = involve("resume", "20260302-abc123", "--headless", "--host", "127.0.0.1", "--port", str(taken.getsockname()[1]), data=data)
+    assert result.returncode == 2
+    assert _catalogued(data) == ["20260302-abc123"]
+
+
+@pytest.mark.parametrize("days", ["-1", "-0.5", "nan"])
+def test_purge_refuses_a_negative_age_and_deletes_nothing(data, days):
+    template = TemplateLibrary().find("where-are-we")
+    SessionStore(data / "sessions").create(template, template.path.read_text(), session_id="20260302-abc123").close()
+    result = involve("purge", "--older-than", days, "--yes", data=data)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"involve: --older-than must be a number of days, 0 or more, not {float(days):g}"]
+    assert _catalogued(data) == ["20260302-abc123"]
