@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Sequence
 
 from ._record import (
@@ -39,9 +40,26 @@ COMMENT_COLUMNS = ("activity_id", "activity_title", "about", "state", "author", 
 TARGET_COLUMNS = ("number", "target", "who", "review_date")
 
 
+LOOK_ALIKES = {"\u2212": "-", "\u2796": "-", "\u2795": "+"}
+"""The minus sign and the heavy signs, which NFKC leaves as they are, read as the sign they look like."""
+
+
+def _starts_a_formula(value: str) -> bool:
+    """Could a spreadsheet read this cell as a formula, however the sign at its start is written?
+
+    A spreadsheet may take a full-width or small form (＝ ＋ － ＠, ﹦ ﹢ ﹣ ﹫) for the
+    ASCII sign, and may skip leading spaces, so the cell is judged as NFKC folds
+    its first character after any spaces; a tab, CR or LF at the very start counts too.
+    """
+    if value.startswith(("\t", "\r", "\n")):
+        return True
+    head = unicodedata.normalize("NFKC", value.lstrip()[:1])[:1]
+    return bool(head) and LOOK_ALIKES.get(head, head) in FORMULA_STARTS
+
+
 def neutralise(value: object) -> object:
-    """Keep a cell as text: a leading = + - @ (or tab, CR) would make it a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Keep a cell as text: a leading = + - @ (or tab, CR, or a look-alike of one) would make it a formula."""
+    if isinstance(value, str) and _starts_a_formula(value):
         return "'" + value
     return value
 

@@ -34,14 +34,43 @@ from ._record import (
 
 _INLINE = re.compile(r"([\\`*_\[\]|~])")
 _LEADING = re.compile(r"^([#+=-]|\d{1,9}(?=[.)](\s|$)))")
+_WORD = re.compile(r"[^\s`|]+")
+_LINK_LIKE = re.compile(r"://|^//|www\.|mailto:|xmpp:|@[^@]*\.\w|\w\.[^\W\d_]{2,}", re.IGNORECASE)
+"""What a GFM renderer could turn into a link: a scheme, `www.`, or a dotted name (a domain, an e-mail address)."""
+
+
+def _inert(piece: str) -> str:
+    piece = _INLINE.sub(r"\\\1", piece)
+    return piece.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _words(line: str) -> str:
+    """Escape a line; a word that looks like an address becomes a code span.
+
+    GFM's autolinks (cmark-gfm, marked, markdown-it with linkify) link bare
+    `https://…`, `www.…` and e-mail addresses, and markdown-it's linkify also
+    links a bare `example.com`. None of them looks inside a code span, while
+    a backslash before a dot only cuts the address (markdown-it still links
+    `https://evil` in `https://evil\\.com`), so the word is shown as written,
+    in code, and never as a link. Such a word holds no backtick or pipe, so the
+    span needs no escaping and cannot split a table cell.
+    """
+    out: list[str] = []
+    end = 0
+    for word in _WORD.finditer(line):
+        if _LINK_LIKE.search(word.group()):
+            out.append(_inert(line[end : word.start()]))
+            out.append(f"`{word.group()}`")
+            end = word.end()
+    out.append(_inert(line[end:]))
+    return "".join(out)
 
 
 def md_text(text: str) -> str:
     """User or template text as inert Markdown; line breaks become hard breaks."""
     lines = []
     for line in str(text).split("\n"):
-        line = _INLINE.sub(r"\\\1", line.strip())
-        line = line.replace("<", "&lt;").replace(">", "&gt;")
+        line = _words(line.strip())
         match = _LEADING.match(line)
         if match:
             lead = match.group(1)

