@@ -80,9 +80,18 @@ def door_content(session: LiveSession) -> Content:
     return Content("\n").join(lines)
 
 
+START_KEYS = "n,enter,right,space"
+"""The keys a facilitator reaches for to begin: next, Enter, the arrow and the space bar."""
+
+
 class LobbyScreen(Screen):
+    """Who is here and how to join; any of the start keys (or Esc) goes to the activities."""
+
     BINDINGS = [
-        Binding("escape", "back", "Back"),
+        # Priority, so the people table's own Enter and Right do not swallow them;
+        # `check_action` hands them back to the head-count field while it is being typed in.
+        Binding(START_KEYS, "start", "Start", key_display="n", priority=True),
+        Binding("escape", "back", "Back", show=False),
         Binding("f", "toggle_cells", "QR cells"),
         Binding("plus,equals_sign", "count_present(1)", "Add one", key_display="+"),
         Binding("minus", "count_present(-1)", "Take one", key_display="-"),
@@ -226,6 +235,15 @@ class LobbyScreen(Screen):
         return Content("Latest to join: ") + Content(", ").join(Content(name) for name in names)
 
     # -- keys ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start" and isinstance(self.focused, Input):
+            return False
+        return True
+
+    def action_start(self) -> None:
+        """Start the activities, or go back to the one the room was on: the activity screen is under the lobby."""
+        self.dismiss()
 
     def action_back(self) -> None:
         self.dismiss()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app_fixtures import FIXED_URL, FakeServers, make_app, make_config, new_session, screen_text, squeeze, store_for, widget_text
-from screens import LobbyScreen, QRCode, qr_matrix
+from screens import ActivityScreen, LobbyScreen, QRCode, qr_matrix
 from sessions import RoleGroup
 
 SIZE = (100, 30)
@@ -144,3 +146,58 @@ async def test_escape_and_l_move_between_lobby_and_activity(tmp_path: Path) -> N
         await pilot.press("escape")
         await settle(pilot)
         assert type(app.screen).__name__ == "ActivityScreen"
+
+
+def footer_text(app) -> str:
+    footer = app.screen.query_one("KeyFooter")
+    lines = screen_text(app).splitlines()[footer.region.y : footer.region.bottom]
+    return " ".join(" ".join(lines).split())
+
+
+@pytest.mark.parametrize("key", ["n", "enter", "right", "space"])
+async def test_each_start_key_leaves_the_lobby_for_the_first_activity(tmp_path: Path, key: str) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen)
+        assert "n Start" in footer_text(app)
+        assert "Back" not in footer_text(app)  # one way in, said once; Esc still works (below)
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen)
+        assert session.current_index == 0  # started on the first activity, not moved past it
+        assert "Activity 1 of" in screen_text(app)
+
+
+@pytest.mark.parametrize("key", ["n", "enter", "right", "space", "escape"])
+async def test_start_keys_return_to_the_activity_the_room_was_on(tmp_path: Path, key: str) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "n", "l")
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen)
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen)
+        assert session.current_index == 2
+        assert "Activity 3 of" in screen_text(app)
+
+
+async def test_start_keys_type_into_the_head_count_while_it_has_the_cursor(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c", "1", "2", "right", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen), "Enter in the head-count field submits it, and stays"
+        assert session.head_count == 12
+        await pilot.press("enter")  # the people table has the cursor again: Enter starts
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen)

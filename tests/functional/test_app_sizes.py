@@ -44,7 +44,7 @@ async def test_lobby_shows_the_whole_code_address_and_presence(tmp_path: Path, s
         assert FIXED_ROOM_CODE in text
         assert fully_visible(app, app.screen.query_one("#lobby-presence"))
         assert "Presence:" in text
-        assert "Back" in footer_keys(app) and "Quit" in footer_keys(app)
+        assert "Start" in footer_keys(app) and "Quit" in footer_keys(app)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
