@@ -6,8 +6,11 @@ code, and only JSON (which must round-trip) carries participant ids.
 """
 
 from ._compare import (
+    LEGEND,
     AreaComparison,
     Comparison,
+    Figure,
+    FigureGroup,
     GridComparison,
     IndicatorsComparison,
     SessionSide,
@@ -15,6 +18,7 @@ from ._compare import (
     SpectrumComparison,
     StatementComparison,
     compare_sessions,
+    figure_groups,
     render_comparison,
 )
 from ._files import FORMATS, export_names, export_session, purge_exports, write_atomically
@@ -23,10 +27,13 @@ from ._record import Record, build_record
 
 __all__ = [
     "FORMATS",
+    "LEGEND",
     "SCHEMA",
     "SCHEMA_VERSION",
     "AreaComparison",
     "Comparison",
+    "Figure",
+    "FigureGroup",
     "GridComparison",
     "IndicatorsComparison",
     "Record",
@@ -38,6 +45,7 @@ __all__ = [
     "build_record",
     "compare_sessions",
     "export_names",
+    "figure_groups",
     "export_session",
     "import_record",
     "purge_exports",

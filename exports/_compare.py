@@ -9,6 +9,7 @@ family line up even when a trainer has edited the copy in between.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 from sessions import (
@@ -256,6 +257,110 @@ def _answer_shift(then: IndicatorResult | None, now: IndicatorResult, answer: An
 
 
 # -- words and numbers ------------------------------------------------------------
+#
+# Every figure is judged in the framework's own terms through `sessions.numbers`:
+# the arrow and the word beside it say better or worse (a higher level is more
+# involvement, a wider gap is further to go, more "not met" is worse), never the
+# direction a number moved. When a different number answered, answers are
+# compared as shares of those answering, with the counts beside them.
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure then and now, as every writer and the projected review show it."""
+
+    key: str
+    """What is measured: 'answers', 'median', 'spread', 'now', 'target', 'gap', 'met', 'partly', 'not_met'."""
+    label: str
+    then: str
+    now: str
+    change: str
+    """The change and what it means: '+1 level ↑ better: more involvement', '= no change', '–'."""
+    verdict: str
+    """'better', 'worse', 'no change', 'changed', or '' when one side has no figure."""
+
+
+@dataclass(frozen=True)
+class FigureGroup:
+    """The figures of one area or indicator ('' for the spectrum's single group)."""
+
+    name: str
+    figures: tuple[Figure, ...]
+
+
+def _verdict_word(change: float | None, measure: numbers.Measure) -> str:
+    judged = numbers.verdict(change, measure)
+    return judged.word if judged is not None else ""
+
+
+def _figure(key: str, label: str, shift: Shift, measure: numbers.Measure, *, unit: str = "", signed: bool = False, counts: bool = False) -> Figure:
+    show = whole if counts else (signed_decimal if signed else decimal)
+    change = shift.change
+    if counts and change is not None:
+        change = float(int(change))
+    return Figure(key, label, show(shift.before), show(shift.after), numbers.movement(change, measure, unit=unit), _verdict_word(change, measure))
+
+
+def _share_figure(key: str, label: str, count: Shift, answered: Shift, measure: numbers.Measure) -> Figure:
+    """Counts when the same number answered; shares of those answering, counts beside, when not."""
+    now = (int(count.after or 0), int(answered.after or 0))
+    if count.before is None or answered.before is None:
+        return Figure(key, label, NO_VALUE, numbers.count_of(*now), NO_VALUE, "")
+    then = (int(count.before), int(answered.before))
+    change = numbers.share_change(then, now)
+    if then[1] == now[1]:
+        shown_then, shown_now, unit = str(then[0]), str(now[0]), ""
+    else:
+        shown_then, shown_now, unit = numbers.count_of(*then), numbers.count_of(*now), "point"
+    return Figure(key, label, shown_then, shown_now, numbers.movement(change, measure, unit=unit), _verdict_word(change, measure))
+
+
+def spectrum_figures(activity: SpectrumComparison) -> tuple[FigureGroup, ...]:
+    figures = [_figure("answers", "People answering", activity.answers, numbers.ANSWERED, counts=True)]
+    if activity.answers.before or activity.answers.after:
+        figures += [
+            _figure("median", "Median position", activity.median, numbers.SPECTRUM, unit="position"),
+            _figure("spread", "Spread (middle half)", activity.spread, numbers.SPREAD, unit="position"),
+        ]
+    return (FigureGroup("", tuple(figures)),)
+
+
+def grid_figures(activity: GridComparison) -> tuple[FigureGroup, ...]:
+    groups = []
+    for area in activity.areas:
+        figures = [_figure("answers", "People answering", area.answers, numbers.ANSWERED, counts=True)]
+        if area.answers.before or area.answers.after:
+            figures += [
+                _figure("now", "Level now (median)", area.now, numbers.LEVEL, unit="level"),
+                _figure("target", "Target level (median)", area.target, numbers.TARGET, unit="level"),
+                _figure("gap", "Gap to target", area.gap, numbers.GAP, unit="level", signed=True),
+            ]
+        groups.append(FigureGroup(area.name, tuple(figures)))
+    return tuple(groups)
+
+
+def indicator_figures(activity: IndicatorsComparison) -> tuple[FigureGroup, ...]:
+    groups = []
+    for statement in activity.statements:
+        answered = statement.answers
+        figures = [_figure("answers", "People answering", answered, numbers.ANSWERED, counts=True)]
+        if answered.before or answered.after:
+            figures += [
+                _share_figure("met", "Met", statement.met, answered, numbers.MET),
+                _share_figure("partly", "Partly met", statement.partly, answered, numbers.PARTLY),
+                _share_figure("not_met", "Not met", statement.not_met, answered, numbers.NOT_MET),
+            ]
+        groups.append(FigureGroup(statement.name, tuple(figures)))
+    return tuple(groups)
+
+
+def figure_groups(activity: ActivityComparison) -> tuple[FigureGroup, ...]:
+    """The judged figures of one compared activity: the one source every writer and the screen draw from."""
+    if isinstance(activity, SpectrumComparison):
+        return spectrum_figures(activity)
+    if isinstance(activity, GridComparison):
+        return grid_figures(activity)
+    return indicator_figures(activity)
 
 
 def decimal(value: float | int | None) -> str:
@@ -267,24 +372,28 @@ def whole(value: float | int | None) -> str:
     return numbers.count(None if value is None else int(value))
 
 
-def movement(change: float | int | None, *, counts: bool = False) -> str:
-    """Which way a figure moved, readable without colour: '↑ +1', '↓ −0.5', '= 0'."""
-    if change is None:
-        return NO_VALUE
-    if round(float(change), 6) == 0:
-        return f"{numbers.SAME_MARK} 0"
-    text = numbers.signed(int(change) if counts else change)
-    return f"{numbers.BETTER_MARK} {text}" if change > 0 else f"{numbers.WORSE_MARK} {text}"
-
-
 def signed_decimal(value: float | int | None) -> str:
     return numbers.signed(value)
 
 
-def shift_cell(shift: Shift, *, counts: bool = False, signed: bool = False) -> str:
-    """'2.0 → 3.0 ↑ +1.0': both values and the movement in one cell."""
-    show = whole if counts else (signed_decimal if signed else decimal)
-    return f"{show(shift.before)} → {show(shift.after)}  {movement(shift.change, counts=counts)}"
+def position_cells(activity: SpectrumComparison) -> tuple[list[str], list[str]]:
+    """People at each position then and now; with their shares when a different number answered."""
+    then_n, now_n = int(activity.answers.before or 0), int(activity.answers.after or 0)
+
+    def cells(counts: tuple[int, ...], answered: int) -> list[str]:
+        if then_n == now_n or not answered:
+            return [str(c) for c in counts]
+        return [f"{c} ({numbers.share(c, answered)})" if c else "0" for c in counts]
+
+    return cells(activity.counts_before, then_n), cells(activity.counts_after, now_n)
+
+
+LEGEND = (
+    f"Each row: then, now, and the change. {numbers.KEY} "
+    "When a different number of people answered, the answers are compared as shares of those answering "
+    "(in percentage points), with the counts beside them."
+)
+"""What every comparison says before its first table, on screen and in every format."""
 
 
 # -- plain text -----------------------------------------------------------------------
@@ -302,60 +411,58 @@ def _table(header: list[str], rows: list[list[str]], indent: str = "  ") -> list
 
 @dataclass(frozen=True)
 class ComparisonTable:
-    """One table of a progress review, for any writer: the first column names the row, the rest are figures."""
+    """One table of a progress review, for any writer: the first column names the row, the rest are figures.
+
+    `grouped` tables repeat their first column on every row of a group (an area,
+    an indicator); plain text and Markdown may show it once per group."""
 
     caption: str
     header: list[str]
     align: str  # "l" or "r" per column
     rows: list[list[str]]
+    grouped: bool = False
+
+
+def shown_once(table: ComparisonTable) -> list[list[str]]:
+    """The rows with a group's name on its first row only, for writers read by eye."""
+    if not table.grouped:
+        return table.rows
+    out, last = [], None
+    for row in table.rows:
+        out.append(["" if row[0] == last else row[0], *row[1:]])
+        last = row[0]
+    return out
 
 
 def comparison_tables(activity: SpectrumComparison | GridComparison | IndicatorsComparison) -> list[ComparisonTable]:
     """The tables every writer shows for one activity: the same rows in text, Markdown and HTML."""
+    groups = figure_groups(activity)
     if isinstance(activity, SpectrumComparison):
         positions = [str(p) for p in range(1, activity.positions + 1)]
+        then, now = position_cells(activity)
         return [
             ComparisonTable(
                 "Spectrum: then and now",
                 ["Measure", "Then", "Now", "Change"],
                 "lrrl",
-                [
-                    ["People answering", whole(activity.answers.before), whole(activity.answers.after), movement(activity.answers.change, counts=True)],
-                    ["Median position", decimal(activity.median.before), decimal(activity.median.after), movement(activity.median.change)],
-                    ["Spread (middle half)", decimal(activity.spread.before), decimal(activity.spread.after), movement(activity.spread.change)],
-                ],
+                [[f.label, f.then, f.now, f.change] for f in groups[0].figures],
             ),
             ComparisonTable(
                 "Spectrum: people at each position, then and now",
                 ["Position", *positions],
                 "l" + "r" * len(positions),
-                [["Then", *(str(c) for c in activity.counts_before)], ["Now", *(str(c) for c in activity.counts_after)]],
+                [["Then", *then], ["Now", *now]],
             ),
         ]
-    if isinstance(activity, GridComparison):
-        return [
-            ComparisonTable(
-                "Grid: medians then → now",
-                ["Area", "Level now (median)", "Target level (median)", "Gap to target"],
-                "llll",
-                [[area.name, shift_cell(area.now), shift_cell(area.target), shift_cell(area.gap, signed=True)] for area in activity.areas],
-            )
-        ]
+    first = "Area" if isinstance(activity, GridComparison) else "Indicator"
+    caption = "Grid: each area then and now" if isinstance(activity, GridComparison) else "Indicators: each indicator then and now"
     return [
         ComparisonTable(
-            "Indicators: counts then → now",
-            ["Indicator", "Met", "Partly met", "Not met", "Answers"],
-            "lllll",
-            [
-                [
-                    statement.name,
-                    shift_cell(statement.met, counts=True),
-                    shift_cell(statement.partly, counts=True),
-                    shift_cell(statement.not_met, counts=True),
-                    shift_cell(statement.answers, counts=True),
-                ]
-                for statement in activity.statements
-            ],
+            caption,
+            [first, "Measure", "Then", "Now", "Change"],
+            "llrrl",
+            [[group.name, f.label, f.then, f.now, f.change] for group in groups for f in group.figures],
+            grouped=True,
         )
     ]
 
@@ -372,12 +479,12 @@ def comparison_lines(comparison: Comparison) -> list[str]:
             f"  The two sessions use different session plans ({before.template_family} and "
             f"{after.template_family}); only activities that match are compared."
         )
-    lines.append("  Each cell: then → now, and the change (↑ up, ↓ down, = no change, – no answers).")
+    lines.extend(_wrapped(LEGEND, 100, "  "))
     for activity in comparison.activities:
         lines.append("")
         lines.append(activity.title)
         tables = comparison_tables(activity)
-        lines.extend(_table(tables[0].header, tables[0].rows))
+        lines.extend(_table(tables[0].header, shown_once(tables[0])))
         if isinstance(activity, SpectrumComparison):
             if activity.median_label_before or activity.median_label_after:
                 lines.append(f"  Median then: {activity.median_label_before or NO_VALUE}")
@@ -403,6 +510,10 @@ def comparison_lines(comparison: Comparison) -> list[str]:
     else:
         lines.append(f"No targets were recorded on {before.date_label}.")
     return lines
+
+
+def _wrapped(text: str, width: int, indent: str) -> list[str]:
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
 
 
 def render_comparison(old: LiveSession, new: LiveSession) -> str:

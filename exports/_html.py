@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ._compare import comparison_tables
+from ._compare import LEGEND, comparison_tables
 from ._record import GridRecord, Record, SpectrumRecord, amount, number, people, signed, spread_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -250,6 +250,7 @@ def _environment() -> Environment:
         people=people,
         spread_text=spread_text,
         comparison_tables=comparison_tables,
+        comparison_legend=LEGEND,
     )
     return environment
 

@@ -40,6 +40,7 @@ from sessions import (
 from sessions._documents import check_answer
 from sessions._text import TEXT_MAX
 
+from ._compare import LEGEND, figure_groups
 from ._record import Record
 
 SCHEMA = "involve.session-record"
@@ -149,7 +150,12 @@ def render_json(session: LiveSession, record: Record) -> str:
     if record.exported_at:
         data["exported_at"] = record.exported_at
     if record.comparison is not None:
-        data["comparison"] = to_data(record.comparison)
+        comparison = to_data(record.comparison)
+        # The judged figures too (better or worse in the framework's terms), as the other formats show them.
+        for compared, activity in zip(comparison["activities"], record.comparison.activities):
+            compared["figures"] = to_data(figure_groups(activity))
+        comparison["legend"] = LEGEND
+        data["comparison"] = comparison
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 

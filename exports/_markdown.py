@@ -11,10 +11,12 @@ import re
 from collections.abc import Sequence
 
 from ._compare import (
+    LEGEND,
     Comparison,
     ComparisonTable,
     SpectrumComparison,
     comparison_tables,
+    shown_once,
 )
 from ._record import (
     ActivityRecord,
@@ -352,8 +354,7 @@ def _comparison(comparison: Comparison) -> list[str]:
     out = [
         f"## Progress since {before.date_label}",
         "",
-        f"Compared with *{md_text(before.title)}* on {before.date_label}. "
-        "Each cell shows then → now and the change (↑ up, ↓ down, = no change, – no answers).",
+        f"Compared with *{md_text(before.title)}* on {before.date_label}. {md_text(LEGEND)}",
         "",
     ]
     if not comparison.same_family:
@@ -385,4 +386,4 @@ def _comparison(comparison: Comparison) -> list[str]:
 
 def _comparison_table(table: ComparisonTable) -> list[str]:
     """Row names come from templates, so they are escaped; the figures are the app's own."""
-    return _table(table.header, table.align, [[md_cell(row[0]), *row[1:]] for row in table.rows])
+    return _table(table.header, table.align, [[md_cell(row[0]), *row[1:]] for row in shown_once(table)])

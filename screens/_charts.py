@@ -26,9 +26,6 @@ NOW = "●"
 TARGET = "◆"
 ROW_MARK = "▸"
 """Marks the selected row of the grid, beside the colour, so the selection shows on any projector."""
-UP = "↑"
-DOWN = "↓"
-SAME = "="
 MINUS = numbers.MINUS
 NO_VALUE = numbers.NO_VALUE
 ANSWER_GLYPHS: Mapping[str, str] = {Answer.MET.value: "✔", Answer.PARTLY.value: "◐", Answer.NOT_MET.value: "✘"}
@@ -57,23 +54,6 @@ def number(value: float | int | None) -> str:
 def signed(value: float | int | None) -> str:
     """A gap, with its sign spelt out: '+2', '−1.5', '0'."""
     return numbers.signed(value)
-
-
-def change(value: float | int | None, *, counts: bool = False) -> str:
-    """Which way a figure moved, readable without colour: '↑ +1', '↓ −0.5', '= 0'."""
-    if value is None:
-        return NO_VALUE
-    if round(float(value), 6) == 0:
-        return f"{SAME} 0"
-    text = numbers.signed(int(value) if counts else value)
-    return f"{UP} {text}" if value > 0 else f"{DOWN} {text}"
-
-
-def shift_text(before: float | int | None, after: float | int | None, *, counts: bool = False) -> str:
-    """Then → now and the movement: '2 → 3 ↑ +1'."""
-    show = numbers.count if counts else numbers.median
-    moved = None if before is None or after is None else after - before
-    return f"{show(before)} → {show(after)} {change(moved, counts=counts)}"  # type: ignore[operator]
 
 
 def count_text(total: int, by_hand: int = 0) -> str:

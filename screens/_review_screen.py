@@ -11,13 +11,24 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from exports import Comparison, GridComparison, IndicatorsComparison, SpectrumComparison, compare_sessions
+from exports import (
+    LEGEND,
+    Comparison,
+    Figure,
+    FigureGroup,
+    GridComparison,
+    IndicatorsComparison,
+    SpectrumComparison,
+    compare_sessions,
+    figure_groups,
+)
 from sessions import LiveSession
 
 from . import _charts as charts
@@ -104,16 +115,7 @@ class ReviewScreen(Screen[None]):
                     width,
                 )
             ]
-        lines.append(
-            Content.styled(
-                layout.fit(
-                    f"Each entry: then → now and the change ({charts.UP} up, {charts.DOWN} down, "
-                    f"{charts.SAME} no change, {charts.NO_VALUE} not asked).",
-                    width,
-                ),
-                layout.QUIET,
-            )
-        )
+        lines += [Content.styled(line, layout.QUIET) for line in layout.wrap(LEGEND, width)]
         # The grid's gaps are what the review is for; they come first.
         for activity in sorted(comparison.activities, key=lambda a: KIND_ORDER.get(a.kind, len(KIND_ORDER))):
             lines.append(Content(""))
@@ -135,37 +137,13 @@ class ReviewScreen(Screen[None]):
         return layout.join_lines(lines)
 
     def _grid(self, activity: GridComparison, width: int) -> list[Content]:
-        first = min(max((len(area.name) for area in activity.areas), default=4) + 1, width // 4)
-        rows = [
-            [
-                area.name,
-                charts.shift_text(area.now.before, area.now.after),
-                charts.shift_text(area.target.before, area.target.after),
-                _signed_shift(area.gap.before, area.gap.after),
-            ]
-            for area in activity.areas
-        ]
-        return layout.table(
-            ["Area", f"{charts.NOW} Level now", f"{charts.TARGET} Target level", "Gap to target"],
-            rows,
-            width=width,
-            first=first,
-        ) + [
+        return _figure_lines(figure_groups(activity), width) + [
             Content.styled(line, layout.QUIET)
             for line in layout.wrap("Levels are medians of the room's answers; a smaller gap means closer to the target.", width)
         ]
 
     def _spectrum(self, activity: SpectrumComparison, width: int) -> list[Content]:
-        lines = layout.table(
-            ["Measure", "Then → now"],
-            [
-                ["Median position", charts.shift_text(activity.median.before, activity.median.after)],
-                ["Spread (middle half)", charts.shift_text(activity.spread.before, activity.spread.after)],
-                ["People answering", charts.shift_text(activity.answers.before, activity.answers.after, counts=True)],
-            ],
-            width=min(width, 60),
-            first=22,
-        )
+        lines = _figure_lines(figure_groups(activity), width)
         if activity.median_label_before or activity.median_label_after:
             lines.append(Content(layout.fit(f"Median then: {activity.median_label_before or charts.NO_VALUE}", width)))
             lines.append(Content(layout.fit(f"Median now:  {activity.median_label_after or charts.NO_VALUE}", width)))
@@ -181,23 +159,7 @@ class ReviewScreen(Screen[None]):
         return lines
 
     def _indicators(self, activity: IndicatorsComparison, width: int) -> list[Content]:
-        glyphs = charts.ANSWER_GLYPHS
-        rows = [
-            [
-                statement.name,
-                charts.shift_text(statement.met.before, statement.met.after, counts=True),
-                charts.shift_text(statement.partly.before, statement.partly.after, counts=True),
-                charts.shift_text(statement.not_met.before, statement.not_met.after, counts=True),
-            ]
-            for statement in activity.statements
-        ]
-        first = min(max((len(s.name) for s in activity.statements), default=4) + 1, width // 4)
-        return layout.table(
-            ["Indicator", f"{glyphs['met']} Met", f"{glyphs['partly']} Partly met", f"{glyphs['not_met']} Not met"],
-            rows,
-            width=width,
-            first=first,
-        )
+        return _figure_lines(figure_groups(activity), width)
 
     def _targets(self, width: int) -> list[Content]:
         before = self.comparison.before
@@ -213,6 +175,48 @@ class ReviewScreen(Screen[None]):
         return lines
 
 
-def _signed_shift(before: float | None, after: float | None) -> str:
-    moved = None if before is None or after is None else after - before
-    return f"{charts.signed(before)} → {charts.signed(after)} {charts.change(moved)}"
+VERDICT_STYLES = {"better": "bold $text-success", "worse": "bold $text-error"}
+"""Colour beside the words, never instead of them: the arrow and 'better' or 'worse' carry the meaning."""
+GLYPHS = {"met": charts.ANSWER_GLYPHS["met"], "partly": charts.ANSWER_GLYPHS["partly"], "not_met": charts.ANSWER_GLYPHS["not_met"]}
+
+
+def _figure_lines(groups: tuple[FigureGroup, ...], width: int) -> list[Content]:
+    """Each figure on its row: what, then → now, and the change in words, wrapped to the screen."""
+    figures = [figure for group in groups for figure in group.figures]
+    if not figures:
+        return []
+
+    def label(figure: Figure) -> str:
+        glyph = GLYPHS.get(figure.key)
+        return f"{glyph} {figure.label}" if glyph else figure.label
+
+    indent = "  " if any(group.name for group in groups) else ""
+    label_width = min(max(cell_len(label(f)) for f in figures), max(8, width // 3))
+    values = {id(f): f"{f.then} → {f.now}" for f in figures}
+    value_width = min(max(cell_len(v) for v in values.values()), max(8, width // 3))
+    room = width - len(indent) - label_width - value_width - 4
+    lines: list[Content] = []
+    for group in groups:
+        if group.name and _nobody(group):
+            lines.append(Content.assemble(Content.styled(group.name, layout.HEADING), Content.styled(": nobody answered, then or now", layout.QUIET)))
+            continue
+        if group.name:
+            lines.append(Content.styled(layout.fit(group.name, width), layout.HEADING))
+        for figure in group.figures:
+            style = VERDICT_STYLES.get(figure.verdict, "")
+            head = Content.assemble(indent, layout.cell(label(figure), label_width), "  ", layout.cell(values[id(figure)], value_width), "  ")
+            if room >= 16:
+                wrapped = layout.wrap(figure.change, room)
+                lines.append(Content.assemble(head, Content.styled(wrapped[0], style) if style else Content(wrapped[0])).rstrip())
+                pad = " " * (width - room)
+                lines += [Content.assemble(pad, Content.styled(line, style) if style else Content(line)) for line in wrapped[1:]]
+            else:
+                lines.append(head.rstrip())
+                below = indent + "    "
+                lines += [Content.styled(line, style) if style else Content(line) for line in layout.wrap(figure.change, width, first=below, indent=below)]
+    return lines
+
+
+def _nobody(group: FigureGroup) -> bool:
+    """Nobody answered this area or indicator at either session: one quiet line says so."""
+    return [(f.key, f.then, f.now) for f in group.figures] == [("answers", "0", "0")]

@@ -514,10 +514,10 @@ async def test_review_screen_compares_then_and_now(tmp_path: Path) -> None:
             assert isinstance(app.screen, ReviewScreen)
             text = screen_text(app)
             assert "Progress review" in text
-            line = next(line for line in text.splitlines() if line.strip().startswith("Individual care"))
-            assert "2 → 3 ↑ +1" in line  # level now
-            assert "4 → 4 = 0" in line  # target
-            assert "+2 → +1 ↓ −1" in line  # the gap closed by one
+            lines = [" ".join(line.split()) for line in text.splitlines()]
+            assert "Level now (median) 2 → 3 +1 level ↑ better: more involvement" in lines
+            assert "Target level (median) 4 → 4 = no change" in lines
+            assert "Gap to target +2 → +1 −1 level ↑ better: closer to the target" in lines, "the gap closed by one: better"
             await pilot.press(*["pagedown"] * 5)
             await pilot.pause()
             text = screen_text(app)

@@ -26,21 +26,10 @@ def test_numbers_read_as_the_shared_vocabulary_does() -> None:
     assert charts.number(None) == "–"
 
 
-def test_signed_and_change_spell_out_direction() -> None:
+def test_signed_spells_out_the_sign() -> None:
     assert charts.signed(2) == "+2" == numbers.signed(2)
     assert charts.signed(-1.5) == "−1.5"
     assert charts.signed(0) == "0"
-    assert charts.change(1) == "↑ +1"
-    assert charts.change(-0.5) == "↓ −0.5"
-    assert charts.change(0) == "= 0"
-    assert charts.change(3, counts=True) == "↑ +3"
-    assert charts.change(None) == "–"
-
-
-def test_shift_text_shows_then_now_and_movement() -> None:
-    assert charts.shift_text(2.0, 3.0) == "2 → 3 ↑ +1"
-    assert charts.shift_text(5, 2, counts=True) == "5 → 2 ↓ −3"
-    assert charts.shift_text(None, 2.0) == "– → 2 –"
 
 
 def test_counts_mark_the_part_counted_by_hand() -> None:

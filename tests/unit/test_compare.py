@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from exports import compare_sessions, render_comparison
+from exports import compare_sessions, figure_groups, render_comparison
 from sessions import SessionStore, TemplateLibrary, grid_item, parse_template
 
 BASELINE_DAY = "2026-03-02T10:00:00+00:00"
@@ -107,14 +107,18 @@ def test_rendered_text_reads_without_colour(pair) -> None:
         assert found, f"no line starting with {start!r} in\n{text}"
         return " ".join(found[0].split())
 
-    assert row("Median position") == "Median position 3 5 ↑ +2"
-    assert row("People answering") == "People answering 4 5 ↑ +1"
+    assert row("Median position") == "Median position 3 5 +2 positions ↑ better: further along the spectrum"
+    assert row("People answering") == "People answering 4 5 +1 → more people answering"
     assert row("Median now:") == "Median now: Good involvement"
-    assert row("Individual care") == "Individual care 2 → 3 ↑ +1 4 → 4 = 0 +2 → +1 ↓ −1"
-    assert row("Care setting") == "Care setting 1.5 → 2 ↑ +0.5 3 → 4 ↑ +1 +1.5 → +2 ↑ +0.5"
-    assert row("Policy") == "Policy 1 → – – 3 → – – +2 → – –"
-    assert row("Valuing") == "Valuing 1 → 4 ↑ +3 1 → 1 = 0 1 → 0 ↓ −1 3 → 5 ↑ +2"
-    assert row("Then ") == "Then 0 1 2 1 0 0 0 0 0"
+    assert row("Individual care") == "Individual care People answering 3 3 = no change"
+    assert row("Gap to target  ") == "Gap to target +2 +1 −1 level ↑ better: closer to the target", "a narrower gap is better"
+    assert row("Care setting") == "Care setting People answering 2 2 = no change"
+    assert "Gap to target +1.5 +2 +0.5 levels ↓ worse: further to go" in squeezed(lines), "a wider gap is worse though the number rose"
+    assert row("Policy") == "Policy People answering 3 0 −3 → fewer people answering"
+    # Three answered then and five now: the shares are compared, the counts stand beside them.
+    assert "Met 1 of 3 (33%) 4 of 5 (80%) +47 points ↑ better: more say met" in squeezed(lines)
+    assert "Not met 1 of 3 (33%) 0 of 5 (0%) −33 points ↑ better: fewer say not met" in squeezed(lines)
+    assert row("Then ") == "Then 0 1 (25%) 2 (50%) 1 (25%) 0 0 0 0 0"
     assert "Targets agreed on 2 March 2026" in lines
     assert "  - Co-write every care plan review. (who: Ward manager; review by 1 September 2026)" in lines
     assert "\x1b" not in text and "[/" not in text, "plain text only: no escape codes, no markup"
@@ -122,6 +126,94 @@ def test_rendered_text_reads_without_colour(pair) -> None:
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text, encoding="utf-8")
     assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def squeezed(lines: list[str]) -> list[str]:
+    return [" ".join(line.split()) for line in lines]
+
+
+def _room(session, size: int) -> list[str]:
+    roles = ("service_user", "carer", "staff")
+    return [session.join("", roles[i % 3])[0].id for i in range(size)]
+
+
+@pytest.fixture
+def seven_then_eight(tmp_path: Path):
+    """Seven in the room at the baseline, eight at the review, and most things went backwards."""
+    root = tmp_path / "sessions"
+    baseline = _create(root, BASELINE_DAY, "baseline")
+    then = _room(baseline, 7)
+    _answer(baseline, then, "spectrum", "place", [5, 5, 5, 5, 6, 6, 6])
+    _answer(baseline, then, "grid", grid_item("individual", "now"), [3] * 7)
+    _answer(baseline, then, "grid", grid_item("individual", "target"), [4] * 7)
+    _answer(baseline, then, "indicators", "valuing", ["met"] * 3 + ["partly"] * 2 + ["not_met"] * 2)
+    _answer(baseline, then, "indicators", "listening", ["met"] * 4 + ["not_met"] * 3)
+    review = _create(root, REVIEW_DAY, "review")
+    now = _room(review, 8)
+    _answer(review, now, "spectrum", "place", [3, 3, 3, 3, 4, 4, 4, 4])
+    _answer(review, now, "grid", grid_item("individual", "now"), [2] * 8)
+    _answer(review, now, "grid", grid_item("individual", "target"), [4] * 8)
+    _answer(review, now, "indicators", "valuing", ["met"] * 2 + ["partly"] * 2 + ["not_met"] * 4)
+    # The same count of "met" (4) is a smaller share of a bigger room: that is worse, not "no change".
+    _answer(review, now, "indicators", "listening", ["met"] * 4 + ["not_met"] * 4)
+    yield baseline, review
+    baseline.close()
+    review.close()
+
+
+def test_a_room_that_grew_is_compared_in_shares_with_the_counts_beside(seven_then_eight) -> None:
+    comparison = compare_sessions(*seven_then_eight)
+    _, grid, indicators = comparison.activities
+    valuing, listening = indicators.statements[:2]
+    [group_valuing, group_listening] = figure_groups(indicators)[:2]
+    figures = {f.key: f for f in group_valuing.figures}
+    assert (figures["answers"].then, figures["answers"].now) == ("7", "8")
+    assert (figures["not_met"].then, figures["not_met"].now) == ("2 of 7 (29%)", "4 of 8 (50%)")
+    assert figures["not_met"].change == "+21 points ↓ worse: more say not met"
+    assert figures["not_met"].verdict == "worse"
+    assert (figures["met"].then, figures["met"].now) == ("3 of 7 (43%)", "2 of 8 (25%)")
+    assert figures["met"].change == "−18 points ↓ worse: fewer say met"
+    assert figures["partly"].change == "−4 points → fewer say partly met"
+    assert figures["partly"].verdict == "changed", "partly met is neither better nor worse"
+    listening_met = {f.key: f for f in group_listening.figures}["met"]
+    assert (listening.met.before, listening.met.after) == (4, 4)
+    assert listening_met.then == "4 of 7 (57%)" and listening_met.now == "4 of 8 (50%)"
+    assert listening_met.change == "−7 points ↓ worse: fewer say met", "the same count of a bigger room is a smaller share"
+    area = {f.key: f for f in figure_groups(grid)[0].figures}
+    assert area["now"].change == "−1 level ↓ worse: less involvement"
+    assert area["gap"].change == "+1 level ↓ worse: further to go"
+    assert area["gap"].verdict == "worse" and "↑" not in area["gap"].change, "a widening gap never carries the up arrow"
+    assert area["target"].change == "= no change"
+    spectrum = {f.key: f for f in figure_groups(comparison.activities[0])[0].figures}
+    assert spectrum["median"].change == "−1.5 positions ↓ worse: further back on the spectrum"
+    assert valuing.answers.before == 7
+
+
+def test_worse_results_read_worse_in_every_format(seven_then_eight, tmp_path: Path) -> None:
+    from exports import build_record
+    from exports._html import render_html
+    from exports._markdown import render_markdown
+
+    baseline, review = seven_then_eight
+    text = render_comparison(baseline, review)
+    rows = squeezed(text.splitlines())
+    assert "Not met 2 of 7 (29%) 4 of 8 (50%) +21 points ↓ worse: more say not met" in rows
+    assert "Gap to target +1 +2 +1 level ↓ worse: further to go" in rows
+    assert "Level now (median) 3 2 −1 level ↓ worse: less involvement" in rows
+    assert any("↑ better and ↓ worse in the framework's terms" in row for row in rows), "the key says what the arrows mean"
+    for line in text.splitlines()[3:]:
+        if "framework's terms" in line:
+            continue
+        assert not ("↑" in line and "worse" in line) and not ("↓" in line and "better" in line), line
+    record = build_record(review, baseline=baseline)
+    markdown = render_markdown(record)
+    assert "| Not met | 2 of 7 (29%) | 4 of 8 (50%) | +21 points ↓ worse: more say not met |" in markdown
+    assert "|  | Gap to target | +1 | +2 | +1 level ↓ worse: further to go |" in markdown
+    assert "↑ better and ↓ worse in the framework" in markdown
+    html = render_html(record)
+    assert "<td>+21 points ↓ worse: more say not met</td>" in html
+    assert "<td>+1 level ↓ worse: further to go</td>" in html
+    assert "↑ better and ↓ worse in the framework" in html
 
 
 def test_sessions_from_different_families_are_matched_by_kind(tmp_path: Path) -> None:
@@ -168,7 +260,8 @@ def test_a_spectrum_with_other_positions_is_not_compared(tmp_path: Path) -> None
         assert comparison.same_family
         text = render_comparison(old, new)
         assert "No targets were recorded on 2 March 2026." in text
-        assert "– → –" in text  # nobody answered in either session
+        assert "Individual care People answering 0 0 = no change" in squeezed(text.splitlines()), "nobody answered in either session"
+        assert "Level now (median)" not in text, "no medians where nobody answered"
     finally:
         old.close()
         new.close()

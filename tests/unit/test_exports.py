@@ -663,16 +663,20 @@ def test_baseline_adds_a_progress_section(tmp_path: Path, fixed_ids) -> None:
         assert "## Progress since 2 March 2026" in markdown
         then, now, moved = numbers.median(4.0), numbers.median(5.0), numbers.signed(1.0)
         assert "| Median position | 4.0 |" not in markdown, "the record reads figures as the screens do"
-        assert f"| Median position | {then} | {now} | ↑ {moved} |" in markdown
+        assert f"| Median position | {then} | {now} | {moved} position ↑ better: further along the spectrum |" in markdown
         assert "### Targets agreed on 2 March 2026" in markdown
         html = files["review-session-record.html"].decode()
         assert "Progress since 2 March 2026" in html
-        assert f'<th scope="row">Median position</th><td class="n">{then}</td><td class="n">{now}</td><td>↑ {moved}</td>' in html
+        judged = f"{moved} position ↑ better: further along the spectrum"
+        assert f'<th scope="row">Median position</th><td class="n">{then}</td><td class="n">{now}</td><td>{judged}</td>' in html
         assert "<caption>Spectrum: people at each position, then and now</caption>" in html
         data = json.loads(files["review-session-record.json"])
         spectrum = data["comparison"]["activities"][0]
         assert spectrum["kind"] == "spectrum"
         assert spectrum["median"] == {"before": 4.0, "after": 5.0, "change": 1.0}
+        median = next(f for f in spectrum["figures"][0]["figures"] if f["key"] == "median")
+        assert median["verdict"] == "better" and median["change"] == "+1 position ↑ better: further along the spectrum"
+        assert "↑ better and ↓ worse" in data["comparison"]["legend"]
         assert "Progress" not in files["review-session-answers.csv"].decode("utf-8-sig")
     finally:
         baseline.close()

@@ -1,0 +1,67 @@
+"""The projected progress review: better or worse in words, and how the earlier targets went."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app_fixtures import make_app, make_config, new_session, screen_text
+from screens import ReviewScreen
+from sessions import grid_item
+
+SIZE = (110, 90)
+"""Tall enough that the whole review is on screen, so the text can be read back."""
+
+
+async def settle(pilot, times: int = 3) -> None:
+    for _ in range(times):
+        await pilot.pause()
+
+
+def _room(session, size: int) -> list[str]:
+    roles = ("service_user", "carer", "staff")
+    return [session.join("", roles[i % 3])[0].id for i in range(size)]
+
+
+def _pair(tmp_path: Path):
+    """Seven answered at the baseline and eight at the review; the gap widened and more said 'not met'."""
+    config = make_config(tmp_path)
+    baseline = new_session(config, title="Last spring")
+    then = _room(baseline, 7)
+    for pid in then:
+        baseline.cast_vote(pid, "grid", grid_item("individual", "now"), 3)
+        baseline.cast_vote(pid, "grid", grid_item("individual", "target"), 4)
+    for pid, answer in zip(then, ["met"] * 3 + ["partly"] * 2 + ["not_met"] * 2):
+        baseline.cast_vote(pid, "indicators", "valuing", answer)
+    baseline.add_target("targets", "Service users co-chair the team meeting.", owner="Ward manager", review_date="2026-09-01")
+    baseline.add_target("targets", "Carers see the care plan before it is signed.")
+    baseline_id = baseline.id
+    session = new_session(config, title="This spring", baseline_id=baseline_id)
+    now = _room(session, 8)
+    for pid in now:
+        session.cast_vote(pid, "grid", grid_item("individual", "now"), 2)
+        session.cast_vote(pid, "grid", grid_item("individual", "target"), 4)
+    for pid, answer in zip(now, ["met"] * 2 + ["partly"] * 2 + ["not_met"] * 4):
+        session.cast_vote(pid, "indicators", "valuing", answer)
+    return config, baseline, session
+
+
+def squeezed(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines()]
+
+
+async def test_the_review_says_worse_in_words_beside_the_arrow(tmp_path: Path) -> None:
+    config, baseline, session = _pair(tmp_path)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(baseline, session))
+        await settle(pilot)
+        lines = squeezed(screen_text(app))
+        text = "\n".join(lines)
+        assert "Gap to target +1 → +2 +1 level ↓ worse: further to go" in lines, text
+        assert "Level now (median) 3 → 2 −1 level ↓ worse: less involvement" in lines, text
+        assert "✘ Not met 2 of 7 (29%) → 4 of 8 (50%) +21 points ↓ worse: more say not met" in lines, text
+        assert "✔ Met 3 of 7 (43%) → 2 of 8 (25%) −18 points ↓ worse: fewer say met" in lines, text
+        assert "↑ better and ↓ worse in the framework's terms" in " ".join(lines)
+        assert "= 0.0" not in text and "2.0" not in text, "the one number vocabulary: '= no change', '2'"
+    baseline.close()
