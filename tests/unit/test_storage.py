@@ -709,6 +709,9 @@ def test_a_burst_then_one_barrier_costs_one_fsync(db: DurableDB, monkeypatch: py
     fsyncs: list[int] = []
     real = storage._fsync
     monkeypatch.setattr(storage, "_fsync", lambda fd: (fsyncs.append(fd), real(fd)))
+    # The writer's own short wait would also end the batch; on a loaded machine 50 inserts can
+    # outlast it. Lengthen it so this test sees only the barrier's effect, not the clock's.
+    monkeypatch.setattr(storage, "BATCH_SECONDS", 60.0)
     for n in range(50):
         db.table("votes").insert({"n": n})
         time.sleep(0)  # the loop lets go of the GIL between requests (socket calls), as here
