@@ -7,7 +7,7 @@
 from ._console import CONSOLE_COOKIE, CONSOLE_ROUTES
 from ._guard import IntakeLimits
 from ._network import bind_error_message, find_lan_address, port_available
-from ._server import DEVICE_COOKIE, DEVICE_HEADER, IntakeError, IntakeServer
+from ._server import DEVICE_COOKIE, DEVICE_HEADER, SAVED_COOKIE, IntakeError, IntakeServer
 
 __all__ = [
     "IntakeServer",
@@ -18,6 +18,7 @@ __all__ = [
     "bind_error_message",
     "DEVICE_COOKIE",
     "DEVICE_HEADER",
+    "SAVED_COOKIE",
     "CONSOLE_COOKIE",
     "CONSOLE_ROUTES",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +55,7 @@ __all__ = ["IntakeServer", "IntakeError", "DEVICE_COOKIE", "DEVICE_HEADER"]
 log = logging.getLogger("sessions.intake")
 
 DEVICE_COOKIE = "involve_device"
+SAVED_COOKIE = "involve_saved"
 DEVICE_HEADER = "X-Involve-Device"
 COOKIE_MAX_AGE = 12 * 3600
 
@@ -134,6 +136,17 @@ def _wants_json(request: web.Request) -> bool:
 
 def _see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
+
+
+def _evicting_older_pages(response: web.Response) -> web.Response:
+    """A fresh cookie with each answer or comment on record, so Back never brings an older page out of memory.
+
+    Chromium keeps even `no-store` pages in its back/forward cache, restoring the
+    choices as they were left, until a cookie changes; without JavaScript nothing
+    else can make it fetch the page again and show what is on record.
+    """
+    response.set_cookie(SAVED_COOKIE, secrets.token_hex(8), path="/", httponly=True, samesite="Strict")
+    return response
 
 
 class IntakeServer:
@@ -563,13 +576,15 @@ class IntakeServer:
             raise Refusal(503, SAVE_FAILED, on_page=True) from None
         await self._acknowledge()
         if as_json or _wants_json(request):
-            return self._json(
-                {
-                    "saved": [{"item": v.item, "value": v.value} for v in votes],
-                    "summary": saved_summary(session, participant.id),
-                }
+            return _evicting_older_pages(
+                self._json(
+                    {
+                        "saved": [{"item": v.item, "value": v.value} for v in votes],
+                        "summary": saved_summary(session, participant.id),
+                    }
+                )
             )
-        return _see_other("/s?saved=1")
+        return _evicting_older_pages(_see_other("/s?saved=1"))
 
     async def _comment(self, request: web.Request) -> web.Response:
         participant = self._participant(request)
@@ -603,8 +618,8 @@ class IntakeServer:
             raise
         if as_json or _wants_json(request):
             message = COMMENT_HELD if comment.state.value == "pending" else COMMENT_SHOWN
-            return self._json({"comment": {"id": comment.id, "state": comment.state.value}, "message": message})
-        return _see_other("/s?commented=1")
+            return _evicting_older_pages(self._json({"comment": {"id": comment.id, "state": comment.state.value}, "message": message}))
+        return _evicting_older_pages(_see_other("/s?commented=1"))
 
     # -- JSON reads and static files ------------------------------------------------
 

@@ -13,7 +13,7 @@ import pytest
 
 from conftest_intake import GRID, INDICATORS, QUESTIONS, SPECTRUM, TARGETS, join_form, join_json, still_serving
 from sessions import CommentState, LiveSession, Role, SessionStore, StorageError
-from sessions.intake import DEVICE_COOKIE, IntakeError, IntakeServer, find_lan_address, port_available
+from sessions.intake import DEVICE_COOKIE, SAVED_COOKIE, IntakeError, IntakeServer, find_lan_address, port_available
 
 JSON_ACCEPT = {"Accept": "application/json"}
 HTML_ACCEPT = {"Accept": "text/html,application/xhtml+xml"}
@@ -510,3 +510,28 @@ async def test_an_over_long_comment_is_refused_with_its_reason_and_kept_whole(
     assert words.strip() in page
     assert "Thanks" not in page
     assert live_session.comments == {}
+
+
+async def test_pages_are_never_stored_and_each_save_changes_a_cookie(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+    """no-store keeps pages out of every HTTP cache; the changed cookie keeps them out of a phone's back/forward
+    cache, which holds even no-store pages until a cookie changes (the browser side: test_phone_large_text_browser)."""
+    await join_form(client, server)
+    live_session.go_to(SPECTRUM)
+    for path in ("", "s", "s?saved=1"):
+        assert (await client.get(server.room_url + path)).headers["Cache-Control"] == "no-store"
+    seen = set()
+    for value in ("3", "5"):
+        saved = await client.post(server.room_url + "s/answer", data={"activity_id": "spectrum", "place": value}, allow_redirects=False)
+        assert saved.status == 303 and saved.headers["Cache-Control"] == "no-store"
+        cookie = saved.cookies[SAVED_COOKIE]
+        assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/"
+        seen.add(cookie.value)
+    commented = await client.post(server.room_url + "s/comment", data={"activity_id": "spectrum", "text": "We set the agenda now."}, allow_redirects=False)
+    assert commented.status == 303
+    seen.add(commented.cookies[SAVED_COOKIE].value)
+    in_place = await client.post(server.room_url + "api/vote", json={"activity_id": "spectrum", "item": "place", "value": 4}, headers=JSON_ACCEPT)
+    assert in_place.status == 200
+    seen.add(in_place.cookies[SAVED_COOKIE].value)
+    assert len(seen) == 4, "each save sets a new value"
+    refused = await client.post(server.room_url + "s/answer", data={"activity_id": "spectrum"}, headers=HTML_ACCEPT)
+    assert refused.status == 400 and SAVED_COOKIE not in refused.cookies, "nothing saved: nothing to evict"

@@ -188,11 +188,29 @@ def _said(page: Any) -> Any:
     return page.locator(".saved:not(:empty), .confirm:not(:empty)")
 
 
+@pytest.fixture
+async def phone_browser(chromium_path: str) -> AsyncIterator[Any]:
+    """Chromium with its back/forward cache on, as on a phone (Playwright turns it off by default)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True, ignore_default_args=["--disable-back-forward-cache"]
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+FROM_MEMORY = "() => window.__involveLeftHere === true"
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-async def test_back_never_restores_a_stale_choice(browser: Any, spectrum_server: IntakeServer, javascript: bool) -> None:
+async def test_back_never_restores_a_stale_choice(phone_browser: Any, spectrum_server: IntakeServer, javascript: bool) -> None:
     from playwright.async_api import expect
 
-    context = await browser.new_context(java_script_enabled=javascript)
+    context = await phone_browser.new_context(java_script_enabled=javascript)
     page = await context.new_page()
     await _join(page, spectrum_server)
     session = spectrum_server.session
@@ -202,20 +220,24 @@ async def test_back_never_restores_a_stale_choice(browser: Any, spectrum_server:
     await expect(_said(page)).to_contain_text("Saved: 3 ")
     # A choice left unsaved on this page, then a fresh page where 5 is saved.
     await _radio(page, 4).check()
-    await page.goto(spectrum_server.room_url + "s")
+    assert await page.locator("form.answers").get_attribute("autocomplete") == "off"
+    await page.evaluate("() => { window.__involveLeftHere = true; }")  # gone if the page is fetched afresh
+    fresh = await page.goto(spectrum_server.room_url + "s")
+    assert fresh is not None and "no-store" in (await fresh.all_headers())["cache-control"]
     await _radio(page, 5).check()
     await page.get_by_role("button", name="Save my answer").click()
     await expect(_said(page)).to_contain_text("Saved: 5 ")
     assert session.vote_of(participant_id, "spectrum", "place").value == 5
     # Back to the page where 4 was left checked (with JavaScript a save adds no page
-    # to the history; without it, each save is a page): it shows what is on record.
+    # to the history; without it, each save is a page): it shows what is on record,
+    # fetched afresh rather than brought back from the browser's memory.
     for _ in range(1 if javascript else 2):
-        await page.go_back()
+        await page.go_back(wait_until="commit")  # a page out of memory fires no load event
     await expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("spectrum"))
     await expect(_radio(page, 5)).to_be_checked()
     for stale in (3, 4):
         await expect(_radio(page, stale)).not_to_be_checked()
-    assert await page.locator("form.answers").get_attribute("autocomplete") == "off"
+    assert not await page.evaluate(FROM_MEMORY), "the page came back from the back/forward cache"
     await context.close()
 
 
