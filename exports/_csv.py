@@ -1,6 +1,6 @@
-"""The record as three tidy tables for a spreadsheet: answers, comments, targets.
+"""The record as four tidy tables for a spreadsheet: the summary, answers, comments, targets.
 
-One row per count, in long form, so a pivot table can slice it any way.
+One row per figure or count, in long form, so a pivot table can slice it any way.
 UTF-8 with a byte order mark and CRLF line ends so Excel opens it cleanly;
 any cell a spreadsheet could read as a formula is prefixed with a quote.
 """
@@ -12,6 +12,8 @@ import io
 import unicodedata
 from collections.abc import Sequence
 
+from sessions import numbers
+
 from ._record import (
     ActivityRecord,
     Count,
@@ -21,6 +23,7 @@ from ._record import (
     Results,
     SpectrumRecord,
 )
+from ._summary import SessionSummary
 
 EVERYONE = "Everyone"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,6 +41,7 @@ ANSWER_COLUMNS = (
 )
 COMMENT_COLUMNS = ("activity_id", "activity_title", "about", "state", "author", "text")
 TARGET_COLUMNS = ("number", "target", "who", "review_date")
+SUMMARY_COLUMNS = ("section", "activity", "item", "measure", "value", "text")
 
 
 LOOK_ALIKES = {"\u2212": "-", "\u2796": "-", "\u2795": "+"}
@@ -110,8 +114,68 @@ def _answer_rows(activity: ActivityRecord) -> list[tuple[object, ...]]:
     return rows
 
 
+def _figure(value: float | int | None) -> object:
+    """A figure for a spreadsheet to compute with: a number, or an empty cell when there is none."""
+    if value is None:
+        return ""
+    return int(value) if float(value).is_integer() else round(float(value), 2)
+
+
+def _summary_rows(summary: SessionSummary) -> list[tuple[object, ...]]:
+    """The summary the record opens with, one figure a row: its value to compute with, and its words."""
+    rows: list[tuple[object, ...]] = [
+        ("session", "", "title", "", "", summary.title),
+        ("session", "", "date", "", summary.date, summary.date_label),
+        ("session", "", "facilitator", "", "", summary.facilitator),
+    ]
+    attendance = summary.attendance
+    for group in attendance.groups:
+        for measure, value in (("on a phone", group.on_phones), ("without a phone", group.without_phones), ("together", group.total)):
+            rows.append(("who was there", "", group.label, measure, value, numbers.count(value)))
+    for measure, value in (("on a phone", attendance.on_phones), ("without a phone", attendance.without_phones), ("together", attendance.total)):
+        rows.append(("who was there", "", "Everyone", measure, value, numbers.count(value)))
+    if attendance.head_count is not None:
+        rows.append(("who was there", "", "Everyone", "head count", attendance.head_count, numbers.count(attendance.head_count)))
+    if attendance.largest_hand_count:
+        rows.append(("who was there", "", "Everyone", "largest show of hands", attendance.largest_hand_count, numbers.people(attendance.largest_hand_count)))
+    presence = attendance.presence
+    rows.append(("presence check", "", "Service users or carers", "there", presence.lived, numbers.count(presence.lived)))
+    rows.append(("presence check", "", "Service users or carers", "verdict", presence.level, presence.verdict))
+    rows.append(("presence check", "", "", "standard", "", presence.standard))
+    for placement in summary.spectrum:
+        rows.append(("spectrum", placement.title, EVERYONE, "median position", _figure(placement.median), placement.text))
+        for shown in placement.groups:
+            rows.append(("spectrum", placement.title, shown.label, "median position", _figure(shown.median), shown.text))
+    for grid in summary.grid:
+        for area in grid.areas:
+            rows.append(("grid", grid.title, area.name, "median now", _figure(area.now), area.now_text))
+            rows.append(("grid", grid.title, area.name, "median target", _figure(area.target), area.target_text))
+            rows.append(("grid", grid.title, area.name, "gap", _figure(area.gap), area.gap_text))
+    for glance in summary.indicators:
+        for statement in glance.statements:
+            rows.append(("indicators", glance.title, statement.name, "met", statement.met, statement.met_text))
+            rows.append(("indicators", glance.title, statement.name, "partly met", statement.partly, statement.partly_text))
+            rows.append(("indicators", glance.title, statement.name, "not met", statement.not_met, statement.not_met_text))
+    for index, target in enumerate(summary.targets, start=1):
+        rows.append(("target", "", index, "target", "", target.text))
+        rows.append(("target", "", index, "who", "", target.owner))
+        rows.append(("target", "", index, "review date", target.review_date, target.review_date_label))
+    review = summary.review
+    if review is not None:
+        rows.append(("since", "", review.earlier_title, "earlier session", review.earlier_date, review.text))
+        for change in review.changes:
+            rows.append(("since", change.activity, change.measure, change.word, _figure(change.change), change.text))
+        for reason in review.not_compared:
+            rows.append(("since", "", "", "not compared", "", reason))
+        for index, target in enumerate(review.earlier_targets, start=1):
+            rows.append(("earlier target", "", index, "target", "", target.text))
+            rows.append(("earlier target", "", index, "who", "", target.owner))
+            rows.append(("earlier target", "", index, "review date", target.review_date, target.review_date_label))
+    return rows
+
+
 def render_csv(record: Record) -> dict[str, bytes]:
-    """The three tables, keyed by the part of the file name that tells them apart."""
+    """The four tables, keyed by the part of the file name that tells them apart."""
     answers = [row for activity in record.activities for row in _answer_rows(activity)]
     comments = [
         (activity.id, activity.title, comment.about, comment.state, comment.signature, comment.text)
@@ -123,6 +187,7 @@ def render_csv(record: Record) -> dict[str, bytes]:
         for index, target in enumerate(record.targets, start=1)
     ]
     return {
+        "summary": _table(SUMMARY_COLUMNS, _summary_rows(record.summary)),
         "answers": _table(ANSWER_COLUMNS, answers),
         "comments": _table(COMMENT_COLUMNS, comments),
         "targets": _table(TARGET_COLUMNS, targets),

@@ -22,7 +22,7 @@ from ._markdown import render_markdown
 from ._record import build_record
 
 FORMATS: tuple[str, ...] = ("md", "html", "csv", "json")
-CSV_PARTS: tuple[str, ...] = ("answers", "comments", "targets")
+CSV_PARTS: tuple[str, ...] = ("summary", "answers", "comments", "targets")
 PRIVATE = "-private"
 _TEMP_SUFFIX = ".tmp"
 

@@ -143,6 +143,7 @@ def render_json(session: LiveSession, record: Record) -> str:
         "private": record.private,
         "notice": PRIVATE_NOTICE if record.private else PUBLIC_NOTICE,
         "session": ordered_snapshot(session, True) if record.private else public_session(session),
+        "summary": to_data(record.summary),
         "people": to_data(record.people),
         **({"follow_up": to_data(record.follow_up)} if record.private else {}),
         "results": results,

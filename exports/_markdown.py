@@ -33,6 +33,7 @@ from ._record import (
     signed,
     spread_text,
 )
+from ._summary import SessionSummary
 
 _INLINE = re.compile(r"([\\`*_\[\]|~])")
 _LEADING = re.compile(r"^([#+=-]|\d{1,9}(?=[.)](\s|$)))")
@@ -119,6 +120,7 @@ def render_markdown(record: Record) -> str:
         out.extend(f"- {md_text(source.text)}" for source in record.sources)
         out.append("")
 
+    out.extend(_summary(record.summary))
     out.append("## Who took part")
     out.append("")
     rows: list[list[object]] = [[person.label, person.count] for person in record.people if person.count]
@@ -149,6 +151,77 @@ def render_markdown(record: Record) -> str:
         "Device and hand counts are added together in every table."
     )
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _summary(summary: SessionSummary) -> list[str]:
+    """The summary the record opens with; every figure in it is already written in the app's vocabulary."""
+    attendance = summary.attendance
+    out = ["## Summary", "", f"**Who was there:** {attendance.text}", ""]
+    out.extend(
+        _table(
+            ["Group", "On a phone", "Without a phone", "Together"],
+            "lrrr",
+            [[group.label, group.on_phones, group.without_phones, group.total] for group in attendance.groups],
+        )
+    )
+    presence = attendance.presence
+    out.append(f"- **Presence check:** {presence.verdict}")
+    out.append(f"- **Standard:** {md_text(presence.standard)}")
+    out.append("")
+    if summary.spectrum:
+        out.append("### Place on the spectrum")
+        out.append("")
+        for placement in summary.spectrum:
+            out.append(f"- **{md_text(placement.title)}** — {md_text(placement.text)}, from {placement.answers_text}")
+            out.extend(f"  - {group.label}: {md_text(group.text)}" for group in placement.groups)
+        out.append("")
+    for grid in summary.grid:
+        out.append(f"### Now → target: {md_text(grid.title)}")
+        out.append("")
+        out.extend(
+            _table(
+                ["Area", "Now (median)", "Target (median)", "Gap"],
+                "lllr",
+                [[md_cell(area.name), md_cell(area.now_text), md_cell(area.target_text), area.gap_text] for area in grid.areas],
+            )
+        )
+    for glance in summary.indicators:
+        out.append(f"### Indicators at a glance: {md_text(glance.title)}")
+        out.append("")
+        out.extend(
+            _table(
+                ["Indicator", "Met", "Partly met", "Not met"],
+                "lrrr",
+                [[md_cell(s.name), s.met_text, s.partly_text, s.not_met_text] for s in glance.statements],
+            )
+        )
+    out.append("### Targets agreed")
+    out.append("")
+    out.extend(_targets(summary.targets))
+    review = summary.review
+    if review is not None:
+        out.append(f"### Since {review.earlier_date_label}")
+        out.append("")
+        out.append(f"Compared with *{md_text(review.earlier_title)}*. {review.text}")
+        out.append("")
+        if review.changes:
+            out.extend(
+                _table(
+                    ["Activity", "Measure", "Then → now, and what it means"],
+                    "lll",
+                    [[md_cell(c.activity), md_cell(c.measure), md_cell(c.text)] for c in review.changes],
+                )
+            )
+            out.append(md_text(review.key))
+            out.append("")
+        for reason in review.not_compared:
+            out.append(f"- Not compared: {md_text(reason)}")
+        if review.not_compared:
+            out.append("")
+        out.append(f"**Targets agreed on {review.earlier_date_label}, to review:**")
+        out.append("")
+        out.extend(_targets(review.earlier_targets))
+    return out
 
 
 def _activity(activity: ActivityRecord) -> list[str]:

@@ -32,6 +32,7 @@ from sessions import (
 
 from ._compare import Comparison, compare_sessions
 from ._record_parts import StageMark, TargetRecord, date_label, stage_marks, target_records
+from ._summary import SessionSummary, build_summary
 
 NOT_SAID = "not_said"
 NOT_SAID_LABEL = "Not said"
@@ -261,6 +262,8 @@ class Record:
     other_targets: tuple[TargetRecord, ...]
     private: bool
     comparison: Comparison | None
+    summary: SessionSummary
+    """What the record opens with: who was there, the results at a glance, the targets, the changes."""
     follow_up: tuple[FollowUpRecord, ...] = ()
     """Flagged and follow-up comments: in the private copy only, never among the activity's comments."""
 
@@ -372,6 +375,9 @@ def build_record(
     if baseline is not None:
         comparison = compare_sessions(baseline, session)
 
+    targets = tuple(target for record in activities for target in record.targets) + other_targets
+    summary = build_summary(session, targets=targets, largest_hand_count=by_hand, comparison=comparison)
+
     exported_at = now.isoformat(timespec="seconds") if now else ""
     created = str(meta.get("created_at", ""))
     return Record(
@@ -394,6 +400,7 @@ def build_record(
         other_targets=other_targets,
         private=include_hidden,
         comparison=comparison,
+        summary=summary,
         follow_up=_follow_up(session) if include_hidden else (),
     )
 
@@ -451,10 +458,7 @@ def _results(activity, overall, device=None, hand=None) -> Results:
         assert isinstance(overall, GridResult)
 
         def level_name(value: float) -> str:
-            if float(value).is_integer():
-                return activity.level(int(value)).name
-            low, high = activity.level(int(value)), activity.level(int(value) + 1)
-            return f"Between {low.name} and {high.name}"
+            return numbers.level(activity, value)
 
         areas = []
         for area in activity.areas:

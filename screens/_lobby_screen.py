@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from sessions import LiveSession, Role, RoleGroup, presence, room_counts
+from sessions import PRESENCE_CREDIT, LiveSession, Role, RoleGroup, presence, presence_words, room_counts
 
 from ._host import SessionHost
 from ._key_footer import KeyFooter
@@ -28,7 +28,6 @@ from ._session_bar import SessionBar
 
 __all__ = ["LobbyScreen", "presence_content", "PRESENCE_CREDIT"]
 
-PRESENCE_CREDIT = "Presence check: 4PI National Involvement Standards (NSUN, National Involvement Partnership)."
 
 GROUP_ROWS: tuple[tuple[RoleGroup, str], ...] = (
     (RoleGroup.LIVED, "Service user/carer"),
@@ -45,20 +44,14 @@ ROLE_WORDS: dict[Role, tuple[str, str]] = {
 
 
 def presence_content(count: int, level: str) -> Content:
-    """The presence check in words and a glyph, so it reads without colour."""
-    if level == "ideal":
-        return Content.from_markup(
-            "[b]✔✔ Presence: ideal.[/b] Service users or carers here: $count. Three or more is the ideal.",
-            count=str(count),
-        )
-    if level == "minimum":
-        return Content.from_markup(
-            "[b]✔ Presence: minimum met.[/b] Service users or carers here: $count. A third would make it ideal.",
-            count=str(count),
-        )
+    """The presence check in words and a glyph, so it reads without colour (the record's summary uses the same words)."""
+    words = presence_words(level)
     return Content.from_markup(
-        "[b]⚠ Presence: below the minimum.[/b] Service users or carers here: $count. At least two are needed, ideally three.",
+        "[b]$mark $headline[/b] Service users or carers here: $count. $hint",
+        mark=words.mark,
+        headline=words.headline,
         count=str(count),
+        hint=words.hint,
     )
 
 

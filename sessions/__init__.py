@@ -45,6 +45,10 @@ from ._model import (
     split_grid_item,
     topic_of,
 )
+from ._presence import CREDIT as PRESENCE_CREDIT
+from ._presence import STANDARD as PRESENCE_STANDARD
+from ._presence import STANDARD_RULE as PRESENCE_RULE
+from ._presence import PresenceWords, presence, presence_words
 from ._results import (
     SMALL_GROUP,
     ActivityResults,
@@ -59,7 +63,6 @@ from ._results import (
     activity_results,
     group_people,
     item_counts,
-    presence,
     room_counts,
 )
 from ._risk import DEFAULT_PHRASES, RISK_FILE, SAFEGUARDING_REMINDER, RiskPhrases, read_phrase_file
@@ -118,6 +121,11 @@ __all__ = [
     "Participant",
     "PendingPairing",
     "presence",
+    "PRESENCE_CREDIT",
+    "PRESENCE_RULE",
+    "PRESENCE_STANDARD",
+    "presence_words",
+    "PresenceWords",
     "QuestionsActivity",
     "Role",
     "role_group",

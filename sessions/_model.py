@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from . import _numbers as numbers
+
 
 class Role(str, enum.Enum):
     """What a participant says they are; always self-declared and optional."""
@@ -220,12 +222,7 @@ class SpectrumActivity(Activity):
         if nxt is None:
             return here.name
         fraction = self._place(position)
-        part = fraction - int(fraction)
-        if abs(part - 0.5) < 1e-9:
-            return f"Halfway between {here.name} and {nxt.name}"
-        if part < 0.5:
-            return f"Just past {here.name}"
-        return f"Nearly {nxt.name}"
+        return numbers.between(here.name, nxt.name, fraction - int(fraction))
 
 
 SPECTRUM_ITEM = "place"

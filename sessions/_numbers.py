@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._model import SpectrumActivity
+    from ._model import GridActivity, SpectrumActivity
 
 NO_VALUE = "–"
 """Shown where there is no figure at all (nobody answered, not asked then)."""
@@ -116,7 +116,22 @@ def _round_half_up(value: float) -> int:
     return int(value + 0.5 + 1e-9) if value >= 0 else -int(-value + 0.5 + 1e-9)
 
 
-# -- places on the spectrum -----------------------------------------------------
+# -- places on the spectrum and on the grid ----------------------------------------
+
+
+def between(here: str, after: str, part: float) -> str:
+    """Words for a place part of the way from one named step to the next.
+
+    The spectrum's stages and the grid's levels share them, so a median
+    between two steps reads the same way on screen and in every record:
+    'Just past Tokenism', 'Halfway between Tokenism and Partnership',
+    'Nearly Partnership'.
+    """
+    if abs(part - 0.5) < 1e-9:
+        return f"Halfway between {here} and {after}"
+    if part < 0.5:
+        return f"Just past {here}"
+    return f"Nearly {after}"
 
 
 def position(activity: SpectrumActivity, value: float | None) -> str:
@@ -135,6 +150,28 @@ def placement(activity: SpectrumActivity, value: float | None) -> str:
     if value is None:
         return "no answers"
     return f"position {median(value)} ({position(activity, value)})"
+
+
+def level(activity: GridActivity, value: float | None) -> str:
+    """Where a median falls on the grid's levels, in the levels' own words.
+
+    'Consultation' for 3; 'Halfway between Consultation and Partnership' for
+    3.5; 'Just past Consultation' for 3.25; 'Nearly Partnership' for 3.75.
+    """
+    if value is None:
+        return NO_VALUE
+    value = round(float(value), 6)
+    low = int(value)
+    if value == low:
+        return activity.level(low).name
+    return between(activity.level(low).name, activity.level(low + 1).name, value - low)
+
+
+def level_placement(activity: GridActivity, value: float | None) -> str:
+    """'level 3.5 (Halfway between Consultation and Partnership)', or 'no answers'."""
+    if value is None:
+        return "no answers"
+    return f"level {median(value)} ({level(activity, value)})"
 
 
 def stage_positions(activity: SpectrumActivity) -> str:
@@ -217,10 +254,14 @@ def movement(change: float | None, measure: Measure, *, unit: str = "") -> str:
     return f"{figure} {judged}"
 
 
-def shift(before: float | None, after: float | None, measure: Measure, *, unit: str = "") -> str:
-    """Then → now and what the move means: '2 → 3, +1 ↑ better: more involvement'."""
+def shift(before: float | None, after: float | None, measure: Measure, *, unit: str = "", sign: bool = False) -> str:
+    """Then → now and what the move means: '2 → 3, +1 ↑ better: more involvement'.
+
+    `sign` writes both sides with their sign, as gaps are: '+2 → +1, −1 ↑ better: closer to the target'.
+    """
     change = None if before is None or after is None else after - before
-    values = f"{median(before)} → {median(after)}"
+    show = signed if sign else median
+    values = f"{show(before)} → {show(after)}"
     if change is None:
         return values
     return f"{values}, {movement(change, measure, unit=unit)}"

@@ -438,17 +438,3 @@ def room_counts(participants: Iterable[Participant]) -> dict[RoleGroup, int]:
     for participant in participants:
         counts[role_group(participant.role)] += 1
     return counts
-
-
-PRESENCE_MINIMUM = 2
-PRESENCE_IDEAL = 3
-
-
-def presence(participants: Iterable[Participant], extra_lived: int = 0) -> tuple[int, str]:
-    """How many service users or carers are present, and whether that meets the 4PI presence standard."""
-    lived = room_counts(participants)[RoleGroup.LIVED] + extra_lived
-    if lived >= PRESENCE_IDEAL:
-        return lived, "ideal"
-    if lived >= PRESENCE_MINIMUM:
-        return lived, "minimum"
-    return lived, "below"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app_fixtures import FIXED_URL, FakeServers, make_app, make_config, new_session, screen_text, squeeze, store_for, widget_text
+from exports import build_record
 from screens import ActivityScreen, LobbyScreen, QRCode, qr_matrix
 from sessions import RoleGroup
 
@@ -103,6 +104,25 @@ async def test_people_without_phones_are_counted_in_from_the_keyboard_and_kept(t
         assert reopened.present_without_phones[RoleGroup.STAFF] == 3
     finally:
         reopened.close()
+
+
+async def test_the_record_writes_down_the_presence_check_the_lobby_showed(tmp_path: Path) -> None:
+    """People counted in from the keyboard reach the record's summary, with the lobby's verdict in its words."""
+    config = make_config(tmp_path)
+    session = new_session(config)
+    session.join("", "service_user")
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("plus")  # one service user or carer without a phone
+        await settle(pilot)
+        shown = presence_text(app)
+        assert shown == "✔ Presence: minimum met. Service users or carers here: 2. A third would make it ideal."
+        presence = build_record(session).summary.attendance.presence
+        assert presence.verdict == shown.replace(" here: ", " there: ")
+        assert presence.standard.startswith("4PI National Involvement Standards (NSUN, National Involvement Partnership)")
+        lived = build_record(session).summary.attendance.groups[0]
+        assert (lived.group, lived.on_phones, lived.without_phones) == ("lived", 1, 1)
 
 
 async def test_phone_page_failure_is_explained_on_the_lobby_and_the_app_keeps_running(tmp_path: Path) -> None:

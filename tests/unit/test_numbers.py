@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sessions import SpectrumActivity, Stage, numbers
+from sessions import Area, GridActivity, Level, SpectrumActivity, Stage, numbers
 
 
 def spectrum(positions: int = 5) -> SpectrumActivity:
@@ -100,3 +100,28 @@ def test_shares_are_compared_when_the_room_changed_size_with_counts_beside() -> 
     assert numbers.share_change((3, 7), (5, 7)) == 2
     assert numbers.share_shift(None, (2, 8), numbers.MET) == "– → 2 of 8 (25%)"
     assert numbers.share_change(None, (2, 8)) is None
+
+
+def grid() -> GridActivity:
+    levels = tuple(Level(number, name, "") for number, name in enumerate(("None", "Tokenism", "Consultation", "Partnership"), start=1))
+    return GridActivity(id="grid", title="Grid", levels=levels, areas=(Area("care", "Care", ""),))
+
+
+def test_a_median_between_grid_levels_reads_in_the_levels_words_as_the_spectrum_does() -> None:
+    activity = grid()
+    assert numbers.level(activity, 2) == "Tokenism"
+    assert numbers.level(activity, 2.5) == "Halfway between Tokenism and Consultation"
+    assert numbers.level(activity, 2.25) == "Just past Tokenism"
+    assert numbers.level(activity, 2.75) == "Nearly Consultation"
+    assert numbers.level(activity, None) == "–"
+    assert numbers.level_placement(activity, 3.5) == "level 3.5 (Halfway between Consultation and Partnership)"
+    assert numbers.level_placement(activity, None) == "no answers"
+    # One set of words for a place between two steps, on the spectrum and on the grid.
+    assert numbers.between("A", "B", 0.5) == "Halfway between A and B" == spectrum(3).position_label(1.5).replace(
+        "Beginnings of involvement", "A"
+    ).replace("Good involvement", "B")
+
+
+def test_a_gap_then_and_now_keeps_its_sign() -> None:
+    assert numbers.shift(2, 1, numbers.GAP, sign=True) == "+2 → +1, −1 ↑ better: closer to the target"
+    assert numbers.shift(2, 3, numbers.LEVEL) == "2 → 3, +1 ↑ better: more involvement"

@@ -1,0 +1,404 @@
+"""The summary a record opens with: what a team needs to act on, before the detailed tables.
+
+Built once, as plain data, from the session; the Markdown, the web page, the
+summary spreadsheet and the JSON record (its "summary" object) all render
+this one summary, so it reads the same everywhere. Every figure is written
+through `sessions.numbers`; every figure for a role group comes from
+`sessions.activity_results`, which has already held back the groups that
+could single someone out, and a group it held back shows only its note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sessions import (
+    PRESENCE_RULE,
+    PRESENCE_STANDARD,
+    Answer,
+    GridActivity,
+    GridResult,
+    IndicatorsActivity,
+    IndicatorsResult,
+    LiveSession,
+    RoleGroup,
+    SpectrumActivity,
+    SpectrumResult,
+    activity_results,
+    numbers,
+    presence,
+    presence_words,
+    room_counts,
+)
+
+from ._compare import Comparison, GridComparison, IndicatorsComparison, SpectrumComparison
+from ._record_parts import TargetRecord, date_label
+
+# -- who was there ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupAttendance:
+    """One role group in the room: joined on a phone, and counted in without one."""
+
+    group: str
+    label: str
+    on_phones: int
+    without_phones: int
+    total: int
+
+
+@dataclass(frozen=True)
+class PresenceCheck:
+    """The presence check's verdict, in the lobby's words, with the standard it comes from."""
+
+    lived: int
+    """Service users or carers present: on phones and counted in without one."""
+    level: str
+    """'ideal', 'minimum' or 'below'."""
+    verdict: str
+    standard: str
+
+
+@dataclass(frozen=True)
+class Attendance:
+    groups: tuple[GroupAttendance, ...]
+    on_phones: int
+    without_phones: int
+    total: int
+    head_count: int | None
+    """The facilitator's head count of the room, or None when nobody counted."""
+    largest_hand_count: int
+    """The most people counted by show of hands on any one question."""
+    text: str
+    presence: PresenceCheck
+
+
+# -- results at a glance ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupPlacement:
+    """One role group's place on the spectrum, or why it is not shown."""
+
+    group: str
+    label: str
+    median: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the room put itself on one spectrum."""
+
+    activity_id: str
+    title: str
+    answers: int
+    answers_text: str
+    median: float | None
+    words: str
+    text: str
+    groups: tuple[GroupPlacement, ...]
+
+
+@dataclass(frozen=True)
+class AreaGap:
+    """One grid area: the median level now, the median target, and the gap between them."""
+
+    area_id: str
+    name: str
+    answers: int
+    now: float | None
+    target: float | None
+    gap: float | None
+    now_text: str
+    target_text: str
+    gap_text: str
+
+
+@dataclass(frozen=True)
+class GridGaps:
+    activity_id: str
+    title: str
+    areas: tuple[AreaGap, ...]
+
+
+@dataclass(frozen=True)
+class IndicatorGlance:
+    """One indicator: how many said met, partly met and not met, with their shares of those answering."""
+
+    statement_id: str
+    name: str
+    answers: int
+    met: int
+    partly: int
+    not_met: int
+    met_text: str
+    partly_text: str
+    not_met_text: str
+
+
+@dataclass(frozen=True)
+class IndicatorsGlance:
+    activity_id: str
+    title: str
+    statements: tuple[IndicatorGlance, ...]
+
+
+# -- what changed since the earlier session ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One figure then and now, and what the move means in the framework's own terms."""
+
+    activity: str
+    measure: str
+    change: float | None
+    word: str
+    """'better', 'worse', 'no change', 'changed', or '' when one side has no figure."""
+    text: str
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """For a session started with an earlier one: what moved, and the targets set then."""
+
+    earlier_id: str
+    earlier_title: str
+    earlier_date: str
+    earlier_date_label: str
+    changes: tuple[Change, ...]
+    better: int
+    worse: int
+    unchanged: int
+    text: str
+    earlier_targets: tuple[TargetRecord, ...]
+    not_compared: tuple[str, ...]
+    key: str
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """Everything the record opens with, in the order a team reads it."""
+
+    title: str
+    date: str
+    date_label: str
+    facilitator: str
+    attendance: Attendance
+    spectrum: tuple[Placement, ...]
+    grid: tuple[GridGaps, ...]
+    indicators: tuple[IndicatorsGlance, ...]
+    targets: tuple[TargetRecord, ...]
+    review: ReviewSummary | None
+
+
+# -- building -------------------------------------------------------------------------------
+
+
+def build_summary(
+    session: LiveSession,
+    *,
+    targets: tuple[TargetRecord, ...],
+    largest_hand_count: int,
+    comparison: Comparison | None,
+) -> SessionSummary:
+    """The summary of `session`: `targets` in the record's order, `comparison` for a review session."""
+    created = str(session.meta.get("created_at", ""))
+    votes = list(session.votes.values())
+    tallies = list(session.tallies.values())
+    participants = session.participants
+    spectrum: list[Placement] = []
+    grid: list[GridGaps] = []
+    indicators: list[IndicatorsGlance] = []
+    for activity in session.template.activities:
+        if not activity.votable:
+            continue
+        results = activity_results(activity, votes, tallies, participants)
+        if isinstance(activity, SpectrumActivity):
+            spectrum.append(_placement(activity, results))
+        elif isinstance(activity, GridActivity):
+            grid.append(_grid(activity, results.overall))
+        elif isinstance(activity, IndicatorsActivity):
+            indicators.append(_indicators(activity, results.overall))
+    return SessionSummary(
+        title=session.title,
+        date=created[:10],
+        date_label=date_label(created),
+        facilitator=str(session.meta.get("facilitator", "")),
+        attendance=_attendance(session, largest_hand_count),
+        spectrum=tuple(spectrum),
+        grid=tuple(grid),
+        indicators=tuple(indicators),
+        targets=targets,
+        review=review_summary(comparison) if comparison is not None else None,
+    )
+
+
+def _attendance(session: LiveSession, largest_hand_count: int) -> Attendance:
+    phones = room_counts(session.participants.values())
+    without = session.present_without_phones
+    groups = tuple(
+        GroupAttendance(group.value, group.label, phones[group], without[group], phones[group] + without[group]) for group in RoleGroup
+    )
+    on_phones, counted = sum(phones.values()), sum(without.values())
+    lived, level = presence(session.participants.values(), extra_lived=without[RoleGroup.LIVED])
+    words = presence_words(level)
+    text = f"{numbers.people(on_phones + counted)}: {numbers.count(on_phones)} on a phone or tablet, {numbers.count(counted)} counted in without one."
+    head_count = session.head_count or None
+    if head_count is not None:
+        text += f" Head count: {numbers.count(head_count)}."
+    if largest_hand_count:
+        text += f" Show of hands: up to {numbers.people(largest_hand_count)} on any one question."
+    return Attendance(
+        groups=groups,
+        on_phones=on_phones,
+        without_phones=counted,
+        total=on_phones + counted,
+        head_count=head_count,
+        largest_hand_count=largest_hand_count,
+        text=text,
+        presence=PresenceCheck(
+            lived=lived,
+            level=level,
+            verdict=f"{words.mark} {words.headline} Service users or carers there: {numbers.count(lived)}. {words.hint}",
+            standard=f"{PRESENCE_STANDARD}: {PRESENCE_RULE}.",
+        ),
+    )
+
+
+def _placement(activity: SpectrumActivity, results) -> Placement:
+    overall = results.overall
+    assert isinstance(overall, SpectrumResult)
+    median = overall.positions.median
+    groups = []
+    for group in results.groups:
+        if group.size == 0:
+            continue
+        if group.result is None:
+            groups.append(GroupPlacement(group.group.value, group.group.label, None, group.note))
+            continue
+        assert isinstance(group.result, SpectrumResult)
+        shown = group.result.positions.median
+        groups.append(GroupPlacement(group.group.value, group.group.label, shown, numbers.placement(activity, shown)))
+    return Placement(
+        activity_id=activity.id,
+        title=activity.title,
+        answers=overall.positions.n,
+        answers_text=numbers.answers(overall.positions.n),
+        median=median,
+        words=numbers.position(activity, median),
+        text=numbers.placement(activity, median),
+        groups=tuple(groups),
+    )
+
+
+def _grid(activity: GridActivity, overall) -> GridGaps:
+    assert isinstance(overall, GridResult)
+    areas = []
+    for area in activity.areas:
+        result = overall.area(area.id)
+        now, target, gap = result.now.median, result.target.median, result.gap
+        areas.append(
+            AreaGap(
+                area_id=area.id,
+                name=area.name,
+                answers=result.now.n,
+                now=now,
+                target=target,
+                gap=gap,
+                now_text=numbers.level_placement(activity, now),
+                target_text=numbers.level_placement(activity, target),
+                gap_text=numbers.NO_VALUE if gap is None else numbers.amount(gap, "level", sign=True),
+            )
+        )
+    return GridGaps(activity.id, activity.title, tuple(areas))
+
+
+def _indicators(activity: IndicatorsActivity, overall) -> IndicatorsGlance:
+    assert isinstance(overall, IndicatorsResult)
+    statements = []
+    for statement in activity.statements:
+        result = overall.statement(statement.id)
+        n = result.n
+        met, partly, not_met = (result.counts.get(answer.value, 0) for answer in (Answer.MET, Answer.PARTLY, Answer.NOT_MET))
+        statements.append(
+            IndicatorGlance(
+                statement_id=statement.id,
+                name=statement.name,
+                answers=n,
+                met=met,
+                partly=partly,
+                not_met=not_met,
+                met_text=_glance(met, n),
+                partly_text=_glance(partly, n),
+                not_met_text=_glance(not_met, n),
+            )
+        )
+    return IndicatorsGlance(activity.id, activity.title, tuple(statements))
+
+
+def _glance(part: int, answers: int) -> str:
+    """'3 of 7 (43%)'; '–' for an indicator nobody answered."""
+    return numbers.count_of(part, answers) if answers else numbers.NO_VALUE
+
+
+# -- the review -------------------------------------------------------------------------------
+
+
+def review_summary(comparison: Comparison) -> ReviewSummary:
+    """What changed since the earlier session, read from the comparison the record's progress section shows.
+
+    The one place the summary reads the comparison: the figures come from
+    `compare_sessions`, the words for each move from `sessions.numbers`.
+    """
+    changes = tuple(_changes(comparison.activities))
+    better = sum(change.word == "better" for change in changes)
+    worse = sum(change.word == "worse" for change in changes)
+    unchanged = sum(change.word == "no change" for change in changes)
+    before = comparison.before
+    return ReviewSummary(
+        earlier_id=before.id,
+        earlier_title=before.title,
+        earlier_date=before.date,
+        earlier_date_label=before.date_label,
+        changes=changes,
+        better=better,
+        worse=worse,
+        unchanged=unchanged,
+        text=f"Since {before.date_label}: {numbers.count(better)} better, {numbers.count(worse)} worse, {numbers.count(unchanged)} no change.",
+        earlier_targets=comparison.targets_before,
+        not_compared=comparison.not_compared,
+        key=numbers.KEY,
+    )
+
+
+def _change(activity: str, measure: str, change: float | None, kind: numbers.Measure, text: str) -> Change:
+    judged = numbers.verdict(change, kind)
+    return Change(activity, measure, change, judged.word if judged else "", text)
+
+
+def _changes(activities: Iterable[SpectrumComparison | GridComparison | IndicatorsComparison]) -> Iterable[Change]:
+    for activity in activities:
+        if isinstance(activity, SpectrumComparison):
+            median = activity.median
+            yield _change(activity.title, "Median position", median.change, numbers.SPECTRUM, numbers.shift(median.before, median.after, numbers.SPECTRUM))
+        elif isinstance(activity, GridComparison):
+            for area in activity.areas:
+                now, gap = area.now, area.gap
+                level_text = numbers.shift(now.before, now.after, numbers.LEVEL)
+                gap_text = numbers.shift(gap.before, gap.after, numbers.GAP, sign=True)
+                yield _change(activity.title, f"{area.name}: level now", now.change, numbers.LEVEL, level_text)
+                yield _change(activity.title, f"{area.name}: gap to target", gap.change, numbers.GAP, gap_text)
+        elif isinstance(activity, IndicatorsComparison):
+            for statement in activity.statements:
+                answered = statement.answers
+                if not answered.before and not answered.after:
+                    continue  # asked neither time, or nobody answered either time: nothing moved
+                for name, shift, kind in (("met", statement.met, numbers.MET), ("not met", statement.not_met, numbers.NOT_MET)):
+                    before = None if shift.before is None or answered.before is None else (int(shift.before), int(answered.before))
+                    after = (int(shift.after or 0), int(answered.after or 0))
+                    change = numbers.share_change(before, after)
+                    yield _change(activity.title, f"{statement.name}: {name}", change, kind, numbers.share_shift(before, after, kind))
