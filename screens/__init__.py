@@ -22,7 +22,7 @@ from ._messages import ChangeBatch, ResumeSession, StartSession, StorageFailed, 
 from ._moderation_screen import QUEUE_LIMIT, STATE_LABELS, ModerationScreen
 from ._pairing_form import PairingForm, code_problem
 from ._pending_badge import PendingBadge, pending_label
-from ._qr import QUIET_ZONE, QRCode, qr_cells, qr_matrix
+from ._qr import QUIET_ZONE, QRCode, QRFit, qr_cells, qr_fit, qr_matrix
 from ._questions_view import QuestionsView
 from ._review_screen import ReviewScreen
 from ._session_bar import SessionBar
@@ -58,6 +58,7 @@ __all__ = [
     "PairingForm",
     "PendingBadge",
     "QRCode",
+    "QRFit",
     "QuestionsView",
     "ResumeSession",
     "ReviewScreen",
@@ -77,6 +78,7 @@ __all__ = [
     "pending_label",
     "presence_content",
     "qr_cells",
+    "qr_fit",
     "qr_matrix",
     "view_for",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from itertools import islice
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,11 +23,18 @@ from sessions import PRESENCE_CREDIT, LiveSession, Role, RoleGroup, presence, pr
 from ._host import SessionHost
 from ._key_footer import KeyFooter
 from ._messages import ChangeBatch, guard_storage
-from ._qr import QRCode
+from ._qr import QRCode, QRFit, qr_fit, qr_matrix
 from ._session_bar import SessionBar
 
-__all__ = ["LobbyScreen", "presence_content", "PRESENCE_CREDIT"]
+__all__ = ["LobbyScreen", "presence_content", "PRESENCE_CREDIT", "QR_SHARE", "FOOTER_ROWS"]
 
+
+QR_SHARE = 60
+"""Percent of the width the code may take; the rest is for who is here (`#lobby-qr-box` max-width)."""
+
+FOOTER_ROWS = 4
+"""The key footer at its tallest (KeyFooter's max-height): the code is sized as if the footer were,
+so showing or hiding a key (or the footer) never pushes the code's last row off the screen."""
 
 GROUP_ROWS: tuple[tuple[RoleGroup, str], ...] = (
     (RoleGroup.LIVED, "Service user/carer"),
@@ -53,6 +60,22 @@ def presence_content(count: int, level: str) -> Content:
         count=str(count),
         hint=words.hint,
     )
+
+
+def spaced_code(code: str) -> str:
+    """A room code with room between its characters, easier to read from the back and to type."""
+    return " ".join(code)
+
+
+def too_small_content(url: str, code: str, room_url: str) -> Content:
+    """What the lobby says instead of a code that would not fit whole: plainly, then the address and the room code."""
+    said = Content.from_markup(
+        "⚠ This screen is too small for a QR code that scans, so none is shown.\nOn a phone, open\n[b]$url[/b]\n",
+        url=url,
+    )
+    if room_url:
+        return said + Content.from_markup("or open $room and type the room code\n[b]$code[/b]", room=room_url, code=spaced_code(code))
+    return said + Content.from_markup("Room code: [b]$code[/b]", code=spaced_code(code))
 
 
 def door_content(session: LiveSession) -> Content:
@@ -94,6 +117,10 @@ class LobbyScreen(Screen):
     def __init__(self, session: LiveSession) -> None:
         super().__init__()
         self.session = session
+        self.half_blocks = False
+        """The facilitator asked for the smaller code (f) where full cells would fit."""
+        self._fit: QRFit | None = None
+        self._full_cells_fit = False
 
     def compose(self) -> ComposeResult:
         yield SessionBar("Lobby")
@@ -126,6 +153,7 @@ class LobbyScreen(Screen):
             table.add_row(label, "0", "0", key=group.value)
         table.focus(scroll_visible=False)
         self.refresh_from_session()
+        self._show_address()
         app = self.app
         if isinstance(app, SessionHost):
             self.watch(app, "join_url", self._show_address)
@@ -139,16 +167,41 @@ class LobbyScreen(Screen):
 
     # -- the address ------------------------------------------------------------------
 
+    def on_resize(self, _event: events.Resize) -> None:
+        self._show_address()
+
+    def _qr_space(self) -> tuple[int, int]:
+        """Cells the code may take: its share of the width, and the height between the top bar and the footer at its tallest."""
+        bar = self.query_one(SessionBar)
+        width = self.size.width * QR_SHARE // 100 - 2  # the box's padding, one column each side
+        height = self.size.height - max(bar.outer_size.height, 1) - FOOTER_ROWS
+        return width, height
+
+    def _place_code(self, url: str) -> QRFit | None:
+        """Size the code to the screen; None when no whole code fits."""
+        modules = len(qr_matrix(url))
+        width, height = self._qr_space()
+        largest = qr_fit(modules, width, height)
+        self._full_cells_fit = largest is not None and largest.full_cells
+        return qr_fit(modules, width, height, full_cells=not (self.half_blocks and self._full_cells_fit))
+
     def _show_address(self, _value: object = None) -> None:
         app = self.app
         url = room_url = problem = ""
         if isinstance(app, SessionHost):
             url, room_url, problem = app.join_url, app.room_url, app.intake_problem
         qr = self.query_one("#lobby-qr", QRCode)
+        box = self.query_one("#lobby-qr-box")
         status = self.query_one("#lobby-qr-status", Static)
         join = self.query_one("#lobby-join", Static)
         room = self.query_one("#lobby-room", Static)
         code = self.session.room_code
+        box.display = room.display = True
+        join.set_class(False, "-large")
+        fit = self._place_code(url) if url and not problem else None
+        if fit != self._fit:
+            self._fit = fit
+            self.refresh_bindings()
         if problem:
             qr.data = ""
             qr.display = False
@@ -165,8 +218,15 @@ class LobbyScreen(Screen):
             room.update(Content.from_markup("Room code: [b]$code[/b]", code=code))
             return
         qr.data = url
-        qr.display = True
         status.display = False
+        if fit is None:
+            qr.display = box.display = False
+            join.update(too_small_content(url, code, room_url))
+            join.set_class(True, "-large")
+            room.display = False
+            return
+        qr.show(fit)
+        qr.display = True
         join.update(Content.from_markup("[b]Scan the code to join[/b], or open\n$url", url=url))
         if room_url:
             room.update(Content.from_markup("No camera? Open $room and type the room code [b]$code[/b].", room=room_url, code=code))
@@ -232,6 +292,8 @@ class LobbyScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start" and isinstance(self.focused, Input):
             return False
+        if action == "toggle_cells":
+            return self._fit is not None and self._full_cells_fit  # offered only when full cells fit whole
         return True
 
     def action_start(self) -> None:
@@ -242,9 +304,10 @@ class LobbyScreen(Screen):
         self.dismiss()
 
     def action_toggle_cells(self) -> None:
+        self.half_blocks = not self.half_blocks
+        self._show_address()
         qr = self.query_one("#lobby-qr", QRCode)
-        qr.full_cells = not qr.full_cells
-        self.notify("QR code: two spaces per module (full cells)." if qr.full_cells else "QR code: half-block cells.", markup=False)
+        self.notify("QR code: full cells, as large as fits." if qr.full_cells else "QR code: half-block cells, smaller.", markup=False)
 
     def action_head_count(self) -> None:
         self.query_one("#lobby-head-count", Input).focus()

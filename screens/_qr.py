@@ -4,9 +4,14 @@ Built from `qrcode`'s module matrix, never its ASCII printer: every cell gets
 an explicit black foreground and white background, so the code reads the
 same on a dark theme, a light theme or a washed-out projector, and the light
 quiet zone a scanner needs is always painted.
+
+`qr_fit` picks the largest drawing that fits whole in the space given, or
+none: a code with a cell cut off does not scan, so it is never drawn clipped.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -17,7 +22,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-__all__ = ["QRCode", "qr_matrix", "qr_cells", "QUIET_ZONE", "DARK", "LIGHT"]
+__all__ = ["QRCode", "QRFit", "qr_matrix", "qr_cells", "qr_fit", "QUIET_ZONE", "DARK", "LIGHT"]
 
 QUIET_ZONE = 4
 """Light modules around the code; scanners need four."""
@@ -45,6 +50,42 @@ def qr_matrix(data: str) -> list[list[bool]]:
     return [[bool(module) for module in row] for row in code.get_matrix()]
 
 
+@dataclass(frozen=True)
+class QRFit:
+    """One way to draw a code: half blocks (one cell per module, two modules high) or full cells at `scale`."""
+
+    full_cells: bool
+    scale: int
+    width: int
+    height: int
+
+
+def qr_sizes(modules: int, quiet: int = QUIET_ZONE, *, largest_scale: int = 8) -> list[QRFit]:
+    """Every drawing of a code `modules` wide, smallest first.
+
+    Half blocks take one column and half a row per module; full cells at
+    scale k take 2k columns and k rows, so each size keeps modules square.
+    """
+    side = modules + 2 * quiet
+    sizes = [QRFit(False, 1, side, (side + 1) // 2)]
+    sizes += [QRFit(True, k, 2 * k * side, k * side) for k in range(1, largest_scale + 1)]
+    return sizes
+
+
+def qr_fit(modules: int, width: int, height: int, *, full_cells: bool = True) -> QRFit | None:
+    """The largest drawing that fits whole in `width` x `height` cells, or None when none does.
+
+    `full_cells=False` keeps to half blocks (the facilitator asked for the smaller code).
+    """
+    best = None
+    for size in qr_sizes(modules):
+        if size.full_cells and not full_cells:
+            break
+        if size.width <= width and size.height <= height:
+            best = size
+    return best
+
+
 def _with_quiet_zone(matrix: list[list[bool]], quiet: int) -> list[list[bool]]:
     width = len(matrix[0]) + 2 * quiet if matrix else 0
     blank = [False] * width
@@ -52,19 +93,22 @@ def _with_quiet_zone(matrix: list[list[bool]], quiet: int) -> list[list[bool]]:
     return [list(blank) for _ in range(quiet)] + [margin + row + margin for row in matrix] + [list(blank) for _ in range(quiet)]
 
 
-def qr_cells(matrix: list[list[bool]], *, full_cells: bool = False, quiet: int = QUIET_ZONE) -> list[list[Segment]]:
+def qr_cells(matrix: list[list[bool]], *, full_cells: bool = False, quiet: int = QUIET_ZONE, scale: int = 1) -> list[list[Segment]]:
     """Terminal lines for a module matrix.
 
     Half-block mode puts two modules in one character cell (top and bottom),
     which keeps the code square on a typical terminal font. Full-cell mode
-    uses two background-coloured spaces per module, for projectors that
-    draw block glyphs with gaps.
+    uses two background-coloured spaces per module (times `scale` each way),
+    so a larger screen gets a larger code, and projectors that draw block
+    glyphs with gaps still show solid modules.
     """
     padded = _with_quiet_zone(matrix, quiet)
     lines: list[list[Segment]] = []
     if full_cells:
+        cell = "  " * scale
         for row in padded:
-            lines.append([Segment("  ", _DARK_CELL if dark else _LIGHT_CELL) for dark in row])
+            line = [Segment(cell, _DARK_CELL if dark else _LIGHT_CELL) for dark in row]
+            lines += [list(line) for _ in range(scale)]
         return lines
     width = len(padded[0]) if padded else 0
     for y in range(0, len(padded), 2):
@@ -75,7 +119,7 @@ def qr_cells(matrix: list[list[bool]], *, full_cells: bool = False, quiet: int =
 
 
 class QRCode(Widget):
-    """Shows `data` as a QR code; `full_cells` switches to two spaces per module."""
+    """Shows `data` as a QR code; `full_cells` switches to two spaces per module, `scale` enlarges full cells."""
 
     DEFAULT_CSS = """
     QRCode {
@@ -86,6 +130,7 @@ class QRCode(Widget):
 
     data: reactive[str] = reactive("", layout=True)
     full_cells: reactive[bool] = reactive(False, layout=True)
+    scale: reactive[int] = reactive(1, layout=True)
 
     def __init__(self, data: str = "", *, full_cells: bool = False, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -107,13 +152,23 @@ class QRCode(Widget):
         if not self.data:
             self._lines = []
             return
-        self._lines = [Strip(segments) for segments in qr_cells(qr_matrix(self.data), full_cells=self.full_cells)]
+        self._lines = [Strip(segments) for segments in qr_cells(qr_matrix(self.data), full_cells=self.full_cells, scale=self.scale)]
 
     def watch_data(self) -> None:
         self._rebuild()
 
     def watch_full_cells(self) -> None:
         self._rebuild()
+
+    def watch_scale(self) -> None:
+        self._rebuild()
+
+    def show(self, fit: QRFit) -> None:
+        """Draw the code the way `fit` says (one rebuild for both settings)."""
+        self.set_reactive(QRCode.full_cells, fit.full_cells)
+        self.set_reactive(QRCode.scale, fit.scale)
+        self._rebuild()
+        self.refresh(layout=True)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return self._lines[0].cell_length if self._lines else 0

@@ -1,12 +1,17 @@
-"""The lobby's QR code: size on screen, colours, quiet zone, and that the cells carry the code."""
+"""The lobby's QR code: size on screen, colours, quiet zone, that the cells carry the code, and that it fits."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from rich.color import Color
 from rich.segment import Segment
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
-from screens import QUIET_ZONE, QRCode, qr_cells, qr_matrix
+from app_fixtures import FIXED_ROOM_CODE, FIXED_URL, fixed_session, make_app, make_config, screen_text, widget_text
+from screens import QUIET_ZONE, LobbyScreen, QRCode, QRFit, qr_cells, qr_fit, qr_matrix
 
 URL_40 = "http://192.0.2.10:8765/j/" + "Ab3dE6gH9jK2mN5"
 BLACK = Color.parse("#000000")
@@ -110,3 +115,151 @@ async def test_widget_takes_exactly_the_code_size_and_paints_the_same_cells_on_a
         qr.data = ""
         await pilot.pause()
         assert (qr.size.width, qr.size.height) == (0, 0)
+
+
+def test_full_cells_grow_by_whole_modules_and_still_round_trip() -> None:
+    matrix = qr_matrix(URL_40)
+    lines = qr_cells(matrix, full_cells=True, scale=2)
+    assert len(lines) == 74 and all(sum(len(segment.text) for segment in line) == 148 for line in lines)
+    assert strip_quiet_zone(modules_from_pixels(pixels_from_lines(lines), 4), 29) == matrix
+
+
+def test_the_largest_drawing_that_fits_whole_is_chosen_and_none_when_nothing_does() -> None:
+    side = 29 + 2 * QUIET_ZONE  # 37
+    assert qr_fit(29, 37, 19) == QRFit(False, 1, 37, 19)
+    assert qr_fit(29, 36, 19) is None and qr_fit(29, 37, 18) is None  # one cell short: no code, never a clipped one
+    assert qr_fit(29, 74, 37) == QRFit(True, 1, 74, 37)
+    assert qr_fit(29, 74, 36) == QRFit(False, 1, 37, 19)
+    assert qr_fit(29, 74, 37, full_cells=False) == QRFit(False, 1, 37, 19)
+    assert qr_fit(29, 4 * side, 2 * side) == QRFit(True, 2, 148, 74)
+
+
+# -- in the lobby, at the sizes a room meets ---------------------------------------------------
+
+
+def pixels_from_lines(lines: list[list[Segment]]) -> list[list[bool]]:
+    """Dark and light half-cells, whatever the drawing: full cells by background, half blocks by glyph."""
+    rows: list[list[bool]] = []
+    for line in lines:
+        top: list[bool] = []
+        bottom: list[bool] = []
+        for segment in line:
+            for char in segment.text:
+                if char == " " and segment.style.bgcolor == BLACK:
+                    upper = lower = True
+                else:
+                    assert segment.style.bgcolor == WHITE, segment
+                    upper, lower = HALF[char]
+                top.append(upper)
+                bottom.append(lower)
+        rows += [top, bottom]
+    return rows
+
+
+def modules_from_pixels(pixels: list[list[bool]], columns_per_module: int) -> list[list[bool]]:
+    """One sample per module: a module is `columns_per_module` cells wide and half that many rows high."""
+    rows_per_module = columns_per_module  # in half-rows
+    return [row[::columns_per_module] for row in pixels[::rows_per_module]]
+
+
+def drawn_modules(qr: QRCode) -> list[list[bool]]:
+    """What the widget puts on the screen, read back to modules (quiet zone included)."""
+    lines = [list(qr.render_line(y)) for y in range(qr.size.height)]
+    columns = 2 * qr.scale if qr.full_cells else 1
+    side = qr.size.width // columns
+    return modules_from_pixels(pixels_from_lines(lines), columns)[:side]
+
+
+def fully_on_screen(app, widget) -> bool:
+    return bool(widget.region) and Region(0, 0, *app.size).contains_region(widget.region)
+
+
+def shown_address(app) -> str:
+    """The join address printed beside the code (or in its place): the first address the join line gives."""
+    return next(word for word in widget_text(app.screen.query_one("#lobby-join")).split() if word.startswith("http"))
+
+
+def footer_text(app) -> str:
+    footer = app.screen.query_one("KeyFooter")
+    return " ".join(" ".join(screen_text(app).splitlines()[footer.region.y : footer.region.bottom]).split())
+
+
+def assert_code_is_whole_and_reads_as(app, url: str) -> None:
+    qr = app.screen.query_one(QRCode)
+    assert qr.display and fully_on_screen(app, qr), (qr.region, app.size)
+    modules = len(qr_matrix(url))
+    assert strip_quiet_zone(drawn_modules(qr), modules) == qr_matrix(url)
+
+
+async def settle(pilot, times: int = 4) -> None:
+    for _ in range(times):
+        await pilot.pause()
+
+
+@pytest.mark.parametrize(
+    ("size", "full_cells", "cells"),
+    [((100, 30), False, (37, 19)), ((80, 24), False, (37, 19)), ((160, 45), True, (74, 37))],
+    ids=["100x30", "80x24", "160x45"],
+)
+async def test_the_lobby_code_takes_the_largest_whole_size_and_reads_as_the_address_beside_it(
+    tmp_path: Path, size: tuple[int, int], full_cells: bool, cells: tuple[int, int]
+) -> None:
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="lobby")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        qr = app.screen.query_one(QRCode)
+        assert (qr.full_cells, qr.scale, (qr.size.width, qr.size.height)) == (full_cells, 1, cells)
+        assert shown_address(app) == FIXED_URL
+        assert_code_is_whole_and_reads_as(app, shown_address(app))
+        assert ("f QR cells" in footer_text(app)) == full_cells, "full cells are offered only where they fit"
+
+
+async def test_full_cells_are_not_offered_at_100x30_and_f_cannot_clip_the_code(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="lobby")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        qr = app.screen.query_one(QRCode)
+        assert not qr.full_cells and (qr.size.width, qr.size.height) == (37, 19)
+        assert_code_is_whole_and_reads_as(app, FIXED_URL)
+        await pilot.resize_terminal(160, 45)
+        await settle(pilot)
+        assert qr.full_cells and (qr.size.width, qr.size.height) == (74, 37), "it grows when the screen does"
+        await pilot.press("f")  # now offered: the facilitator may keep the smaller code
+        await settle(pilot)
+        assert not qr.full_cells and (qr.size.width, qr.size.height) == (37, 19)
+        assert_code_is_whole_and_reads_as(app, FIXED_URL)
+        await pilot.press("f")
+        await settle(pilot)
+        assert qr.full_cells and (qr.size.width, qr.size.height) == (74, 37)
+        assert_code_is_whole_and_reads_as(app, FIXED_URL)
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert not qr.full_cells and fully_on_screen(app, qr), "a smaller screen takes it back to half blocks, never clipped"
+
+
+async def test_at_60x20_no_code_fits_and_the_lobby_says_so_with_the_address_and_room_code_instead(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="lobby")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen)
+        qr = app.screen.query_one(QRCode)
+        assert not qr.display, "no code rather than a clipped one"
+        join = app.screen.query_one("#lobby-join")
+        said = " ".join(widget_text(join).split())
+        assert "⚠ This screen is too small for a QR code that scans, so none is shown." in said
+        assert shown_address(app) == FIXED_URL
+        assert " ".join(FIXED_ROOM_CODE) in said, "the room code, spaced for reading from the back"
+        assert fully_on_screen(app, join)
+        assert "f QR cells" not in footer_text(app)
+        await pilot.press("f")
+        await settle(pilot)
+        assert not qr.display
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert_code_is_whole_and_reads_as(app, FIXED_URL)
+        assert "too small" not in screen_text(app)
