@@ -230,7 +230,7 @@ class ActivityScreen(Screen):
 
     def action_split(self) -> None:
         view = self.view
-        refusal = view.split_refusal() if view is not None and not self.split else ""
+        refusal = view.refusal_notice() if view is not None and not self.split else ""
         if refusal:
             # Say who it would single out instead of drawing a split the room could subtract from.
             self.notify(refusal, severity="warning", markup=False)

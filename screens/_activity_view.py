@@ -257,14 +257,25 @@ class ActivityView(Widget, can_focus=True):
         """Are results drawn split by role: asked for, revealed, and safe to show?"""
         return self.split and self.revealed and self.results is not None and not self.split_refusal()
 
+    def presence_warning(self) -> Content | None:
+        """The lobby's presence warning, when too few service users or carers are here; else None."""
+        session = self.session
+        lived, level = presence(session.participants.values(), extra_lived=session.present_without_phones[RoleGroup.LIVED])
+        return presence_content(lived, level) if level == "below" else None
+
+    def refusal_notice(self) -> str:
+        """What `s` says when it refuses the split: who it would single out, and the presence warning."""
+        refusal = self.split_refusal()
+        warning = self.presence_warning()
+        return f"{refusal} {warning.plain}" if refusal and warning is not None else refusal
+
     def refusal_lines(self, width: int) -> list[Content]:
         """The refusal in words, with the lobby's presence warning when too few service users or carers are here."""
         lines = [Content.styled(line, layout.HEADING) for line in layout.wrap(f"⚠ {self.split_refusal()}", width)]
         lines += [Content(line) for line in layout.wrap("Results are shown for everyone together.", width)]
-        session = self.session
-        lived, level = presence(session.participants.values(), extra_lived=session.present_without_phones[RoleGroup.LIVED])
-        if level == "below":
-            lines += presence_content(lived, level).wrap(width)
+        warning = self.presence_warning()
+        if warning is not None:
+            lines += warning.wrap(width)
         return lines
 
     @property

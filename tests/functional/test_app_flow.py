@@ -462,7 +462,10 @@ async def test_split_key_refuses_a_split_that_would_single_someone_out(tmp_path:
         view = activity_screen(app).view
         assert view.split is False, "the split is refused, not drawn"
         notes = [str(n.message) for n in app._notifications]
-        assert "Splitting by role would single out 1 service user or carer." in notes
+        assert (
+            "Splitting by role would single out 1 service user or carer. ⚠ Presence: below the minimum. "
+            "Service users or carers here: 1. At least two are needed, ideally three."
+        ) in notes, "the refusal names who, and repeats the lobby's presence warning"
         # Split on while the room was safe, then a lone carer answers: the view says so in place.
         session.reset_activity("spectrum")
         session.set_revealed("spectrum", True)
