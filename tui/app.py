@@ -289,7 +289,7 @@ class InvolveApp(App[int]):
             await self.push_screen(LobbyScreen(session))
         self.curtain = session.curtain  # drawn when the app stopped: it stays drawn
         if session.damage is not None:
-            self.call_after_refresh(self._report_damage, session.damage.describe())
+            self._report_damage(session.damage.describe())
         self.console_paired = session.consoles.paired
         self.start_intake(session)
         if self.demo_speed is not None:
@@ -491,10 +491,15 @@ class InvolveApp(App[int]):
             self.notify(message, title="Saving failed", severity="error", timeout=15, markup=False)
 
     def _report_damage(self, message: str) -> None:
-        """A damaged journal cost some changes: say so calmly once the screen is up, and what was kept."""
+        """A damaged journal cost some changes: say so calmly, and what was kept.
+
+        A headless run says it at once (a run stopped straight after it starts still
+        said it); on a screen the notice waits until the screen is drawn."""
         if self.report.damage_found(message):
             return
-        self.notify(message, title="Some saved changes could not be read back", severity="warning", timeout=30, markup=False)
+        self.call_after_refresh(
+            self.notify, message, title="Some saved changes could not be read back", severity="warning", timeout=30, markup=False
+        )
 
     def on_storage_failed(self, message: StorageFailed) -> None:
         self._report_storage(message.reason)

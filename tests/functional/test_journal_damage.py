@@ -87,3 +87,39 @@ async def test_the_app_says_so_calmly_and_every_later_open_still_does(tmp_path: 
     assert (config.sessions_dir / session_id / "journal.log.damaged").exists()
     again = run_involve(config.data_dir, "export", session_id, "--format", "json", "--out", str(tmp_path / "out"))
     assert again.returncode == 0 and f"line {line}," in again.stderr
+
+
+def test_a_headless_resume_says_what_was_lost_and_keeps_running(tmp_path: Path) -> None:
+    """`involve resume --headless`: the damage is one warning line on stderr, the phone page still starts."""
+    import signal
+    import subprocess
+    import sys
+
+    from bench._headless import app_env
+
+    data = tmp_path / "data"
+    session_id, voters, line = _damaged_session(data)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tui", "resume", session_id, "--headless", "--host", "127.0.0.1", "--port", "0"],
+        env=app_env(data),
+        cwd=data,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().startswith("join: http://127.0.0.1:")
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0, err
+    assert "Traceback" not in err
+    warnings = [text for text in err.splitlines() if text.strip()]
+    assert len(warnings) == 1, err
+    assert f"line {line}," in warnings[0] and "every other saved change is here" in warnings[0] and "never confirmed" not in warnings[0]
+    assert (data / "sessions" / session_id / "journal.log.damaged").exists(), "the damaged journal is kept for a person to inspect"
