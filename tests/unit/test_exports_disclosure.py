@@ -22,14 +22,13 @@ SESSION_ID = "five-and-one"
 STAFF_POSITIONS = (3, 4, 3, 4, 3)
 
 
-@pytest.fixture
-def session(tmp_path: Path):
+def five_and_one(store: SessionStore, session_id: str, lone_position: int = 8):
+    """Five staff at 3 or 4 and one service user far from them, on every activity."""
     template = TemplateLibrary().find("where-are-we")
-    store = SessionStore(tmp_path / "sessions", clock=lambda: CLOCK)
-    live = store.create(template, template.path.read_text(encoding="utf-8"), title="Five and one", session_id=SESSION_ID)
+    live = store.create(template, template.path.read_text(encoding="utf-8"), title="Five and one", session_id=session_id)
     lone, _ = live.join("Robin", Role.SERVICE_USER)
     staff = [live.join("", Role.STAFF)[0] for _ in STAFF_POSITIONS]
-    live.cast_vote(lone.id, "spectrum", "place", 8)
+    live.cast_vote(lone.id, "spectrum", "place", lone_position)
     for person, position in zip(staff, STAFF_POSITIONS):
         live.cast_vote(person.id, "spectrum", "place", position)
     for person in [lone, *staff]:
@@ -37,6 +36,12 @@ def session(tmp_path: Path):
         live.cast_vote(person.id, "indicators", "valuing", "not_met" if person is lone else "met")
     comment = live.add_comment("spectrum", "We are further on than it feels.", participant_id=staff[0].id)
     live.moderate(comment.id, CommentState.APPROVED)
+    return live
+
+
+@pytest.fixture
+def session(tmp_path: Path):
+    live = five_and_one(SessionStore(tmp_path / "sessions", clock=lambda: CLOCK), SESSION_ID)
     yield live
     live.close()
 
@@ -85,3 +90,28 @@ def test_the_private_copy_keeps_the_raw_answers_and_says_it_is_private(session, 
     assert {person["role"] for person in data["session"]["participants"]} == {"service_user", "staff"}
     # Even the private copy's summaries follow the same disclosure rules.
     assert all(group["results"] is None for group in data["results"]["spectrum"]["groups"])
+
+
+def test_the_progress_review_shows_the_whole_room_only(tmp_path: Path) -> None:
+    """Then and now, both five staff and one service user: the review compares rooms, never a group."""
+    from exports import render_comparison
+
+    store = SessionStore(tmp_path / "sessions", clock=lambda: CLOCK)
+    before = five_and_one(store, "five-and-one-before", lone_position=7)
+    after = five_and_one(store, SESSION_ID)
+    try:
+        files = {path.name: path.read_bytes().decode("utf-8-sig") for path in export_session(after, FORMATS, tmp_path / "out", baseline=before)}
+        review = render_comparison(before, after)
+    finally:
+        before.close()
+        after.close()
+    progress = files[f"{SESSION_ID}-record.md"].split("## Progress since", 1)[1]
+    html = files[f"{SESSION_ID}-record.html"]
+    html_progress = html[html.index("Progress since") :]
+    for text in (review, progress, html_progress):
+        assert "Staff" not in text.replace("Staff hear", "").replace("Staff take", ""), text
+        assert "Service users and carers" not in text, text
+    answers = list(csv.DictReader(io.StringIO(files[f"{SESSION_ID}-answers.csv"], newline="")))
+    assert {row["group"] for row in answers} == {"Everyone"}
+    data = json.loads(files[f"{SESSION_ID}-record.json"])
+    assert all(group["results"] is None for activity in data["results"].values() for group in activity["groups"])
