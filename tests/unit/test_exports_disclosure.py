@@ -58,6 +58,11 @@ def test_no_public_format_breaks_out_the_staff(session, tmp_path: Path) -> None:
     assert {row["group"] for row in answers} == {"Everyone"}
     assert {row["count"] for row in answers if row["source"] == "tally"} == {"0"}, "nobody was counted by hand"
 
+    summary = list(csv.DictReader(io.StringIO(files[f"{SESSION_ID}-summary.csv"], newline="")))
+    staff_figures = [row for row in summary if row["item"] == "Staff" and row["section"] != "who was there"]
+    assert staff_figures and all(row["value"] == "" for row in staff_figures), staff_figures
+    assert all(Withheld.SUBTRACTION.words == row["text"] for row in staff_figures)
+
     markdown = files[f"{SESSION_ID}-record.md"]
     by_role = markdown.split("### By role", 1)[1].split("###", 1)[0]
     assert f"| Staff | {Withheld.SUBTRACTION.words} |" in by_role
