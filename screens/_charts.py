@@ -37,6 +37,8 @@ SPLIT_GROUPS = (RoleGroup.STAFF, RoleGroup.LIVED)
 BAR = "$primary"
 MARK = "bold $accent"
 
+MIN_ANSWER_BAR = 3
+"""Cells of bar an indicator answer keeps before its words give way to the glyph alone."""
 GRID_CELL_MIN = 7
 GRID_LABEL_MIN = 14
 _EIGHTHS_ACROSS = " ▏▎▍▌▋▊▉█"
@@ -92,10 +94,16 @@ def group_heading(group: GroupResult) -> str:
 def group_lines(group: GroupResult, width: int) -> list[Content]:
     """A group's heading for a column: its name and size, or its name and why it is not shown."""
     if not group.suppressed:
-        return [Content.styled(fit(group_heading(group), width), HEADING)]
-    return [Content.styled(fit(group.group.label, width), HEADING)] + [
+        return [Content.styled(line, HEADING) for line in wrap(group_heading(group), width)]
+    return [Content.styled(line, HEADING) for line in wrap(group.group.label, width)] + [
         Content.styled(line, QUIET) for line in wrap(group_note(group), width)
     ]
+
+
+def group_name_lines(group: GroupResult, width: int) -> list[Content]:
+    """A group's name (and size, when it is shown) over its column, wrapped rather than cut."""
+    text = group.group.label if group.suppressed else group_heading(group)
+    return [Content.styled(line, HEADING) for line in wrap(text, width)]
 
 
 def gap_text(now: float | None, target: float | None, gap: float | None) -> str:
@@ -105,6 +113,25 @@ def gap_text(now: float | None, target: float | None, gap: float | None) -> str:
 
 def area_gap_text(area: AreaResult) -> str:
     return gap_text(area.now.median, area.target.median, area.gap)
+
+
+def gap_forms(now: float | None, target: float | None, gap: float | None, *, extra: str = "", words: bool = True) -> list[list[str]]:
+    """The grid's headline for one area, from the fullest form to the narrowest, for `layout.first_fit`.
+
+    `extra` and the words "now" and "target" give way first (`words` False
+    leaves them out from the start); the medians and the gap are in every form.
+    """
+    full = gap_text(now, target, gap)
+    short_medians = f"{NOW} {number(now)} → {TARGET} {number(target)}"
+    gap_words = f"gap {signed(gap)}"
+    forms = [[f"{full} · {extra}"]] if extra and words else []
+    forms += [[full]] if words else []
+    forms += [
+        [f"{short_medians}, {gap_words}"],
+        [f"{short_medians},", gap_words],
+        [f"{NOW} {number(now)} →", f"{TARGET} {number(target)},", gap_words],
+    ]
+    return forms
 
 
 # -- bars ------------------------------------------------------------------------------
@@ -220,29 +247,40 @@ def row_chart(
 
     `columns` holds (heading, counts or None when the group is not shown, note
     written down its column instead). The row holding a group's median is
-    marked '◀ median'.
+    marked '◀ median'. Every column's bars use one scale, the largest count in
+    the chart. A heading too long for its column wraps; labels too long for a
+    third of the width ('5 Good involvement') shrink to their first word ('5')
+    and are spelt out in a key under the chart, so no name is ever cut.
     """
     # Two cells for the selection mark, one to keep the label off the numbers.
-    label_width = min(max((cell_len(label) for label in labels), default=1) + 3, max(6, width // 3))
+    longest = max((cell_len(label) for label in labels), default=1)
+    keyed = longest + 3 > max(6, width // 3)
+    shown_labels = [label.split(" ", 1)[0] for label in labels] if keyed else list(labels)
+    label_width = max((cell_len(label) for label in shown_labels), default=1) + 3
     room = width - label_width
-    column_width = max(8, (room - 3 * (len(columns) - 1)) // max(1, len(columns)))
+    column_width = max(6, (room - 3 * (len(columns) - 1)) // max(1, len(columns)))
     largest = max((max(counts, default=0) for _, counts, _ in columns if counts is not None), default=0)
     digits = max(2, len(str(largest)))
-    bar_width = max(1, column_width - digits - 1 - len(MEDIAN_ROW_MARK))
+    marker_text = MEDIAN_ROW_MARK if column_width >= digits + 2 + len(MEDIAN_ROW_MARK) else f" {MEDIAN}"
+    bar_width = max(1, column_width - digits - 1 - len(marker_text))
+    heads = [wrap(heading, column_width) for heading, _, _ in columns]
+    height = max((len(head) for head in heads), default=1)
     lines: list[Content] = []
-    header: list[Content | str] = [cell("", label_width)]
-    for index, (heading, _counts, _note) in enumerate(columns):
-        if index:
-            header.append(" │ ")
-        header.append(cell(heading, column_width, HEADING))
-    lines.append(Content.assemble(*header).rstrip())
+    for y in range(height):
+        header: list[Content | str] = [cell("", label_width)]
+        for index, head in enumerate(heads):
+            if index:
+                header.append(" │ ")
+            offset = y - (height - len(head))  # the last line of every heading sits on the same row
+            header.append(cell(head[offset] if offset >= 0 else "", column_width, HEADING))
+        lines.append(Content.assemble(*header).rstrip())
     # A group that is not drawn says why, down its own column.
     notes = [wrap(note, column_width) if counts is None else [] for _, counts, note in columns]
     median_rows = []
     for index, (_, counts, _) in enumerate(columns):
         median = medians[index] if medians and index < len(medians) else None
         median_rows.append(None if median is None or counts is None else round(median + 1e-9) - 1)
-    for row, label in enumerate(labels):
+    for row, label in enumerate(shown_labels):
         is_selected = row + 1 == selected if selected is not None else False
         parts: list[Content | str] = [cell(("▸ " if is_selected else "  ") + label, label_width, SELECTED if is_selected else "")]
         for index, (_, counts, _) in enumerate(columns):
@@ -253,7 +291,7 @@ def row_chart(
                 parts.append(cell(note_lines[row] if row < len(note_lines) else "", column_width, QUIET))
                 continue
             count = counts[row] if row < len(counts) else 0
-            marker = MEDIAN_ROW_MARK if median_rows[index] == row else ""
+            marker = marker_text if median_rows[index] == row else ""
             parts.append(
                 Content.assemble(
                     (f"{count:>{digits}} ", ""),
@@ -262,6 +300,9 @@ def row_chart(
                 ).truncate(column_width, pad=True)
             )
         lines.append(Content.assemble(*parts).rstrip())
+    if keyed:
+        key = " · ".join(label for label in labels if " " in label)
+        lines += [Content.styled(line, QUIET) for line in wrap(key, width, indent="  ")]
     return lines
 
 
@@ -284,12 +325,16 @@ def grid_table(
     width: int,
     selected: tuple[int, int] | None = None,
     selected_text: str = "",
+    gaps: Sequence[float | None] | None = None,
 ) -> list[Content]:
     """Levels down the side (highest first), areas across, each split into now and target.
 
     `cells` maps (column, level) to a GridCell, column 2*i for area i now and
     2*i+1 for its target; None hides the counts (results not revealed), when
-    only `selected_text` is drawn in the selected cell.
+    only `selected_text` is drawn in the selected cell. `gaps`, one per area,
+    adds a row under the levels with each area's gap under its own columns, so
+    the figure the grid exists for is on screen with the chart however little
+    room is left below it.
     """
     columns = 2 * len(area_names)
     longest = max((cell_len(f"{number} {name}") for number, name in level_labels), default=2)
@@ -340,6 +385,11 @@ def grid_table(
             else:
                 parts.append(Content.assemble(" ", body).truncate(column_width, pad=True))
         lines.append(Content.assemble(*parts).rstrip())
+    if gaps is not None:
+        row: list[Content | str] = [cell("gap" if not named else "Gap", label_width, HEADING)]
+        for gap in gaps:
+            row.append(cell(signed(gap), column_width * 2, HEADING, "center"))
+        lines.append(Content.assemble(*row).rstrip())
     if not named:
         key = " · ".join(f"{number_} {name}" for number_, name in sorted(level_labels, reverse=True))
         lines += [Content.styled(line, QUIET) for line in wrap(f"Levels: {key}", width, indent="  ")]
@@ -391,32 +441,54 @@ def answer_row(
     width: int,
     selected: str | None = None,
     hand: Mapping[str, int] | None = None,
+    largest: int | None = None,
 ) -> Content:
-    """Met / partly / not met side by side: glyph, word, count and a bar of the share.
+    """Met / partly / not met side by side: glyph, word, count and a bar.
 
-    With `counts` None (results hidden) only the choices are drawn.
+    With `counts` None (results hidden) only the choices are drawn. Every bar
+    starts at the same place in its segment and uses one scale, `largest`
+    (the chart's largest count; this row's when not given), so equal counts
+    draw equal bars in every column and every row. When a segment is short the
+    words give way ('✔ 5' for '✔ Met 5'), never the count.
     """
     answers = [answer.value for answer in Answer]
-    segment = max(10, (width - 2 * (len(answers) - 1)) // len(answers))
-    total = sum(counts.values()) if counts else 0
+    segment = max(6, (width - 2 * (len(answers) - 1)) // len(answers))
+    words = all(cell_len(f"[{ANSWER_GLYPHS[answer]} {ANSWER_WORDS[answer]}]") <= segment for answer in answers)
+
+    def label(answer: str) -> str:
+        return f"{ANSWER_GLYPHS[answer]} {ANSWER_WORDS[answer]}" if words else ANSWER_GLYPHS[answer]
+
     parts: list[Content | str] = []
+    if counts is None:
+        for index, answer in enumerate(answers):
+            if index:
+                parts.append("  ")
+            chosen = answer == selected
+            text = f"[{label(answer)}]" if chosen else f" {label(answer)} "
+            parts.append(cell(text, segment, SELECTED if chosen else ""))
+        return Content.assemble(*parts).rstrip()
+    scale = largest if largest is not None else max(counts.values(), default=0)
+
+    def head(answer: str, form: int) -> str:
+        count = counts.get(answer, 0)
+        return (
+            f"{label(answer)} {count_text(count, (hand or {}).get(answer, 0))}",
+            f"{label(answer)} {count}",
+            f"{ANSWER_GLYPHS[answer]} {count}",
+        )[form]
+
+    # The fullest form that leaves a bar of a few cells; the legend above spells out the glyphs.
+    for form in range(3):
+        heads = {answer: head(answer, form) for answer in answers}
+        head_width = max(cell_len(text) for text in heads.values()) + 1
+        bar_room = max(0, segment - head_width - 2)
+        if bar_room >= MIN_ANSWER_BAR:
+            break
     for index, answer in enumerate(answers):
         if index:
             parts.append("  ")
-        label = f"{ANSWER_GLYPHS[answer]} {ANSWER_WORDS[answer]}"
         chosen = answer == selected
-        if counts is None:
-            text = f"[{label}]" if chosen else f" {label} "
-            parts.append(cell(text, segment, SELECTED if chosen else ""))
-            continue
-        count = counts.get(answer, 0)
-        by_hand = (hand or {}).get(answer, 0)
-        number_text = count_text(count, by_hand)
-        if cell_len(f"{label} {number_text}") + 3 > segment:
-            number_text = str(count)
-        head = f"{label} {number_text} "
-        bar_room = max(0, segment - cell_len(head) - 2)
-        body = Content.assemble((head, ""), (bar(count, total, bar_room), BAR))
+        body = Content.assemble((pad(heads[answer], head_width), ""), (bar(counts.get(answer, 0), scale, bar_room), BAR))
         if chosen:
             parts.append(Content.assemble(("[", SELECTED), body.stylize(SELECTED), ("]", SELECTED)).truncate(segment, pad=True))
         else:

@@ -73,7 +73,8 @@ class GridView(ActivityView):
         selected = (self.column, self.level)
         if self.revealed:
             cells = charts.grid_cells(self.overall.areas)
-            lines = charts.grid_table(levels, areas, cells, width=width, selected=selected)
+            gaps = [result.gap for result in self.overall.areas]
+            lines = charts.grid_table(levels, areas, cells, width=width, selected=selected, gaps=gaps)
         else:
             counted = self.session.tally_count(activity.id, self._item(self.column), self.level, self.tally_group)
             lines = charts.grid_table(levels, areas, None, width=width, selected=selected, selected_text=f"[{counted}]")
@@ -83,49 +84,50 @@ class GridView(ActivityView):
         if not self.revealed:
             return lines
         lines.append(Content(""))
-        if self.showing_split:
-            lines += self._split(width)
-        else:
-            name_width = min(max(len(name) for name in areas) + 1, width // 3)
-            room = width - name_width - 1
-            for area, result in zip(activity.areas, self.overall.areas):
-                answers = max(result.now.n, result.target.n)
-                by_hand = max(self._hand_count(grid_item(area.id, "now")), self._hand_count(grid_item(area.id, "target")))
-                full = f"{charts.area_gap_text(result)} · {charts.answers_text(answers, by_hand)}"
-                short = (
-                    f"{charts.NOW} {charts.number(result.now.median)} → {charts.TARGET} "
-                    f"{charts.number(result.target.median)}, gap {charts.signed(result.gap)}"
-                )
-                text = next((t for t in (full, charts.area_gap_text(result)) if len(t) <= room), short)
-                lines.append(
-                    Content.assemble((layout.pad(area.name, name_width), layout.HEADING), " ", layout.fit(text, room))
-                )
-        lines.append(
-            Content.styled(
-                layout.fit(f"{charts.NOW} median now   {charts.TARGET} median target   · nobody   [ ] selected", width),
-                layout.QUIET,
-            )
-        )
+        lines += self._split(width) if self.showing_split else self._gaps(width)
+        legend = f"{charts.NOW} median now   {charts.TARGET} median target   · nobody   [ ] selected"
+        lines += [Content.styled(line, layout.QUIET) for line in layout.wrap(legend, width)]
         return lines
+
+    def _name_width(self, width: int, share: int) -> int:
+        return max(4, min(max(len(area.name) for area in self.activity.areas) + 1, width // share))
+
+    def _name_cell(self, name: str, width: int) -> list[Content]:
+        return [Content.styled(line, layout.HEADING) for line in layout.wrap(name, width)]
+
+    def _gaps(self, width: int) -> list[Content]:
+        """Each area's medians now and as hoped for, and the gap: the figure the activity exists for."""
+        name_width = self._name_width(width, 3)
+        room = max(1, width - name_width - 1)
+        rows = []
+        for area, result in zip(self.activity.areas, self.overall.areas):
+            answers = max(result.now.n, result.target.n)
+            by_hand = max(self._hand_count(grid_item(area.id, "now")), self._hand_count(grid_item(area.id, "target")))
+            forms = charts.gap_forms(result.now.median, result.target.median, result.gap, extra=charts.answers_text(answers, by_hand))
+            rows.append([self._name_cell(area.name, name_width), [Content(line) for line in layout.first_fit(forms, room)]])
+        return layout.aligned_rows(rows, [name_width, room], gap=" ")
 
     def _split(self, width: int) -> list[Content]:
         """Each area's medians and gap for staff beside service users and carers."""
         assert self.results is not None
         groups = {group.group: group for group in self.results.groups}
-        name_width = min(max(len(area.name) for area in self.activity.areas) + 1, width // 4)
-        column = max(12, (width - name_width - 3 * len(charts.SPLIT_GROUPS)) // len(charts.SPLIT_GROUPS))
-        blocks = [[Content.styled(layout.pad("By role", name_width), layout.QUIET)]]
-        blocks[0] += [Content.styled(layout.pad(area.name, name_width), layout.HEADING) for area in self.activity.areas]
-        for role_group in charts.SPLIT_GROUPS:
-            group = groups[role_group]
-            block = charts.group_lines(group, column)
-            if group.result is not None:
-                for area in self.activity.areas:
-                    result = group.result.area(area.id)  # type: ignore[union-attr]
-                    text = (
-                        f"{charts.NOW} {charts.number(result.now.median)} → {charts.TARGET} "
-                        f"{charts.number(result.target.median)}, gap {charts.signed(result.gap)}"
-                    )
-                    block.append(Content(layout.fit(text, column)))
-            blocks.append(block)
-        return layout.side_by_side(blocks, [name_width, *[column] * len(charts.SPLIT_GROUPS)], gap=" │ ")
+        shown = [groups[role_group] for role_group in charts.SPLIT_GROUPS]
+        name_width = self._name_width(width, 4)
+        column = max(1, (width - name_width - 3 * len(shown)) // len(shown))
+        # A group held back says why under its name; its figures are dashes.
+        header = [[Content.styled("By role", layout.QUIET)]]
+        for group in shown:
+            notes = [Content.styled(line, layout.QUIET) for line in layout.wrap(charts.group_note(group), column)] if group.suppressed else []
+            header.append(charts.group_name_lines(group, column) + notes)
+        rows = [header]
+        for area in self.activity.areas:
+            row = [self._name_cell(area.name, name_width)]
+            for group in shown:
+                if group.result is None:
+                    row.append([Content.styled("—", layout.QUIET)])
+                    continue
+                result = group.result.area(area.id)  # type: ignore[union-attr]
+                forms = charts.gap_forms(result.now.median, result.target.median, result.gap, words=False)
+                row.append([Content(line) for line in layout.first_fit(forms, column)])
+            rows.append(row)
+        return layout.aligned_rows(rows, [name_width, *[column] * len(shown)], gap=" │ ")

@@ -13,8 +13,6 @@ from ._activity_view import ActivityView, Choice
 
 ANSWERS = tuple(answer.value for answer in Answer)
 INDENT = 4
-MAX_EXTRA_LINES = 3
-"""The selected statement is shown whole up to this many lines beyond its first."""
 
 
 class IndicatorsView(ActivityView):
@@ -50,13 +48,24 @@ class IndicatorsView(ActivityView):
         return self.overall.statement(item).counts.get(str(value), 0)
 
     def draw(self, width: int, height: int) -> list[Content]:
-        lines: list[Content] = [Content.styled(layout.fit(charts.answer_legend(), width), layout.QUIET)]
+        """Every statement whole when they all fit the height; else the selected one whole and the
+        others by name, with their words too when those fit on the name's line: never cut with '…'."""
+        lines = self._draw(width, whole=True)
+        if height and len(lines) > height:
+            lines = self._draw(width, whole=False)
+        return lines
+
+    def _draw(self, width: int, *, whole: bool) -> list[Content]:
+        lines: list[Content] = [Content.styled(line, layout.QUIET) for line in layout.wrap(charts.answer_legend(), width)]
         split = self.showing_split
         groups = {group.group: group for group in self.results.groups} if self.results else {}
-        column = max(12, (width - 2 - 3) // 2)
+        column = max(8, (width - 2 - 3) // 2)
         if split:
             heads = [charts.group_lines(groups[g], column) for g in charts.SPLIT_GROUPS]
-            lines += [Content.assemble("  ", line) for line in layout.side_by_side(heads, [column, column])]
+            lines += [Content.assemble("  ", line) for line in layout.aligned_rows([heads], [column, column], bottom=True)]
+        largest = 0
+        if self.revealed and self.results is not None:
+            largest = max((max(self.overall.statement(s.id).counts.values(), default=0) for s in self.activity.statements), default=0)
         for index, statement in enumerate(self.activity.statements):
             chosen = index == self.statement
             top = len(lines)
@@ -65,8 +74,9 @@ class IndicatorsView(ActivityView):
                 (statement.name, layout.HEADING),
             )
             if statement.text:
-                name = Content.assemble(name, " — ", (statement.text, layout.QUIET))
-            lines += self._heading_lines(name, width, whole=chosen)
+                worded = Content.assemble(name, " — ", (statement.text, layout.QUIET))
+                name = worded if whole or chosen or worded.cell_length <= width else name
+            lines += self._heading_lines(name, width)
             selected = ANSWERS[self.answer] if chosen else None
             if not self.revealed:
                 lines.append(Content.assemble("  ", charts.answer_row(None, width=width - 2, selected=selected)))
@@ -85,7 +95,7 @@ class IndicatorsView(ActivityView):
                 hand = {answer: self.hand.get((statement.id, answer), 0) for answer in ANSWERS}
                 lines.append(
                     Content.assemble(
-                        "  ", charts.answer_row(result.counts, width=width - 2, selected=selected, hand=hand)
+                        "  ", charts.answer_row(result.counts, width=width - 2, selected=selected, hand=hand, largest=largest)
                     )
                 )
             if chosen:
@@ -93,12 +103,9 @@ class IndicatorsView(ActivityView):
         return lines
 
     @staticmethod
-    def _heading_lines(heading: Content, width: int, *, whole: bool) -> list[Content]:
-        """One line per statement, cut to fit; the selected one is read in full, wrapped."""
-        if not whole or heading.cell_length <= width:
-            return [heading.truncate(width, ellipsis=True)]
+    def _heading_lines(heading: Content, width: int) -> list[Content]:
+        """A statement's name and words, the rest wrapped under the name: every statement reads whole."""
+        if heading.cell_length <= width:
+            return [heading]
         first, *rest = heading.wrap(width - INDENT)
-        if len(rest) > MAX_EXTRA_LINES:
-            last = rest[MAX_EXTRA_LINES - 1]
-            rest = rest[: MAX_EXTRA_LINES - 1] + [Content.assemble(last.truncate(width - INDENT - 1), "…")]
         return [first, *(Content.assemble(" " * INDENT, line) for line in rest)]

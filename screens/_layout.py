@@ -122,6 +122,37 @@ def side_by_side(blocks: Sequence[Sequence[Content]], widths: Sequence[int], gap
     return rows
 
 
+def aligned_rows(rows: Sequence[Sequence[Sequence[Content]]], widths: Sequence[int], gap: str = " │ ", *, bottom: bool = False) -> list[Content]:
+    """Rows of cells, each cell already wrapped to its width: a row is as tall as its tallest cell.
+
+    Where `side_by_side` lays whole columns next to each other, this keeps the
+    cells of one row level with each other, so a name that wraps onto a second
+    line still sits beside its own figures. `bottom` sets short cells on the
+    row's last line (for headings), instead of its first.
+    """
+    lines: list[Content] = []
+    for row in rows:
+        height = max((len(cell_lines) for cell_lines in row), default=0)
+        blocks = []
+        for cell_lines in row:
+            blank = [Content("")] * (height - len(cell_lines))
+            blocks.append([*blank, *cell_lines] if bottom else [*cell_lines, *blank])
+        lines += side_by_side(blocks, widths, gap)
+    return lines
+
+
+def first_fit(forms: Sequence[Sequence[str]], width: int) -> list[str]:
+    """The first form whose every line fits `width`; the last form, wrapped, when none does.
+
+    How a figure gives way when space is short: drop decoration first, then
+    break the line where the figure's own words break, never inside a number.
+    """
+    for form in forms:
+        if all(cell_len(line) <= width for line in form):
+            return list(form)
+    return [wrapped for line in forms[-1] for wrapped in wrap(line, width)]
+
+
 # -- tables ------------------------------------------------------------------------------
 
 

@@ -86,16 +86,14 @@ class SpectrumView(ActivityView):
     def _stage_rows(self, slot: int) -> list[Content]:
         """Stage names over the scale, first at the left, last at the right, others centred.
 
-        A name too long for its share of the line wraps onto a second row.
+        A name too long for its share of the line wraps onto as many rows as it needs.
         """
         stages = self.activity.stages
         chart_width = slot * self.activity.positions
         room = max(4, chart_width // max(1, len(stages)) - 1)
-        rows = [[" "] * chart_width for _ in range(2)]
-        for index, (stage, position) in enumerate(zip(stages, self._stage_positions())):
-            names = layout.wrap(stage.name, room)
-            if len(names) > 2:
-                names = [names[0], layout.fit(" ".join(names[1:]), room)]
+        wrapped = [layout.wrap(stage.name, room) for stage in stages]
+        rows = [[" "] * chart_width for _ in range(max((len(names) for names in wrapped), default=1))]
+        for index, (names, position) in enumerate(zip(wrapped, self._stage_positions())):
             for row, name in zip(rows, names):
                 length = cell_len(name)
                 if index == 0:
@@ -118,7 +116,7 @@ class SpectrumView(ActivityView):
         column = max(12, (width - gap * (len(stages) - 1)) // len(stages))
         blocks = []
         for stage in stages:
-            block = [Content.styled(layout.fit(stage.name, column), layout.HEADING)]
+            block = [Content.styled(line, layout.HEADING) for line in layout.wrap(stage.name, column)]
             for practice in stage.practices:
                 block += [Content(line) for line in layout.wrap(practice, column, first="• ", indent="  ")]
             blocks.append(block)
@@ -150,7 +148,9 @@ class SpectrumView(ActivityView):
             lines += self._split(width)
             self.focus_lines = (top + self.position, top + self.position)
         elif columns:
-            bars = max(MIN_BARS, min(MAX_BARS, height - len(lines) - 8))
+            # Under the bars: the axis, the scale, the median row, a blank line and the median in words.
+            below = 4 + len(self._median_words(width))
+            bars = max(MIN_BARS, min(MAX_BARS, height - len(lines) - below - 1))
             counts = charts.distribution_counts(self.overall.positions)
             top = len(lines)
             lines += charts.column_chart(
@@ -216,14 +216,15 @@ class SpectrumView(ActivityView):
             for role_group in charts.SPLIT_GROUPS:
                 group = groups[role_group]
                 if group.result is not None:
-                    lines.append(self._median_line(group.group.label, group.result.positions, width))  # type: ignore[union-attr]
+                    lines += self._median_lines(group.group.label, group.result.positions, width)  # type: ignore[union-attr]
             return lines
-        return [self._median_line("Everyone", self.overall.positions, width)]
+        return self._median_lines("Everyone", self.overall.positions, width)
 
-    def _median_line(self, who: str, distribution, width: int) -> Content:
+    def _median_lines(self, who: str, distribution, width: int) -> list[Content]:
+        """One group's median, wrapped under its name: the figure and the stage words are never cut."""
         median = distribution.median
         if median is None:
-            return Content(layout.fit(f"{who}: no answers yet", width))
+            return [Content(line) for line in layout.wrap(f"{who}: no answers yet", width, indent="  ")]
         where = numbers.position(self.activity, median)
         text = f"{who}: {charts.MEDIAN} median {charts.number(median)} — {where} · spread {charts.number(distribution.spread)}"
-        return Content.assemble((layout.fit(text, width), ""))
+        return [Content(line) for line in layout.wrap(text, width, indent="  ")]

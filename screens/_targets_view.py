@@ -66,7 +66,9 @@ class TargetsView(ActivityView):
             lines += layout.numbered_heading(index + 1, target.text, width, chosen=chosen)
             owner = target.owner or "not agreed yet"
             review = date_words(target.review_date) if target.review_date else "not set yet"
-            lines.append(Content(layout.fit(f"     Who: {owner} · Review by: {review}", width)))
+            # Who and when on one line when they fit, else one line each, wrapped: a date is never cut.
+            forms = [[f"Who: {owner} · Review by: {review}"], [f"Who: {owner}", f"Review by: {review}"]]
+            lines += [Content(f"     {line}") for line in layout.first_fit(forms, width - 5)]
             if chosen:
                 self.focus_lines = (top, len(lines) - 1)
         return lines

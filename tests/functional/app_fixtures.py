@@ -134,6 +134,8 @@ FIXED_PEOPLE = (
     ("p10", "", None),
     ("p11", "", "other"),
 )
+FIXED_PEOPLE_BOTH_GROUPS = tuple((pid, name, {"p10": "staff", "p11": "carer"}.get(pid, role)) for pid, name, role in FIXED_PEOPLE)
+"""The same people with nobody in "other", so a split shows staff (5) beside service users and carers (6)."""
 FIXED_SPECTRUM = {"p01": 2, "p02": 3, "p03": 3, "p04": 2, "p05": 4, "p06": 6, "p07": 5, "p08": 7, "p09": 6, "p10": 4, "p11": 5}
 FIXED_GRID_NOW = {"p01": 2, "p02": 2, "p03": 1, "p04": 2, "p05": 3, "p06": 3, "p07": 3, "p08": 4, "p09": 3, "p10": 2, "p11": 3}
 FIXED_COMMENTS = (
@@ -146,11 +148,36 @@ FIXED_COMMENTS = (
     ("grid", "Can we aim for partnership on the ward?", "pending", ""),
     ("indicators", "Nobody told me about advocacy until my third admission.", "pending", "Jo"),
 )
+FIXED_INDICATOR_ANSWERS = ("met", "met", "partly", "partly", "not_met")
+"""Person i's answer to statement j is FIXED_INDICATOR_ANSWERS[(i + 2j) % 5]: every answer gets some votes."""
+FIXED_TARGETS = (
+    ("Service users co-chair the governance meeting, and its papers reach everyone a week before it", "Marcia and Jo", "2027-03-31"),
+    ("Every care plan is written with the person in the room", "Ward 7 team", "2026-09-30"),
+)
+FIXED_QUESTION_COMMENTS = (
+    ("who-runs", "The staff lead sets the agenda and chairs every meeting.", "approved", "Ken"),
+    ("who-runs", "We took turns chairing last year and it worked.", "pinned", ""),
+    ("when", "Tuesday mornings clash with the depot clinic.", "approved", "Jo"),
+    ("agenda", "Could we send items in by text before the meeting?", "pending", ""),
+)
 
 
-def fixed_session(config: Config, *, current: str = "welcome", revealed: tuple[str, ...] = (), timer_clock: Callable[[], float] | None = None) -> LiveSession:
-    """The where-are-we template with fixed people, votes, comments, tokens and dates."""
-    template = TemplateLibrary(config.templates_dir).find("where-are-we")
+def fixed_session(
+    config: Config,
+    *,
+    current: str = "welcome",
+    revealed: tuple[str, ...] = (),
+    timer_clock: Callable[[], float] | None = None,
+    template_name: str = "where-are-we",
+    people: tuple[tuple[str, str, str | None], ...] = FIXED_PEOPLE,
+) -> LiveSession:
+    """A built-in template with fixed people, votes, comments, targets, tokens and dates.
+
+    where-are-we (the default) has answers to its spectrum, grid and indicators,
+    comments and two targets; user-group-health-check has comments on its first
+    questions, so every kind of activity has something fixed to show.
+    """
+    template = TemplateLibrary(config.templates_dir).find(template_name)
     assert template.path is not None
     index = [activity.id for activity in template.activities].index(current)
     meta = {
@@ -171,7 +198,33 @@ def fixed_session(config: Config, *, current: str = "welcome", revealed: tuple[s
         "join_token": FIXED_TOKEN,
         "room_code": FIXED_ROOM_CODE,
     }
-    participants = [{"id": pid, "name": name, "role": role, "joined_at": FIXED_CREATED} for pid, name, role in FIXED_PEOPLE]
+    participants = [{"id": pid, "name": name, "role": role, "joined_at": FIXED_CREATED} for pid, name, role in people]
+    if template_name == "where-are-we":
+        votes, tallies, targets = _fixed_answers(template)
+        written = [(activity_id, "", text, state, author) for activity_id, text, state, author in FIXED_COMMENTS]
+    else:
+        votes, tallies, targets = [], [], []
+        written = [("running", item, text, state, author) for item, text, state, author in FIXED_QUESTION_COMMENTS]
+    comments = [
+        {
+            "id": str(number),
+            "activity_id": activity_id,
+            "item": item,
+            "text": text,
+            "state": state,
+            "author": author,
+            "participant_id": "",
+            "created_at": FIXED_CREATED,
+            "from_facilitator": False,
+        }
+        for number, (activity_id, item, text, state, author) in enumerate(written, start=1)
+    ]
+    snapshot = {"meta": meta, "participants": participants, "votes": votes, "tallies": tallies, "comments": comments, "targets": targets}
+    return store_for(config, fixed=True, timer_clock=timer_clock).restore(snapshot)
+
+
+def _fixed_answers(template: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """where-are-we's votes, hand counts and targets."""
     votes = [
         {"activity_id": "spectrum", "item": "place", "participant_id": pid, "value": value, "updated_at": FIXED_CREATED}
         for pid, value in FIXED_SPECTRUM.items()
@@ -182,26 +235,20 @@ def fixed_session(config: Config, *, current: str = "welcome", revealed: tuple[s
             level = max(1, now + shift)
             votes.append({"activity_id": "grid", "item": f"{area}:now", "participant_id": pid, "value": level, "updated_at": FIXED_CREATED})
             votes.append({"activity_id": "grid", "item": f"{area}:target", "participant_id": pid, "value": min(5, level + 2), "updated_at": FIXED_CREATED})
+    statements = [statement.id for statement in template.activity("indicators").statements]
+    for person, (pid, _, _) in enumerate(FIXED_PEOPLE):
+        for number, statement in enumerate(statements):
+            answer = FIXED_INDICATOR_ANSWERS[(person + 2 * number) % len(FIXED_INDICATOR_ANSWERS)]
+            votes.append({"activity_id": "indicators", "item": statement, "participant_id": pid, "value": answer, "updated_at": FIXED_CREATED})
     tallies = [
         {"activity_id": "spectrum", "item": "place", "value": 3, "count": 2, "role": None},
         {"activity_id": "grid", "item": "policy:now", "value": 1, "count": 3, "role": None},
     ]
-    comments = [
-        {
-            "id": str(number),
-            "activity_id": activity_id,
-            "item": "",
-            "text": text,
-            "state": state,
-            "author": author,
-            "participant_id": "",
-            "created_at": FIXED_CREATED,
-            "from_facilitator": False,
-        }
-        for number, (activity_id, text, state, author) in enumerate(FIXED_COMMENTS, start=1)
+    targets = [
+        {"id": f"target-{number}", "activity_id": "targets", "text": text, "owner": owner, "review_date": review, "created_at": FIXED_CREATED}
+        for number, (text, owner, review) in enumerate(FIXED_TARGETS, start=1)
     ]
-    snapshot = {"meta": meta, "participants": participants, "votes": votes, "tallies": tallies, "comments": comments, "targets": []}
-    return store_for(config, fixed=True, timer_clock=timer_clock).restore(snapshot)
+    return votes, tallies, targets
 
 
 # -- reading the screen --------------------------------------------------------------

@@ -148,6 +148,43 @@ def test_row_chart_marks_each_groups_median_and_suppressed_groups() -> None:
     assert " 3 " in plain[2] and "███" in plain[2]
 
 
+def test_row_chart_headings_wrap_and_long_labels_move_to_a_key() -> None:
+    labels = ["1 Beginnings of involvement", "2", "3 Service-user led"]
+    lines = charts.row_chart(
+        labels,
+        [("Staff (5)", [1, 2, 0], ""), ("Service users and carers (6)", [0, 2, 1], "")],
+        width=50,
+        medians=[2.0, 2.5],
+    )
+    plain = [line.plain for line in lines]
+    text = "\n".join(plain)
+    assert "…" not in text
+    assert "Service users and" in plain[0] and "carers (6)" in plain[1] and "Staff (5)" in plain[1]
+    assert plain[2].lstrip().startswith("1 ") and "Beginnings" not in plain[2]
+    key = " ".join(" ".join(plain[5:]).split())
+    assert key == "1 Beginnings of involvement · 3 Service-user led"
+    assert all(cell_len(line) <= 50 for line in plain)
+
+
+def test_gap_forms_keep_the_medians_and_gap_however_narrow() -> None:
+    forms = charts.gap_forms(2.5, 4.5, 2.0, extra="11 answers")
+    for width in (60, 40, 22, 16, 10):
+        lines = layout.first_fit(forms, width)
+        text = " ".join(lines)
+        assert "2.5" in text and "4.5" in text and "+2" in text, width
+        assert all(cell_len(line) <= width for line in lines)
+    assert layout.first_fit(forms, 80) == ["now ● 2.5 → target ◆ 4.5, gap +2 · 11 answers"]
+    assert layout.first_fit(forms, 16) == ["● 2.5 → ◆ 4.5,", "gap +2"]
+
+
+def test_aligned_rows_keep_a_wrapped_name_beside_its_figures() -> None:
+    from textual.content import Content
+
+    rows = [[[Content("Individual"), Content("care")], [Content("● 3 → ◆ 5")]], [[Content("Policy")], [Content("● 1 → ◆ 4")]]]
+    plain = [line.plain.rstrip() for line in layout.aligned_rows(rows, [10, 12], gap=" ")]
+    assert plain == ["Individual ● 3 → ◆ 5", "care", "Policy     ● 1 → ◆ 4"]
+
+
 # -- the grid ---------------------------------------------------------------------------
 
 
@@ -170,6 +207,14 @@ def test_grid_table_shows_counts_medians_and_selection() -> None:
     assert "◆" in level4 and " 3 " in level4
     level3 = plain[4]
     assert level3.startswith("▸3 Growing") and "[" in level3 and "1" in level3
+
+
+def test_revealed_grid_has_a_gap_row_under_each_area() -> None:
+    areas = [AreaResult("a", dist({2: 3}), dist({4: 3})), AreaResult("b", dist({1: 3}), dist({4: 3}))]
+    lines = charts.grid_table(LEVELS, ["Individual care", "Policy"], charts.grid_cells(areas), width=70, gaps=[2.0, 3.0])
+    gap_row = next(line.plain for line in lines if line.plain.startswith("Gap"))
+    assert gap_row.split() == ["Gap", "+2", "+3"]
+    assert abs(gap_row.index("+2") - lines[0].plain.index("Individual care") - 6) <= 2  # under its own area
 
 
 def test_hidden_grid_shows_only_the_selected_hand_count() -> None:
@@ -196,6 +241,27 @@ def test_answer_row_hidden_shows_choices_only() -> None:
     assert not any(ch.isdigit() for ch in row)
 
 
+def test_answer_bars_share_one_scale_across_columns_and_rows() -> None:
+    """Equal counts draw equal bars whichever column they are in, and a row's bars follow the chart's largest count."""
+    row = charts.answer_row({"met": 4, "partly": 4, "not_met": 4}, width=90, largest=8).plain
+    bars = [part.count("█") for part in row.split("  ") if "█" in part]
+    assert len(bars) == 3 and len(set(bars)) == 1
+    # The bars start at the same offset in each column, so they can be compared by eye.
+    segment = (90 - 4) // 3
+    starts = [row.index("█", i * (segment + 2)) - i * (segment + 2) for i in range(3)]
+    assert len(set(starts)) == 1
+    half = charts.answer_row({"met": 4, "partly": 8, "not_met": 0}, width=90, largest=8).plain
+    met, partly = (part.count("█") for part in half.split("  ") if "█" in part)
+    assert abs(2 * met - partly) <= 1
+
+
+def test_a_short_answer_row_keeps_every_count() -> None:
+    """When a segment is short the words give way to the glyphs the legend explains, never the count."""
+    row = charts.answer_row({"met": 12, "partly": 3, "not_met": 10}, width=40, hand={"met": 2}).plain
+    assert "✔ 12" in row and "◐ 3" in row and "✘ 10" in row
+    assert "…" not in row and cell_len(row) <= 40
+
+
 def test_answer_summary_is_compact() -> None:
     assert charts.answer_summary({"met": 5, "not_met": 1}) == "✔ 5  ◐ 0  ✘ 1"
 
@@ -210,8 +276,8 @@ def test_table_has_a_rule_and_aligned_columns() -> None:
 
 def test_group_lines_spell_out_why_a_group_is_missing() -> None:
     lines = [line.plain for line in charts.group_lines(GroupResult(RoleGroup.LIVED, 2, None), 20)]
-    assert lines[0] == "Service users and c…"
-    assert " ".join(lines[1:]) == "fewer than 3 — not shown separately"
+    assert lines[:2] == ["Service users and", "carers"]  # the name wraps, never cut
+    assert " ".join(lines[2:]) == "fewer than 3 — not shown separately"
     shown = charts.group_lines(GroupResult(RoleGroup.STAFF, 5, object()), 20)  # type: ignore[arg-type]
     assert [line.plain for line in shown] == ["Staff (5)"]
 

@@ -1,0 +1,72 @@
+"""Every kind of activity in every state the room can see, for the snapshot matrix and the cut scan.
+
+Imported explicitly by the tests. Each case is a fixed session (`app_fixtures.fixed_session`,
+with staff beside service users and carers so a split draws both groups) opened on one
+activity, hidden or revealed, split or not, and is run at the projector sizes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from app_fixtures import FIXED_PEOPLE_BOTH_GROUPS, fixed_session, make_app, make_config
+from tui.app import InvolveApp
+
+SIZES = ((80, 24), (100, 30), (160, 45))
+THEMES = ("projector", "projector-light")
+CUT = re.compile(r"\S…")
+"""A word or figure cut short: '…' straight after a letter or digit ('gap +…', 'Service users and c…')."""
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str
+    template: str
+    activity: str
+    revealed: bool = False
+    split: bool = False
+
+    @property
+    def name(self) -> str:
+        state = "" if self.kind in ("info", "questions", "targets") else ("-revealed" if self.revealed else "-hidden")
+        return f"{self.kind}{state}{'-split' if self.split else ''}"
+
+
+def _votable(kind: str, activity: str) -> list[Case]:
+    return [
+        Case(kind, "where-are-we", activity, revealed=revealed, split=split)
+        for revealed in (False, True)
+        for split in (False, True)
+    ]
+
+
+CASES = (
+    Case("info", "where-are-we", "welcome"),
+    *_votable("spectrum", "spectrum"),
+    *_votable("grid", "grid"),
+    *_votable("indicators", "indicators"),
+    Case("questions", "user-group-health-check", "running"),
+    Case("targets", "where-are-we", "targets"),
+)
+
+
+def case_app(case: Case, tmp_path: Path, theme: str = "projector") -> InvolveApp:
+    """The app on the case's activity, with every detail fixed."""
+    config = make_config(tmp_path, theme=theme)
+    session = fixed_session(
+        config,
+        current=case.activity,
+        revealed=(case.activity,) if case.revealed else (),
+        template_name=case.template,
+        people=FIXED_PEOPLE_BOTH_GROUPS,
+    )
+    if case.split:
+        session.set_split(case.activity, True)
+    return make_app(config, session=session, landing="activity")
+
+
+def cuts(text: str) -> list[str]:
+    """The lines of `text` where something was cut with '…'."""
+    return [line.rstrip() for line in text.splitlines() if CUT.search(line)]
