@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from app_fixtures import screen_text
 from projected_screens import CASES, SIZES, Case, case_app, cuts
 
