@@ -75,5 +75,25 @@ def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     return data
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """The order's seed, under -q too (pytest-randomly's header line is hidden there): a failure needs it to be repeated."""
+    if config.pluginmanager.hasplugin("randomly"):
+        seed = config.getoption("randomly_seed")
+        terminalreporter.write_line(f"The tests ran in random order; add --randomly-seed={seed} to repeat it, or -p no:randomly for file order.")
+
+
+@pytest.fixture(autouse=True)
+def _idle_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app a test makes leaves Python's garbage collector alone unless the test passes its own collector.
+
+    The live collector's start runs a full collection, about 0.2 s for every session opened;
+    only the tests of collection need it, and they pass a `QuietCollector`. Apps in child
+    processes (tmux, headless) are the real product and keep the live one.
+    """
+    from tui._collector import IdleCollector
+
+    monkeypatch.setattr("tui.app.QuietCollector", IdleCollector)
+
+
 def have(program: str) -> bool:
     return shutil.which(program) is not None

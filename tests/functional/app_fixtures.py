@@ -17,7 +17,6 @@ from textual.widget import Widget
 
 from sessions import LiveSession, SessionStore, TemplateLibrary
 from sessions.intake import IntakeError
-from tui._collector import IdleCollector
 from tui._config import Config
 from tui.app import InvolveApp
 
@@ -99,8 +98,7 @@ class FixedClock:
 
 
 def make_app(config: Config, *, servers: FakeServers | None = None, **kwargs: Any) -> InvolveApp:
-    """The app with fake servers and, unless a test passes its own, a collector that does nothing."""
-    kwargs.setdefault("collector", IdleCollector())
+    """The app with fake servers (and, through tests/conftest.py, a collector that does nothing)."""
     return InvolveApp(config, server_factory=servers or FakeServers(), **kwargs)
 
 

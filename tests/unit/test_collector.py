@@ -112,3 +112,14 @@ def test_the_idle_collector_leaves_python_s_collector_alone() -> None:
     assert idle.collect_when_quiet(last_change=0.0) is False and idle.full_passes == 0
     idle.stop()
     assert gc.get_threshold() == before
+
+
+def test_tests_get_the_idle_collector_and_the_product_keeps_the_live_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/conftest.py makes an app's default collector idle; without it the app takes the live one."""
+    from tui import load_config
+    from tui.app import InvolveApp
+
+    config = load_config()
+    assert type(InvolveApp(config).collector) is IdleCollector
+    monkeypatch.undo()  # what the conftest fixture changed, too: the app as the product makes it
+    assert type(InvolveApp(config).collector) is QuietCollector
