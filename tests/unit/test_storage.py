@@ -670,7 +670,9 @@ def test_compaction_writes_snapshot_and_empties_journal(tmp_path: Path) -> None:
             database.table("votes").insert({"n": n})
             database.sync()
         assert wait_for(lambda: len(journal_lines(directory)) < 10)
-        assert snapshot_seq(directory) >= 20
+        # The journal keeps only what came after the snapshot, so fewer than 10 of the 25 lines
+        # left means a snapshot past 15, wherever the compactions (background, late under load) began.
+        assert snapshot_seq(directory) > 25 - 10
     assert snapshot_seq(directory) == 25
     assert journal_lines(directory) == []
     assert [p.name for p in directory.iterdir() if p.name.startswith("snapshot.json.tmp")] == []
