@@ -30,8 +30,6 @@ class HeadlessReport(Reporter):
         self.out = out
         self.err = err
         self.status = 0
-        self.refused = False
-        """Did the start fail (no phone page), so that the run did nothing?"""
         self._saving_failed = False
 
     def joined(self, url: str, console_link: Callable[[], str]) -> None:
@@ -53,7 +51,6 @@ class HeadlessReport(Reporter):
 
     def intake_failed(self, message: str) -> bool:
         # With no screen to show it on, a session without a phone page has no purpose.
-        self.refused = True
         self.problem(message, status=2)
         return True
 
@@ -102,5 +99,5 @@ def run_headless(config, request) -> int:
     try:
         app.run(headless=True)
     finally:
-        launch.cleanup(refused=report.refused)
+        launch.cleanup(refused=launch.session is not None and launch.session.id in app.phone_page_refused)
     return report.status

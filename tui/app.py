@@ -172,7 +172,8 @@ def run_app(config: Config, request: LaunchRequest) -> int:
     try:
         result = app.run()
     finally:
-        saved = launch.cleanup()
+        # The phone page never started, so nobody could join: an untouched session this run made goes again.
+        saved = launch.cleanup(refused=launch.session is not None and launch.session.id in app.phone_page_refused)
     status = result if isinstance(result, int) else (app.return_code or 0)
     if app.unsaved_at_exit:
         sys.stderr.write(f"involve: {app.unsaved_at_exit}\n")
@@ -246,6 +247,8 @@ class InvolveApp(App[int]):
         self._storage_lasting = False
         self.unsaved_at_exit = ""
         """What was not saved when the session closed for good (the exit status is then 1)."""
+        self.phone_page_refused: set[str] = set()
+        """Sessions whose phone page could not start (and has not started since): nobody could join them."""
 
     # -- start-up and shut-down ------------------------------------------------------
 
@@ -321,6 +324,7 @@ class InvolveApp(App[int]):
             await server.stop()
             return
         self.server = server
+        self.phone_page_refused.discard(session.id)
         self.room_url = str(getattr(server, "room_url", "") or "")
         self.join_url = url
         # Only a headless run asks for the console's one-time link; on a screen none is made.
@@ -328,6 +332,8 @@ class InvolveApp(App[int]):
 
     def _intake_failed(self, message: str) -> None:
         self.intake_problem = message
+        if self.session is not None:
+            self.phone_page_refused.add(self.session.id)
         if self.report.intake_failed(message):
             self.exit()
             return

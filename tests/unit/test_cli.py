@@ -192,3 +192,18 @@ def test_purge_refuses_a_negative_age_and_deletes_nothing(data, days):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"involve: --older-than must be a number of days, 0 or more, not {float(days):g}"]
     assert _catalogued(data) == ["20260302-abc123"]
+
+
+def test_a_refused_start_keeps_a_session_that_has_something_in_it(data):
+    """Whatever was recorded while the phone page was down (a hand count, a person) is the facilitator's work."""
+    from tui._config import load_config
+    from tui.app import LaunchRequest, prepare_launch
+
+    config = load_config({"INVOLVE_DATA_DIR": str(data)})
+    kept = prepare_launch(config, LaunchRequest(mode="run", template="where-are-we"))
+    assert kept.created and kept.session is not None
+    kept.session.set_tally("spectrum", "place", 4, 2)
+    assert kept.cleanup(refused=True)
+    gone = prepare_launch(config, LaunchRequest(mode="run", template="where-are-we"))
+    assert gone.cleanup(refused=True)
+    assert _catalogued(data) == [kept.session.id]
