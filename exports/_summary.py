@@ -10,7 +10,6 @@ could single someone out, and a group it held back shows only its note.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sessions import (
@@ -32,7 +31,7 @@ from sessions import (
     room_counts,
 )
 
-from ._compare import Comparison, GridComparison, IndicatorsComparison, SpectrumComparison
+from ._compare import Comparison, Figure, figure_groups
 from ._record_parts import TargetRecord, date_label
 
 # -- who was there ---------------------------------------------------------------------
@@ -155,7 +154,8 @@ class Change:
 
     activity: str
     measure: str
-    change: float | None
+    then: str
+    now: str
     word: str
     """'better', 'worse', 'no change', 'changed', or '' when one side has no figure."""
     text: str
@@ -351,10 +351,17 @@ def _glance(part: int, answers: int) -> str:
 def review_summary(comparison: Comparison) -> ReviewSummary:
     """What changed since the earlier session, read from the comparison the record's progress section shows.
 
-    The one place the summary reads the comparison: the figures come from
-    `compare_sessions`, the words for each move from `sessions.numbers`.
+    The one place the summary reads the comparison: its judged figures
+    (`figure_groups`, the same the progress section and the projected review
+    show), of which the summary keeps the ones a team acts on.
     """
-    changes = tuple(_changes(comparison.activities))
+    changes = tuple(
+        _change(activity.title, group.name, figure)
+        for activity in comparison.activities
+        for group in figure_groups(activity)
+        for figure in group.figures
+        if figure.key in SUMMARY_FIGURES
+    )
     better = sum(change.word == "better" for change in changes)
     worse = sum(change.word == "worse" for change in changes)
     unchanged = sum(change.word == "no change" for change in changes)
@@ -375,30 +382,10 @@ def review_summary(comparison: Comparison) -> ReviewSummary:
     )
 
 
-def _change(activity: str, measure: str, change: float | None, kind: numbers.Measure, text: str) -> Change:
-    judged = numbers.verdict(change, kind)
-    return Change(activity, measure, change, judged.word if judged else "", text)
+SUMMARY_FIGURES = frozenset({"median", "now", "gap", "met", "not_met"})
+"""The figures a summary keeps: the place on the spectrum, each area's level and gap, met and not met."""
 
 
-def _changes(activities: Iterable[SpectrumComparison | GridComparison | IndicatorsComparison]) -> Iterable[Change]:
-    for activity in activities:
-        if isinstance(activity, SpectrumComparison):
-            median = activity.median
-            yield _change(activity.title, "Median position", median.change, numbers.SPECTRUM, numbers.shift(median.before, median.after, numbers.SPECTRUM))
-        elif isinstance(activity, GridComparison):
-            for area in activity.areas:
-                now, gap = area.now, area.gap
-                level_text = numbers.shift(now.before, now.after, numbers.LEVEL)
-                gap_text = numbers.shift(gap.before, gap.after, numbers.GAP, sign=True)
-                yield _change(activity.title, f"{area.name}: level now", now.change, numbers.LEVEL, level_text)
-                yield _change(activity.title, f"{area.name}: gap to target", gap.change, numbers.GAP, gap_text)
-        elif isinstance(activity, IndicatorsComparison):
-            for statement in activity.statements:
-                answered = statement.answers
-                if not answered.before and not answered.after:
-                    continue  # asked neither time, or nobody answered either time: nothing moved
-                for name, shift, kind in (("met", statement.met, numbers.MET), ("not met", statement.not_met, numbers.NOT_MET)):
-                    before = None if shift.before is None or answered.before is None else (int(shift.before), int(answered.before))
-                    after = (int(shift.after or 0), int(answered.after or 0))
-                    change = numbers.share_change(before, after)
-                    yield _change(activity.title, f"{statement.name}: {name}", change, kind, numbers.share_shift(before, after, kind))
+def _change(activity: str, item: str, figure: Figure) -> Change:
+    measure = f"{item}: {figure.label}" if item else figure.label
+    return Change(activity, measure, figure.then, figure.now, figure.verdict, f"{figure.then} → {figure.now}, {figure.change}")

@@ -254,14 +254,10 @@ def movement(change: float | None, measure: Measure, *, unit: str = "") -> str:
     return f"{figure} {judged}"
 
 
-def shift(before: float | None, after: float | None, measure: Measure, *, unit: str = "", sign: bool = False) -> str:
-    """Then → now and what the move means: '2 → 3, +1 ↑ better: more involvement'.
-
-    `sign` writes both sides with their sign, as gaps are: '+2 → +1, −1 ↑ better: closer to the target'.
-    """
+def shift(before: float | None, after: float | None, measure: Measure, *, unit: str = "") -> str:
+    """Then → now and what the move means: '2 → 3, +1 ↑ better: more involvement'."""
     change = None if before is None or after is None else after - before
-    show = signed if sign else median
-    values = f"{show(before)} → {show(after)}"
+    values = f"{median(before)} → {median(after)}"
     if change is None:
         return values
     return f"{values}, {movement(change, measure, unit=unit)}"

@@ -120,8 +120,3 @@ def test_a_median_between_grid_levels_reads_in_the_levels_words_as_the_spectrum_
     assert numbers.between("A", "B", 0.5) == "Halfway between A and B" == spectrum(3).position_label(1.5).replace(
         "Beginnings of involvement", "A"
     ).replace("Good involvement", "B")
-
-
-def test_a_gap_then_and_now_keeps_its_sign() -> None:
-    assert numbers.shift(2, 1, numbers.GAP, sign=True) == "+2 → +1, −1 ↑ better: closer to the target"
-    assert numbers.shift(2, 3, numbers.LEVEL) == "2 → 3, +1 ↑ better: more involvement"
