@@ -1,4 +1,4 @@
-"""The HTML record in a real browser: it draws, it fits a phone, it asks the network for nothing."""
+"""The HTML record in a real browser: it draws, it fits a phone, it asks the network for nothing, its summary meets WCAG 2.2 AA."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from accessibility import axe_violations_sync, describe
 from conftest import CHROMIUM_ARGS
 from exports import export_session
-from sessions import CommentState, Role, SessionStore, TemplateLibrary, grid_item
+from sessions import CommentState, Role, RoleGroup, SessionStore, TemplateLibrary, grid_item
 
 pytestmark = pytest.mark.browser
 
@@ -89,3 +90,63 @@ def test_record_renders_offline_and_fits_narrow_screens(record_page: Path, chrom
         finally:
             browser.close()
     assert requested == [record_page.as_uri()], f"the record asked for {requested}"
+
+
+@pytest.fixture
+def review_page(tmp_path: Path) -> Path:
+    """A review session's record: its summary has every part, the changes since the earlier session included."""
+    store = SessionStore(tmp_path / "sessions", clock=lambda: CLOCK)
+    template = TemplateLibrary().find("where-are-we")
+    source = template.path.read_text(encoding="utf-8")
+    sessions = []
+    try:
+        for session_id, positions in (("earlier", (2, 3, 3, 4)), ("review", (4, 5, 5, 6, 6))):
+            session = store.create(template, source, title=f"Ward 7 {session_id}", facilitator="Sam", session_id=session_id)
+            sessions.append(session)
+            roles = [Role.SERVICE_USER, Role.CARER, Role.STAFF, Role.STAFF, Role.SERVICE_USER][: len(positions)]
+            people = [session.join("", role)[0].id for role in roles]
+            for pid, position in zip(people, positions):
+                session.cast_vote(pid, "spectrum", "place", position)
+                session.cast_vote(pid, "grid", grid_item("policy", "now"), min(position, 5))
+                session.cast_vote(pid, "grid", grid_item("policy", "target"), 5)
+                session.cast_vote(pid, "indicators", "valuing", "met" if position > 4 else "not_met")
+            session.add_target("targets", f"{LONG_WORD} target set at the {session_id} session", owner="Ward manager", review_date="2026-09-01")
+        earlier, review = sessions
+        review.set_present_without_phones(RoleGroup.LIVED, 1)
+        review.set_head_count(7)
+        [path] = export_session(review, ["html"], tmp_path / "out", baseline=earlier)
+    finally:
+        for session in sessions:
+            session.close()
+    return path
+
+
+def test_the_summary_comes_first_meets_wcag_22_aa_and_fits_a_phone(review_page: Path, chromium_path: str, axe_script_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1024, "height": 800}, bypass_csp=True)
+            page = context.new_page()
+            page.goto(review_page.as_uri())
+            page.wait_for_load_state("load")
+            headings = page.locator("h2").all_text_contents()
+            assert headings[:2] == ["Summary", "Who took part"], headings
+            summary = page.locator("section.summary")
+            text = " ".join(summary.inner_text().split())
+            assert "Who was there: 6 people: 5 on a phone or tablet, 1 counted in without one. Head count: 7." in text
+            assert "✔✔ Presence: ideal. Service users or carers there: 4." in text
+            assert "4PI National Involvement Standards" in text
+            assert "Since 2 March 2026" in text and "Targets agreed on 2 March 2026, to review" in text
+            assert summary.locator("table caption").count() == summary.locator("table").count() >= 5
+            violations = axe_violations_sync(page, axe_script_path)
+            assert not violations, describe(violations)
+            for width in (390, 320):
+                page.set_viewport_size({"width": width, "height": 740})
+                overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, f"the record scrolls sideways at {width}px"
+            violations = axe_violations_sync(page, axe_script_path)
+            assert not violations, describe(violations)
+        finally:
+            browser.close()
