@@ -338,3 +338,48 @@ async def test_the_room_moving_on_is_said_beside_the_choices_being_made(browser:
     assert 0 < note_box["y"] - radio_box["y"] < 740
     await expect(_radio(page, 4)).to_be_checked()
     await context.close()
+
+
+@pytest.mark.parametrize("enlarged", [False, True], ids=["text-100", "text-200"])
+@pytest.mark.parametrize("touched", ["grid radio", "comment box"])
+async def test_the_room_moving_on_is_said_where_the_person_is(browser: Any, tmp_path: Path, touched: str, enlarged: bool) -> None:
+    """On the longest form (the grid), right under the choice touched or the comment being typed, within a screen of it."""
+    from playwright.async_api import expect
+
+    session = plan_session(tmp_path / "sessions", "where-are-we")
+    grid = next(i for i, a in enumerate(session.template.activities) if a.kind == "grid")
+    session.go_to(grid)
+    intake = IntakeServer(session, host="127.0.0.1", port=0, limits=IntakeLimits(poll_interval=0.5))
+    await intake.start()
+    context = await browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        page = await context.new_page()
+        await _join(page, intake)
+        await page.wait_for_selector(f"body[data-version^='{grid}.']")
+        if enlarged:
+            await page.evaluate(DOUBLE_ROOT_TEXT)
+        if touched == "grid radio":
+            field = page.locator("input[type=radio][name='setting:now'][value='2']")
+            await field.check()
+            form, other = "form.answers", "form.comment"
+        else:
+            field = page.get_by_label("Your comment")
+            await field.fill("We were not asked about the new rota.")
+            form, other = "form.comment", "form.answers"
+        session.go_to(grid + 1)
+        note = page.locator(f"{form} .moved")
+        await expect(note).to_be_visible(timeout=5000)
+        await expect(page.locator(f"{other} .moved")).to_be_hidden()
+        field_box = await field.bounding_box()
+        note_box = await note.bounding_box()
+        assert field_box is not None and note_box is not None
+        assert 0 < note_box["y"] - field_box["y"] < 740 - note_box["height"], f"{touched}: notice {note_box} not within a screen of the field {field_box}"
+        await _check_page(page, f"the moved-on notice by the {touched}")
+        if touched == "comment box":
+            await expect(field).to_have_value("We were not asked about the new rota.")
+        else:
+            await expect(field).to_be_checked()
+    finally:
+        await context.close()
+        await intake.stop()
+        session.close()

@@ -105,10 +105,11 @@
       return;
     }
     if (field && field.type === "radio") {
-      // Right under the group of choices just touched, not past the rest of a long form.
-      var group = field.closest("form > fieldset") || field.closest("fieldset");
-      if (group && group.nextElementSibling !== note) {
-        group.parentNode.insertBefore(note, group.nextElementSibling);
+      // Right under the choice just touched: at double text size even one group of
+      // choices is taller than the screen, and the rest of a long form more so.
+      var choice = field.closest("label") || field;
+      if (choice.nextElementSibling !== note) {
+        choice.parentNode.insertBefore(note, choice.nextElementSibling);
       }
     }
     if (note.hidden) {
