@@ -110,6 +110,7 @@ class Refusal(Exception):
         link: tuple[str, str] | None = None,
         on_page: bool = False,
         keep_text: str = "",
+        keep_item: str = "",
         about_comment: bool = False,
     ) -> None:
         super().__init__(message)
@@ -127,6 +128,8 @@ class Refusal(Exception):
         """The problem is with the comment itself: say so beside the comment box."""
         self.keep_text = keep_text
         """A comment to put back in the box so the person does not lose it."""
+        self.keep_item = keep_item
+        """What the comment was about (a key from the list), chosen again beside it."""
 
 
 class RateLimiter:

@@ -5,7 +5,8 @@ template three thousand times for pages that differ only in a name, a notice
 and which radio buttons are checked. `PageParts` renders the template once
 with a marker where each of those goes, keeps the text between the markers,
 and fills the gaps per request: escaped text for a named slot, " checked" for
-an answer the person has given.
+an answer the person has given, " selected" for the option they had chosen
+in a form the server gave back to them.
 
 The marker carries a random token made per process, so no text in a session
 (titles, prompts, names) can forge one.
@@ -38,8 +39,12 @@ class SlotMarkers:
         """` checked` when this person's answer to `item` is `value`."""
         return Markup(f"{self.marker}?{item}{_SEPARATOR}{value}{self.marker}")
 
+    def selected(self, name: str, value: Any) -> Markup:
+        """` selected` when the text filled in for slot `name` is `value`: a choice given back after a refusal."""
+        return Markup(f"{self.marker}!{name}{_SEPARATOR}{value}{self.marker}")
+
     def globals(self) -> dict[str, Callable[..., Markup]]:
-        return {"slot": self.slot, "checked": self.checked}
+        return {"slot": self.slot, "checked": self.checked, "selected": self.selected}
 
 
 class PageParts:
@@ -54,9 +59,9 @@ class PageParts:
         self._static = pieces[0::2]
         slots: list[tuple[str, str, str]] = []
         for spec in pieces[1::2]:
-            if spec.startswith("?"):
+            if spec[:1] in ("?", "!"):
                 item, _, value = spec[1:].partition(_SEPARATOR)
-                slots.append(("?", item, value))
+                slots.append((spec[0], item, value))
             else:
                 slots.append(("=", spec[1:], ""))
         self._slots = tuple(slots)
@@ -71,6 +76,9 @@ class PageParts:
         for n, (kind, name, value) in enumerate(self._slots, start=1):
             if kind == "=":
                 out.append(str(escape(text[name])))
+            elif kind == "!":
+                if text.get(name, "") == value:
+                    out.append(" selected")
             elif name in answers and str(answers[name]) == value:
                 out.append(" checked")
             out.append(static[n])

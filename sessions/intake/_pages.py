@@ -142,6 +142,7 @@ class Pages:
         notice: str = "",
         error: str = "",
         comment_text: str = "",
+        comment_item: str = "",
         comment_error: str = "",
         poll_ms: int = 3000,
         commented: bool = False,
@@ -158,6 +159,7 @@ class Pages:
             "notice": notice,
             "error": error,
             "comment_text": comment_text,
+            "comment_item": comment_item,
             "comment_error": comment_error,
             "comment_invalid": "true" if comment_error or len(comment_text) > COMMENT_MAX else "false",
             "comment_count": comment_length_text(len(comment_text)),
@@ -200,10 +202,19 @@ COUNT_WORDS = "{count} of {max} characters"
 OVER_WORDS = "{over} characters too many: comments can be up to {max}. Shorten it before sending."
 
 
+CAP_WORDS = "Up to {max} characters."
+
+
 def comment_length_text(length: int) -> str:
-    """The counter under the comment box; intake.js fills in the same words as the person types."""
+    """The counter under the comment box; intake.js fills in the same words as the person types.
+
+    An empty box says only the cap: without JavaScript nothing counts as the person
+    types, and "0 of 280" would be wrong from the first letter.
+    """
     if length > COMMENT_MAX:
         return OVER_WORDS.format(over=length - COMMENT_MAX, max=COMMENT_MAX)
+    if length == 0:
+        return CAP_WORDS.format(max=COMMENT_MAX)
     return COUNT_WORDS.format(count=length, max=COMMENT_MAX)
 
 

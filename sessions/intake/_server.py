@@ -372,6 +372,7 @@ class IntakeServer:
                     error="" if refusal.about_comment else message,
                     comment_error=message if refusal.about_comment else "",
                     comment_text=refusal.keep_text,
+                    comment_item=refusal.keep_item,
                     poll_ms=self._poll_ms,
                 )
             else:
@@ -597,24 +598,25 @@ class IntakeServer:
         try:
             activity = session.template.activity(activity_id)
         except KeyError:
-            raise Refusal(400, "That activity is not part of this session.", on_page=True, keep_text=keep[:COMMENT_MAX]) from None
-        if not keep:
-            raise Refusal(400, "Write something first.", on_page=True, about_comment=True)
-        if len(keep) > COMMENT_MAX:
-            raise Refusal(400, comment_too_long(len(keep)), on_page=True, keep_text=keep, about_comment=True)
+            raise Refusal(400, "That activity is not part of this session.", on_page=True, keep_text=keep) from None
         item = text_field(fields, "item", limit=200)
         if item and item not in {key for key, _ in comment_topics(activity)}:
             raise Refusal(400, "Choose what the comment is about from the list.", on_page=True, keep_text=keep)
+        # Whatever is refused from here on, the words and what they were about go back on the page.
         try:
-            comment = session.add_comment(activity.id, keep, item=item, participant_id=participant.id, author=participant.name)
-        except InvalidInput as problem:
-            raise Refusal(400, str(problem), on_page=True, keep_text=keep) from None
-        except StorageError:
-            raise Refusal(503, SAVE_FAILED, on_page=True, keep_text=keep) from None
-        try:
+            if not keep:
+                raise Refusal(400, "Write something first.", on_page=True, about_comment=True)
+            if len(keep) > COMMENT_MAX:
+                raise Refusal(400, comment_too_long(len(keep)), on_page=True, about_comment=True)
+            try:
+                comment = session.add_comment(activity.id, keep, item=item, participant_id=participant.id, author=participant.name)
+            except InvalidInput as problem:
+                raise Refusal(400, str(problem), on_page=True) from None
+            except StorageError:
+                raise Refusal(503, SAVE_FAILED, on_page=True) from None
             await self._acknowledge()
         except Refusal as refusal:
-            refusal.keep_text = keep
+            refusal.keep_text, refusal.keep_item = keep, item
             raise
         if as_json or _wants_json(request):
             message = COMMENT_HELD if comment.state.value == "pending" else COMMENT_SHOWN

@@ -272,7 +272,8 @@ async def test_comments_wait_for_the_facilitator(server: IntakeServer, client: a
     page = await (await client.get(server.room_url + "s")).text()
     # The cap is stated and counted, never enforced by a silent browser cut.
     assert "maxlength" not in page and 'data-max="280"' in page and '<label for="comment-text">' in page
-    assert '<p id="comment-count" class="counter" aria-live="polite">0 of 280 characters</p>' in page
+    # Without JavaScript the counter cannot count, so it says the cap (intake.js counts from there).
+    assert '<p id="comment-count" class="counter" aria-live="polite">Up to 280 characters.</p>' in page
     assert 'autocomplete="off"' in page
     assert "facilitator reads comments before the room sees them" in page
     response = await client.post(server.room_url + "s/comment", data={"activity_id": "welcome", "text": "Good start\r\nthanks"}, allow_redirects=False)
@@ -535,3 +536,25 @@ async def test_pages_are_never_stored_and_each_save_changes_a_cookie(server: Int
     assert len(seen) == 4, "each save sets a new value"
     refused = await client.post(server.room_url + "s/answer", data={"activity_id": "spectrum"}, headers=HTML_ACCEPT)
     assert refused.status == 400 and SAVED_COOKIE not in refused.cookies, "nothing saved: nothing to evict"
+
+
+async def test_a_refused_comment_comes_back_with_what_it_was_about(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
+    """Without JavaScript the page is the server's answer: the question chosen is chosen again beside the words."""
+    await join_form(client, server, name="Em")
+    live_session.go_to(QUESTIONS)
+    fresh = await (await client.get(server.room_url + "s")).text()
+    assert "selected" not in fresh
+    words = "The agenda is set before we arrive, every single month. " * 6
+    response = await client.post(
+        server.room_url + "s/comment", data={"activity_id": "questions", "item": "agenda", "text": words}, headers=HTML_ACCEPT
+    )
+    assert response.status == 400
+    page = await response.text()
+    assert words.strip() in page and "comments can be up to 280" in page
+    assert re.findall(r"<option value=\"([^\"]*)\"( selected)?>", page) == [("", ""), ("who-runs", ""), ("agenda", " selected")]
+    assert live_session.comments == {}
+    # Nothing chosen, nothing selected: the first option, "in general", shows as before.
+    general = await (await client.post(server.room_url + "s/comment", data={"activity_id": "questions", "text": words}, headers=HTML_ACCEPT)).text()
+    assert " selected" not in general
+    # A fresh page knows nothing of it.
+    assert "selected" not in await (await client.get(server.room_url + "s")).text()

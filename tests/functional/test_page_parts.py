@@ -111,3 +111,13 @@ def test_page_parts_fill_slots_and_checks() -> None:
     assert parts.fill({"name": ""}, {}) == '<p></p><input value="1"><input value="2">'
     with pytest.raises(ValueError):
         PageParts(template.split(markers.marker, 1)[0] + markers.marker, markers)
+
+
+def test_page_parts_select_the_option_given_back() -> None:
+    markers = SlotMarkers()
+    template = f"<option value=\"\"{markers.selected('topic', '')}></option><option value=\"agenda\"{markers.selected('topic', 'agenda')}></option>"
+    parts = PageParts(template, markers)
+    assert parts.slot_names == set(), "a selection is not text to escape and fill"
+    assert parts.fill({"topic": "agenda"}, {}) == '<option value=""></option><option value="agenda" selected></option>'
+    # Chosen from what was given back, never from the person's answers; nothing given back is "".
+    assert parts.fill({}, {"topic": "agenda"}) == '<option value="" selected></option><option value="agenda"></option>'

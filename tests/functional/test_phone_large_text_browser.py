@@ -291,10 +291,15 @@ async def test_an_over_long_comment_is_refused_with_its_reason(browser: Any, spe
     text = ("Staff decide the agenda and we are told afterwards. " * 7).strip()
     over = len(text) - COMMENT_MAX
     assert over > 0
+    counter = page.locator("#comment-count")
+    # Without JavaScript the counter says the cap; with it, it counts.
+    await expect(counter).to_have_text(f"0 of {COMMENT_MAX} characters" if javascript else f"Up to {COMMENT_MAX} characters.")
+    topic = page.get_by_label("What is it about?")
+    await topic.select_option(label="Good involvement")
+    chosen = await topic.input_value()
     await box.fill(text)
     # The whole text is in the box: nothing was cut as it was typed or pasted.
     assert await box.input_value() == text
-    counter = page.locator("#comment-count")
     if javascript:
         await expect(counter).to_have_text(f"{over} characters too many: comments can be up to {COMMENT_MAX}. Shorten it before sending.")
     await page.get_by_role("button", name="Send comment").click()
@@ -309,6 +314,7 @@ async def test_an_over_long_comment_is_refused_with_its_reason(browser: Any, spe
         await expect(counter).to_contain_text(f"{over} characters too many")
     await expect(_said(page)).to_have_count(0)
     assert await box.input_value() == text
+    await expect(topic).to_have_value(chosen)  # what it was about is still chosen
     assert spectrum_server.session.comments == {}
     # Shortened, it goes through, and the counter says how much room is left on the way.
     await box.fill(text[:COMMENT_MAX])
