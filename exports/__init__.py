@@ -20,6 +20,7 @@ from ._compare import (
     compare_sessions,
     figure_groups,
     render_comparison,
+    review_count,
 )
 from ._files import FORMATS, export_names, export_session, purge_exports, write_atomically
 from ._json import SCHEMA, SCHEMA_VERSION, RecordError, import_record
@@ -50,5 +51,6 @@ __all__ = [
     "import_record",
     "purge_exports",
     "render_comparison",
+    "review_count",
     "write_atomically",
 ]

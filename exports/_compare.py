@@ -23,7 +23,7 @@ from sessions import (
     numbers,
 )
 
-from ._record_parts import StageMark, TargetRecord, date_label, stage_marks, target_records
+from ._record_parts import StageMark, TargetRecord, TargetReview, date_label, stage_marks, target_records, target_reviews
 
 NO_VALUE = numbers.NO_VALUE
 
@@ -115,6 +115,12 @@ class Comparison:
     activities: tuple[ActivityComparison, ...]
     not_compared: tuple[str, ...]
     targets_before: tuple[TargetRecord, ...]
+    target_reviews: tuple[TargetReview, ...] = ()
+    """Each earlier target with how it went, recorded in the review session."""
+
+    @property
+    def reviewed(self) -> int:
+        return sum(1 for review in self.target_reviews if review.reviewed)
 
 
 def compare_sessions(old: LiveSession, new: LiveSession) -> Comparison:
@@ -147,6 +153,7 @@ def compare_sessions(old: LiveSession, new: LiveSession) -> Comparison:
         activities=tuple(compared),
         not_compared=tuple(not_compared),
         targets_before=target_records(old.targets.values()),
+        target_reviews=target_reviews(old.targets.values(), new.outcomes),
     )
 
 
@@ -499,17 +506,28 @@ def comparison_lines(comparison: Comparison) -> list[str]:
         lines.append("Not compared")
         lines.extend(f"  - {reason}" for reason in comparison.not_compared)
     lines.append("")
-    if comparison.targets_before:
-        lines.append(f"Targets agreed on {before.date_label}")
-        for target in comparison.targets_before:
+    if comparison.target_reviews:
+        lines.append(f"Targets agreed on {before.date_label}: how they went ({review_count(comparison)})")
+        for review in comparison.target_reviews:
+            target = review.target
             details = [
                 part for part in (f"who: {target.owner}" if target.owner else "", f"review by {target.review_date_label}" if target.review_date else "") if part
             ]
             suffix = f" ({'; '.join(details)})" if details else ""
             lines.append(f"  - {target.text}{suffix}".replace("\n", "\n    "))
+            lines.append(f"    Outcome: {review.outcome_label}")
+            if review.what_happened:
+                lines.append(f"    What happened: {review.what_happened}".replace("\n", "\n      "))
+            if review.working_together:
+                lines.append(f"    Working together: {review.working_together}".replace("\n", "\n      "))
     else:
         lines.append(f"No targets were recorded on {before.date_label}.")
     return lines
+
+
+def review_count(comparison: Comparison) -> str:
+    """'1 of 2 reviewed': how far the room has got through the earlier targets."""
+    return f"{comparison.reviewed} of {len(comparison.target_reviews)} reviewed"
 
 
 def _wrapped(text: str, width: int, indent: str) -> list[str]:

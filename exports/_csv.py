@@ -1,4 +1,4 @@
-"""The record as four tidy tables for a spreadsheet: the summary, answers, comments, targets.
+"""The record as four tidy tables for a spreadsheet: the summary, answers, comments, targets (with how earlier ones went).
 
 One row per figure or count, in long form, so a pivot table can slice it any way.
 UTF-8 with a byte order mark and CRLF line ends so Excel opens it cleanly;
@@ -22,6 +22,7 @@ from ._record import (
     Record,
     Results,
     SpectrumRecord,
+    TargetReview,
 )
 from ._summary import SessionSummary
 
@@ -40,7 +41,9 @@ ANSWER_COLUMNS = (
     "source",
 )
 COMMENT_COLUMNS = ("activity_id", "activity_title", "about", "state", "author", "text")
-TARGET_COLUMNS = ("number", "target", "who", "review_date")
+TARGET_COLUMNS = ("number", "target", "who", "review_date", "agreed_in", "outcome", "what_happened", "working_together")
+THIS_SESSION = "this session"
+EARLIER_SESSION = "the earlier session"
 SUMMARY_COLUMNS = ("section", "activity", "item", "measure", "value", "text")
 
 
@@ -183,8 +186,13 @@ def render_csv(record: Record) -> dict[str, bytes]:
         for comment in activity.comments
     ]
     targets = [
-        (index, target.text, target.owner, target.review_date)
+        (index, target.text, target.owner, target.review_date, THIS_SESSION, "", "", "")
         for index, target in enumerate(record.targets, start=1)
+    ]
+    # A review session's earlier targets follow, each with how it went.
+    targets += [
+        (index, review.target.text, review.target.owner, review.target.review_date, EARLIER_SESSION, *_outcome(review))
+        for index, review in enumerate(record.target_reviews, start=1)
     ]
     return {
         "summary": _table(SUMMARY_COLUMNS, _summary_rows(record.summary)),
@@ -192,3 +200,7 @@ def render_csv(record: Record) -> dict[str, bytes]:
         "comments": _table(COMMENT_COLUMNS, comments),
         "targets": _table(TARGET_COLUMNS, targets),
     }
+
+
+def _outcome(review: TargetReview) -> tuple[str, str, str]:
+    return review.outcome, review.what_happened, review.working_together

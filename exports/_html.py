@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ._compare import LEGEND, comparison_tables
+from ._compare import LEGEND, comparison_tables, review_count
 from ._record import GridRecord, Record, SpectrumRecord, amount, number, people, signed, spread_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -251,6 +251,7 @@ def _environment() -> Environment:
         spread_text=spread_text,
         comparison_tables=comparison_tables,
         comparison_legend=LEGEND,
+        review_count=review_count,
     )
     return environment
 

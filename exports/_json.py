@@ -26,6 +26,7 @@ from sessions import (
     FileRefused,
     InvalidInput,
     LiveSession,
+    Outcome,
     Role,
     RoleGroup,
     SessionStore,
@@ -91,6 +92,7 @@ def ordered_snapshot(session: LiveSession, include_hidden: bool) -> dict[str, An
         ),
         "comments": sorted(comments, key=lambda c: _order(c["id"])),
         "targets": sorted(snapshot["targets"], key=lambda t: (t["created_at"], t["id"])),
+        "outcomes": sorted(snapshot["outcomes"], key=lambda o: (o["updated_at"], o["target_id"])),
     }
 
 
@@ -121,6 +123,7 @@ def public_session(session: LiveSession) -> dict[str, Any]:
             if not comment.get("flags") and not comment.get("follow_up")
         ],
         "targets": snapshot["targets"],
+        "outcomes": snapshot["outcomes"],
     }
 
 
@@ -434,6 +437,26 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
                 "created_at": text(row, "created_at", where, required=False),
             }
         )
+    outcome_rows = rows("outcomes")
+    if outcome_rows and not meta["baseline_id"]:
+        raise fail("\"session.outcomes\"", "record how earlier targets went, but the session reviews no earlier session")
+    outcomes = []
+    seen_outcomes: set[str] = set()
+    for i, row in enumerate(outcome_rows):
+        where = f"outcome {i + 1}"
+        value = row.get("outcome")
+        if not isinstance(value, str) or value not in {o.value for o in Outcome}:
+            raise fail(where, f"has an unknown \"outcome\" {str(value)[:40]!r} (expected done, partly or not_yet)")
+        outcomes.append(
+            {
+                "target_id": record_id(row, "target_id", where, seen_outcomes),
+                "target_text": clean_text(text(row, "target_text", where, required=False), TEXT_MAX),
+                "outcome": value,
+                "what_happened": clean_text(text(row, "what_happened", where, required=False), TEXT_MAX),
+                "working_together": clean_text(text(row, "working_together", where, required=False), TEXT_MAX),
+                "updated_at": text(row, "updated_at", where, required=False),
+            }
+        )
     return {
         "meta": meta,
         "participants": participants,
@@ -441,4 +464,5 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
         "tallies": tallies,
         "comments": comments,
         "targets": targets,
+        "outcomes": outcomes,
     }

@@ -16,6 +16,7 @@ from ._compare import (
     ComparisonTable,
     SpectrumComparison,
     comparison_tables,
+    review_count,
     shown_once,
 )
 from ._record import (
@@ -27,6 +28,7 @@ from ._record import (
     SpectrumRecord,
     Summary,
     TargetRecord,
+    TargetReview,
     amount,
     number,
     people,
@@ -139,7 +141,11 @@ def render_markdown(record: Record) -> str:
         out.extend(_targets(record.other_targets))
 
     if record.comparison is not None:
-        out.extend(_comparison(record.comparison))
+        out.extend(_comparison(record.comparison, record.target_reviews))
+    elif record.target_reviews:
+        out.append("## How the earlier targets went")
+        out.append("")
+        out.extend(_reviews(record.target_reviews))
 
     if record.private:
         out.extend(_follow_up(record))
@@ -422,7 +428,7 @@ def _targets(targets: tuple[TargetRecord, ...]) -> list[str]:
     )
 
 
-def _comparison(comparison: Comparison) -> list[str]:
+def _comparison(comparison: Comparison, reviews: tuple[TargetReview, ...]) -> list[str]:
     before = comparison.before
     out = [
         f"## Progress since {before.date_label}",
@@ -451,9 +457,33 @@ def _comparison(comparison: Comparison) -> list[str]:
         out.append("")
         out.extend(f"- {md_text(reason)}" for reason in comparison.not_compared)
         out.append("")
-    out.append(f"### Targets agreed on {before.date_label}")
+    if reviews:
+        out.append(f"### Targets agreed on {before.date_label}: how they went ({review_count(comparison)})")
+        out.append("")
+        out.extend(_reviews(reviews))
+    else:
+        out.append(f"### Targets agreed on {before.date_label}")
+        out.append("")
+        out.extend(_targets(comparison.targets_before))
+    return out
+
+
+def _reviews(reviews: tuple[TargetReview, ...]) -> list[str]:
+    """Each earlier target with its outcome, what happened and how working together went, as a list: the words need room."""
+    out = []
+    for number_, review in enumerate(reviews, start=1):
+        target = review.target
+        who = f"who: {md_text(target.owner)}" if target.owner else ""
+        when = f"review by {target.review_date_label}" if target.review_date else ""
+        details = "; ".join(part for part in (who, when) if part)
+        out.append((f"{number_}. **{md_text(target.text)}**" + (f" ({details})" if details else "")).replace("\n", "\n   "))
+        out.append(f"   - **Outcome:** {review.outcome_label}")
+        # Continuation lines are indented so a line break stays inside its list item.
+        if review.what_happened:
+            out.append(f"   - **What happened:** {md_text(review.what_happened)}".replace("\n", "\n     "))
+        if review.working_together:
+            out.append(f"   - **How working together on it went:** {md_text(review.working_together)}".replace("\n", "\n     "))
     out.append("")
-    out.extend(_targets(comparison.targets_before))
     return out
 
 

@@ -31,7 +31,7 @@ from sessions import (
 )
 
 from ._compare import Comparison, compare_sessions
-from ._record_parts import StageMark, TargetRecord, date_label, stage_marks, target_records
+from ._record_parts import StageMark, TargetRecord, TargetReview, date_label, stage_marks, target_records, target_reviews
 from ._summary import SessionSummary, build_summary
 
 NOT_SAID = "not_said"
@@ -266,6 +266,8 @@ class Record:
     """What the record opens with: who was there, the results at a glance, the targets, the changes."""
     follow_up: tuple[FollowUpRecord, ...] = ()
     """Flagged and follow-up comments: in the private copy only, never among the activity's comments."""
+    target_reviews: tuple[TargetReview, ...] = ()
+    """How the earlier session's targets went, for a review session (Getting there, step 4)."""
 
     @property
     def targets(self) -> tuple[TargetRecord, ...]:
@@ -402,6 +404,8 @@ def build_record(
         comparison=comparison,
         summary=summary,
         follow_up=_follow_up(session) if include_hidden else (),
+        # Without the earlier session at hand, the outcomes still say which targets they were about.
+        target_reviews=comparison.target_reviews if comparison is not None else target_reviews(None, session.outcomes),
     )
 
 

@@ -20,6 +20,7 @@ from ._key_footer import KeyFooter
 from ._lobby_screen import PRESENCE_CREDIT, LobbyScreen, presence_content
 from ._messages import ChangeBatch, ResumeSession, StartSession, StorageFailed, guard_storage
 from ._moderation_screen import QUEUE_LIMIT, STATE_LABELS, ModerationScreen
+from ._outcome_form import OutcomeForm
 from ._pairing_form import PairingForm, code_problem
 from ._pending_badge import PendingBadge, pending_label
 from ._qr import QUIET_ZONE, QRCode, QRFit, qr_cells, qr_fit, qr_matrix
@@ -67,6 +68,7 @@ __all__ = [
     "SpectrumView",
     "StartSession",
     "StorageFailed",
+    "OutcomeForm",
     "TargetForm",
     "TargetsView",
     "agenda_line",

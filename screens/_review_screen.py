@@ -3,8 +3,10 @@
 Step four of "Getting there" in Transforming Services: Changing Lives
 (Suresearch and the University of Birmingham) is to look again on a set
 date. This screen sets the earlier session beside this one: the grid's
-medians and gaps per area, the spectrum, the indicators, and the targets
-that were agreed last time.
+medians and gaps per area, the spectrum, the indicators, each change
+judged better or worse in words, and the targets agreed last time with how
+each went: the facilitator records that here (1 to 9, or o), kept with this
+session.
 """
 
 from __future__ import annotations
@@ -28,19 +30,21 @@ from exports import (
     SpectrumComparison,
     compare_sessions,
     figure_groups,
+    review_count,
 )
-from sessions import LiveSession
+from sessions import LiveSession, Target, TargetOutcome
 
 from . import _charts as charts
 from . import _layout as layout
 from ._activity_view import BodyScroll, Canvas
+from ._outcome_form import OutcomeForm
 
 KIND_ORDER = {"grid": 0, "spectrum": 1, "indicators": 2}
 SOURCE = "Transforming Services: Changing Lives. A Guide for Action (Suresearch and the University of Birmingham, 2008)"
 
 
 class ReviewScreen(Screen[None]):
-    """Then against now, drawn to fit the screen; Escape goes back."""
+    """Then against now, drawn to fit the screen; 1 to 9 or o record how a target went; Escape goes back."""
 
     DEFAULT_CSS = """
     ReviewScreen {
@@ -60,6 +64,8 @@ class ReviewScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close review"),
+        Binding("o", "outcome", "Record how a target went"),
+        *(Binding(str(n), f"outcome({n})", f"Target {n}", show=False) for n in range(1, 10)),
         Binding("up", "scroll(-1)", "Scroll up", show=False),
         Binding("down", "scroll(1)", "Scroll down", show=False),
         Binding("pageup", "scroll(-10)", "Page up", show=False),
@@ -96,6 +102,37 @@ class ReviewScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    @property
+    def earlier_targets(self) -> list[Target]:
+        """The earlier session's targets in the order the comparison lists them."""
+        return sorted(self.baseline.targets.values(), key=lambda target: target.created_at)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "outcome":
+            if not self.earlier_targets:
+                return False
+            if parameters and isinstance(parameters[0], int):
+                return parameters[0] <= len(self.earlier_targets)
+        return True
+
+    def action_outcome(self, number: int = 0) -> None:
+        """Record how target `number` went; without a number, the first one nobody has reviewed yet."""
+        targets = self.earlier_targets
+        if not targets:
+            return
+        if not number:
+            waiting = [n for n, target in enumerate(targets, start=1) if target.id not in self.session.outcomes]
+            number = waiting[0] if waiting else 1
+        if not 1 <= number <= len(targets):
+            return
+
+        def recorded(outcome: TargetOutcome | None) -> None:
+            self.refresh_from_sessions()
+            if outcome is not None:
+                self.notify(f"Target {number}: {outcome.outcome.label}.", markup=False)
+
+        self.app.push_screen(OutcomeForm(self.session, targets[number - 1], number), recorded)
 
     def action_scroll(self, rows: int) -> None:
         self.query_one(BodyScroll).scroll_relative(y=rows, animate=False)
@@ -163,16 +200,31 @@ class ReviewScreen(Screen[None]):
 
     def _targets(self, width: int) -> list[Content]:
         before = self.comparison.before
-        targets = self.comparison.targets_before
-        if not targets:
+        reviews = self.comparison.target_reviews
+        if not reviews:
             return [Content(layout.fit(f"No targets were recorded on {before.date_label}.", width))]
-        lines = [Content.styled(layout.fit(f"Targets agreed on {before.date_label}: how did they go?", width), layout.HEADING)]
-        for number, target in enumerate(targets, start=1):
+        lines = [
+            Content.styled(layout.fit(f"Targets agreed on {before.date_label}: how did they go? ({review_count(self.comparison)})", width), layout.HEADING),
+            Content.styled(layout.fit("Press 1 to 9 to record how a target went, or o for the next one not reviewed yet.", width), layout.QUIET),
+        ]
+        for number, review in enumerate(reviews, start=1):
+            target = review.target
             lines += [Content(line) for line in layout.wrap(target.text, width, first=f"{number}. ", indent="   ")]
             who = target.owner or "nobody named"
             when = target.review_date_label or "no date set"
             lines.append(Content.styled(layout.fit(f"   Who: {who} · Review by: {when}", width), layout.QUIET))
+            mark = OUTCOME_MARKS.get(review.outcome, OUTCOME_MARKS[""])
+            lines.append(Content.assemble("   ", Content.styled(f"{mark} Outcome: {review.outcome_label}", OUTCOME_STYLES.get(review.outcome, layout.QUIET))))
+            if review.what_happened:
+                lines += [Content(line) for line in layout.wrap(review.what_happened, width, first="   What happened: ", indent="     ")]
+            if review.working_together:
+                lines += [Content(line) for line in layout.wrap(review.working_together, width, first="   Working together: ", indent="     ")]
         return lines
+
+
+OUTCOME_MARKS = {"done": "✔", "partly": "◐", "not_yet": "✘", "": "○"}
+"""A mark beside each outcome's word, so it reads on any projector."""
+OUTCOME_STYLES = {"done": "bold", "partly": "bold", "not_yet": "bold"}
 
 
 VERDICT_STYLES = {"better": "bold $text-success", "worse": "bold $text-error"}

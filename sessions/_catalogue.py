@@ -122,7 +122,7 @@ class SessionStore:
         meta.setdefault("join_token", secrets.token_urlsafe(18))
         meta.setdefault("room_code", new_code(6))
         parse_template(meta["template_source"], "<imported template>")
-        tables = {name: [dict(row) for row in snapshot.get(name, [])] for name in ("participants", "votes", "tallies", "comments", "targets")}
+        tables = {name: [dict(row) for row in snapshot.get(name, [])] for name in ("participants", "votes", "tallies", "comments", "targets", "outcomes")}
         return self._materialise(meta, tables)
 
     def list(self) -> list[SessionInfo]:

@@ -17,8 +17,10 @@ from ._model import (
     CommentState,
     GridActivity,
     IndicatorsActivity,
+    Outcome,
     SpectrumActivity,
     Target,
+    TargetOutcome,
     Template,
     split_grid_item,
 )
@@ -26,6 +28,9 @@ from ._model import (
 __all__ = [
     "InvalidInput",
     "check_answer",
+    "outcome_from_doc",
+    "outcome_to_doc",
+    "parse_outcome",
     "comment_from_doc",
     "comment_to_doc",
     "parse_date",
@@ -154,4 +159,36 @@ def target_from_doc(doc: dict[str, Any]) -> Target:
         owner=doc.get("owner", ""),
         review_date=date.fromisoformat(review) if review else None,
         created_at=doc.get("created_at", ""),
+    )
+
+
+def parse_outcome(value: Outcome | str | None) -> Outcome:
+    """Done, partly or not yet; anything else is refused in words the form can show."""
+    if isinstance(value, Outcome):
+        return value
+    try:
+        return Outcome(str(value or "").strip())
+    except ValueError:
+        raise InvalidInput("Choose how it went: done, partly or not yet.", field="outcome") from None
+
+
+def outcome_to_doc(outcome: TargetOutcome) -> dict[str, Any]:
+    return {
+        "target_id": outcome.target_id,
+        "target_text": outcome.target_text,
+        "outcome": outcome.outcome.value,
+        "what_happened": outcome.what_happened,
+        "working_together": outcome.working_together,
+        "updated_at": outcome.updated_at,
+    }
+
+
+def outcome_from_doc(doc: dict[str, Any]) -> TargetOutcome:
+    return TargetOutcome(
+        target_id=str(doc["target_id"]),
+        target_text=doc.get("target_text", ""),
+        outcome=Outcome(doc["outcome"]),
+        what_happened=doc.get("what_happened", ""),
+        working_together=doc.get("working_together", ""),
+        updated_at=doc.get("updated_at", ""),
     )

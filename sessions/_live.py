@@ -24,7 +24,10 @@ from ._documents import (
     check_answer,
     comment_from_doc,
     comment_to_doc,
+    outcome_from_doc,
+    outcome_to_doc,
     parse_date,
+    parse_outcome,
     target_from_doc,
     target_to_doc,
 )
@@ -32,12 +35,14 @@ from ._journal_damage import JournalDamage
 from ._model import (
     Comment,
     CommentState,
+    Outcome,
     Participant,
     Role,
     RoleGroup,
     SessionInfo,
     Tally,
     Target,
+    TargetOutcome,
     Template,
     Vote,
 )
@@ -59,7 +64,7 @@ class SessionNotFound(LookupError):
 class Change:
     """What changed in a live session, for screens that need to redraw."""
 
-    kind: str  # participant | vote | tally | comment | target | state | console
+    kind: str  # participant | vote | tally | comment | target | outcome | state | console
     activity_id: str = ""
     record_id: str = ""
 
@@ -142,6 +147,13 @@ class LiveSession:
             target = target_from_doc(doc)
             self.targets[target.id] = target
             self._target_docs[target.id] = doc.doc_id
+        self.outcomes: dict[str, TargetOutcome] = {}
+        """How the earlier session's targets went, by the earlier target's id (a review session only)."""
+        self._outcome_docs: dict[str, int] = {}
+        for doc in db.table("outcomes").all():
+            outcome = outcome_from_doc(doc)
+            self.outcomes[outcome.target_id] = outcome
+            self._outcome_docs[outcome.target_id] = doc.doc_id
 
     # -- identity -----------------------------------------------------------------
 
@@ -641,6 +653,54 @@ class LiveSession:
     def targets_for(self, activity_id: str) -> list[Target]:
         return sorted((t for t in self.targets.values() if t.activity_id == activity_id), key=lambda t: t.created_at)
 
+    # -- reviewing the earlier session's targets (Getting there, step 4) ---------
+
+    @property
+    def baseline_id(self) -> str:
+        """The earlier session this one reviews, or "" when it reviews none."""
+        return str(self.meta.get("baseline_id", "") or "")
+
+    def record_outcome(
+        self,
+        target: Target,
+        outcome: Outcome | str,
+        what_happened: str = "",
+        working_together: str = "",
+    ) -> TargetOutcome:
+        """Record (or change) how one of the earlier session's targets went.
+
+        `target` comes from the earlier session; its words are kept with the
+        outcome. Free text is cleaned as every untrusted text is."""
+        if not self.baseline_id:
+            raise InvalidInput("This session was not started as a review of an earlier one, so it has no earlier targets.")
+        if target.id in self.targets:
+            raise InvalidInput("That target was agreed in this session; outcomes are for the earlier session's targets.")
+        recorded = TargetOutcome(
+            target_id=clean_line(target.id, 80),
+            target_text=clean_text(target.text, TEXT_MAX),
+            outcome=parse_outcome(outcome),
+            what_happened=clean_text(what_happened, TEXT_MAX),
+            working_together=clean_text(working_together, TEXT_MAX),
+            updated_at=self._clock(),
+        )
+        if not recorded.target_id:
+            raise InvalidInput("That target has no id to record an outcome against.")
+        table = self._db.table("outcomes")
+        if recorded.target_id in self._outcome_docs:
+            table.update(outcome_to_doc(recorded), doc_ids=[self._outcome_docs[recorded.target_id]])
+        else:
+            self._outcome_docs[recorded.target_id] = table.insert(outcome_to_doc(recorded))
+        self.outcomes[recorded.target_id] = recorded
+        self._emit(Change("outcome", record_id=recorded.target_id))
+        return recorded
+
+    def clear_outcome(self, target_id: str) -> None:
+        """Forget an outcome recorded by mistake; the target reads 'not reviewed yet' again."""
+        if target_id in self._outcome_docs:
+            self._db.table("outcomes").remove(doc_ids=[self._outcome_docs.pop(target_id)])
+            del self.outcomes[target_id]
+            self._emit(Change("outcome", record_id=target_id))
+
     # -- whole-session snapshots (export and import) -----------------------------
 
     def snapshot(self) -> dict[str, Any]:
@@ -662,4 +722,5 @@ class LiveSession:
             ],
             "comments": [comment_to_doc(c) for c in self.comments.values()],
             "targets": [target_to_doc(t) for t in self.targets.values()],
+            "outcomes": [outcome_to_doc(o) for o in self.outcomes.values()],
         }

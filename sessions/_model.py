@@ -396,6 +396,34 @@ class Target:
     created_at: str = ""
 
 
+class Outcome(str, enum.Enum):
+    """How an earlier target went, reviewed on its date (Getting there, step 4)."""
+
+    DONE = "done"
+    PARTLY = "partly"
+    NOT_YET = "not_yet"
+
+    @property
+    def label(self) -> str:
+        return {Outcome.DONE: "Done", Outcome.PARTLY: "Partly done", Outcome.NOT_YET: "Not yet"}[self]
+
+
+@dataclass(frozen=True)
+class TargetOutcome:
+    """What became of one target agreed at the earlier session, recorded in the review session.
+
+    It keeps the target's words as they were agreed, so the review's record
+    still says what was reviewed if the earlier session is later deleted."""
+
+    target_id: str
+    target_text: str
+    outcome: Outcome
+    what_happened: str = ""
+    working_together: str = ""
+    """How working together on it went: the Guide asks about the partnership as well as the result."""
+    updated_at: str = ""
+
+
 @dataclass(frozen=True)
 class SessionInfo:
     """What the catalogue knows about a session."""

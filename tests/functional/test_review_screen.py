@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_fixtures import make_app, make_config, new_session, screen_text
-from screens import ReviewScreen
-from sessions import grid_item
+from app_fixtures import make_app, make_config, new_session, screen_text, store_for
+from screens import OutcomeForm, ReviewScreen
+from sessions import Outcome, grid_item
 
 SIZE = (110, 90)
 """Tall enough that the whole review is on screen, so the text can be read back."""
@@ -65,3 +65,72 @@ async def test_the_review_says_worse_in_words_beside_the_arrow(tmp_path: Path) -
         assert "↑ better and ↓ worse in the framework's terms" in " ".join(lines)
         assert "= 0.0" not in text and "2.0" not in text, "the one number vocabulary: '= no change', '2'"
     baseline.close()
+
+
+async def test_an_outcome_is_recorded_from_the_keyboard_on_the_review(tmp_path: Path) -> None:
+    config, baseline, session = _pair(tmp_path)
+    first, second = sorted(baseline.targets.values(), key=lambda t: t.created_at)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(baseline, session))
+        await settle(pilot)
+        lines = squeezed(screen_text(app))
+        assert any(line.startswith("Targets agreed on") and line.endswith("how did they go? (0 of 2 reviewed)") for line in lines), lines
+        assert lines.count("○ Outcome: Not reviewed yet") == 2
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeForm) and app.screen.target == second
+        assert "How did target 2 go?" in screen_text(app)
+        # Arrows choose in the set, Space picks; the cursor goes on to what happened.
+        await pilot.press("right", "space")
+        await settle(pilot)
+        assert app.screen.chosen is Outcome.PARTLY
+        assert "Chosen: Partly done" in screen_text(app), "the choice is said in words, not by colour alone"
+        await pilot.press(*"Half the plans [b]so far[/b]", "enter")
+        await pilot.press(*"Carers came to two meetings", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        recorded = session.outcomes[second.id]
+        assert (recorded.outcome, recorded.what_happened, recorded.working_together) == (
+            Outcome.PARTLY,
+            "Half the plans [b]so far[/b]",
+            "Carers came to two meetings",
+        )
+        assert recorded.target_text == second.text
+        lines = squeezed(screen_text(app))
+        assert "◐ Outcome: Partly done" in lines
+        assert "What happened: Half the plans [b]so far[/b]" in lines, "typed text shows as typed, never as markup"
+        assert "Working together: Carers came to two meetings" in lines
+        assert any(line.endswith("(1 of 2 reviewed)") for line in lines)
+        # o opens the first target nobody has reviewed yet; saving with no outcome picked is refused.
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeForm) and app.screen.target == first
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeForm)
+        assert "Choose how it went: done, partly or not yet." in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen) and first.id not in session.outcomes
+        # Opening a reviewed target again shows what was recorded, ready to change.
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeForm) and app.screen.chosen is Outcome.PARTLY
+        assert "Chosen: Partly done" in screen_text(app)
+        await pilot.press("left", "space")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert session.outcomes[second.id].outcome is Outcome.DONE
+        assert session.outcomes[second.id].what_happened == "Half the plans [b]so far[/b]", "what was typed stays"
+    baseline.close()
+    session.close()
+    # Kept with the session: it reads back after a restart.
+    reopened = store_for(config).open(session.id)
+    try:
+        assert reopened.outcomes[second.id].what_happened == "Half the plans [b]so far[/b]"
+    finally:
+        reopened.close()

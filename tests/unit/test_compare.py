@@ -119,8 +119,9 @@ def test_rendered_text_reads_without_colour(pair) -> None:
     assert "Met 1 of 3 (33%) 4 of 5 (80%) +47 points ↑ better: more say met" in squeezed(lines)
     assert "Not met 1 of 3 (33%) 0 of 5 (0%) −33 points ↑ better: fewer say not met" in squeezed(lines)
     assert row("Then ") == "Then 0 1 (25%) 2 (50%) 1 (25%) 0 0 0 0 0"
-    assert "Targets agreed on 2 March 2026" in lines
+    assert "Targets agreed on 2 March 2026: how they went (0 of 1 reviewed)" in lines
     assert "  - Co-write every care plan review. (who: Ward manager; review by 1 September 2026)" in lines
+    assert "    Outcome: Not reviewed yet" in lines
     assert "\x1b" not in text and "[/" not in text, "plain text only: no escape codes, no markup"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)

@@ -74,7 +74,7 @@ def test_no_public_format_breaks_out_the_staff(session, tmp_path: Path) -> None:
 
     data = json.loads(files[f"{SESSION_ID}-record.json"])
     assert data["private"] is False and "summaries only" in data["notice"]
-    assert set(data["session"]) == {"meta", "comments", "targets"}, "no raw votes, participants or tallies"
+    assert set(data["session"]) == {"meta", "comments", "targets", "outcomes"}, "no raw votes, participants or tallies"
     assert all("participant_id" not in comment and "created_at" not in comment for comment in data["session"]["comments"])
     for activity in data["results"].values():
         assert all(group["results"] is None for group in activity["groups"]), activity["title"]
