@@ -35,6 +35,8 @@ class SessionHost(Protocol):
     """The room's short address, empty when there is none."""
     intake_problem: str
     """Why the intake server is not running, empty when it is."""
+    room_view: bool
+    """Does the projector show only the room's view (no key footer, no facilitator's hints)?"""
 
     @property
     def config(self) -> FacilitatorSettings: ...

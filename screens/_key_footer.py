@@ -2,7 +2,12 @@
 
 Textual's Footer scrolls sideways when the keys do not fit; on a projected
 screen a key that is off the edge does not exist. This one lays the keys out
-in a grid with as many columns as the width allows.
+in a grid with as many columns as the width allows, at most MAX_ROWS rows;
+when even that is too few, the spare keys (still listed by `?` and the palette)
+leave first.
+
+It also carries a quiet `? keys`, hidden here; the app's room view shows only
+that (see `tui/app.tcss`): the keys are the facilitator's workings, not the room's.
 """
 
 from __future__ import annotations
@@ -10,11 +15,16 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 __all__ = ["KeyFooter"]
 
 CELL_WIDTH = 14
 """Columns given to one key and its short description."""
+MAX_ROWS = 4
+"""The footer's tallest (its max-height); the lobby sizes its code against it."""
+SPARE_ACTIONS = ("toggle_room_view",)
+"""Keys that give up their place when the footer is full, so no other key is cut."""
 
 
 class KeyFooter(Footer):
@@ -26,6 +36,7 @@ class KeyFooter(Footer):
         max-height: 4;
         FooterKey { width: 1fr; margin: 0; }
         FooterKey.-command-palette { dock: none; border-left: none; padding: 0; }
+        FooterKey.-room-hint { display: none; }
     }
     """
 
@@ -33,8 +44,14 @@ class KeyFooter(Footer):
         super().__init__(id=id, compact=True, show_command_palette=True)
 
     def compose(self) -> ComposeResult:
-        yield from super().compose()
-        self.styles.grid_size_columns = self._columns(self.size.width or self.app.size.width)
+        columns = self._columns(self.size.width or self.app.size.width)
+        keys = list(super().compose())
+        spare = [key for key in keys if isinstance(key, FooterKey) and key.action in SPARE_ACTIONS]
+        while len(keys) > MAX_ROWS * columns and spare:
+            keys.remove(spare.pop())
+        yield from keys
+        yield FooterKey("question_mark", "?", "keys", "app.keys", classes="-room-hint")
+        self.styles.grid_size_columns = columns
 
     @staticmethod
     def _columns(width: int) -> int:
@@ -44,3 +61,4 @@ class KeyFooter(Footer):
         columns = self._columns(event.size.width)
         if self.styles.grid_size_columns != columns:
             self.styles.grid_size_columns = columns
+            self.call_after_refresh(self.recompose)  # a spare key may fit again, or have to go

@@ -70,7 +70,7 @@ def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     data = tmp_path_factory.mktemp("involve-data")
     monkeypatch.setenv("INVOLVE_DATA_DIR", str(data))
     monkeypatch.setenv("INVOLVE_EXPORT_DIR", str(data / "exports"))
-    for name in ("INVOLVE_HOST", "INVOLVE_PORT", "INVOLVE_THEME", "INVOLVE_HOLD_COMMENTS", "INVOLVE_SHOW_RESULTS", "INVOLVE_PUBLIC_URL"):
+    for name in ("INVOLVE_HOST", "INVOLVE_PORT", "INVOLVE_THEME", "INVOLVE_HOLD_COMMENTS", "INVOLVE_SHOW_RESULTS", "INVOLVE_PUBLIC_URL", "INVOLVE_ROOM_VIEW"):
         monkeypatch.delenv(name, raising=False)
     return data
 

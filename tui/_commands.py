@@ -34,6 +34,10 @@ class SessionCommands(Provider):
             yield ("Pair the facilitator's phone", "Type the code the console page shows on your phone (k)", partial(run, "app.pair_console"))
             yield ("Sign out every console", "Every paired phone or browser stops working as a console", partial(run, "app.sign_out_consoles"))
             yield ("Lobby and QR code", "The join code, the room code and who is here", partial(run, "app.lobby"))
+            if getattr(app, "room_view", False):
+                yield ("Show the keys on the projector", "Bring back the key footer for the facilitator (z)", partial(run, "app.toggle_room_view"))
+            else:
+                yield ("Room view: hide the keys", "Only the room's view on the projector, and a quiet '? keys' (z)", partial(run, "app.toggle_room_view"))
             yield ("Reset this activity", "Clear its votes and hand counts (asks first)", partial(run, "app.reset_activity"))
             if session.intake_open:
                 yield ("Close phone answers", "Phones show a notice and cannot vote or comment", partial(run, "app.set_intake(False)"))

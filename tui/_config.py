@@ -18,6 +18,8 @@ from platformdirs import user_data_path
 from sessions import clean_line, clean_text
 
 THEMES = ("projector", "projector-light", "textual-dark", "textual-light")
+ROOM_VIEWS = ("auto", "on", "off")
+"""When the projector hides the keys: once a console is paired (auto), from the start (on), or only when asked (off)."""
 
 
 class ConfigError(ValueError):
@@ -41,6 +43,8 @@ class Config:
     """The line beside a flagged comment; empty keeps the shipped wording."""
     support_text: str = ""
     """The phone page's "Need support now?" text; empty keeps the template's or the shipped one."""
+    room_view: str = "auto"
+    """One of ROOM_VIEWS: when the projected screen hides the key footer and the facilitator's hints."""
 
     @property
     def sessions_dir(self) -> Path:
@@ -83,6 +87,9 @@ def load_config(environ: Mapping[str, str] | None = None, dotenv_path: Path | No
     theme = env.get("INVOLVE_THEME", "projector")
     if theme not in THEMES:
         raise ConfigError(f"INVOLVE_THEME must be one of {', '.join(THEMES)}, not {theme!r}")
+    room_view = env.get("INVOLVE_ROOM_VIEW", "auto").strip().lower() or "auto"
+    if room_view not in ROOM_VIEWS:
+        raise ConfigError(f"INVOLVE_ROOM_VIEW must be one of {', '.join(ROOM_VIEWS)}, not {room_view!r}")
     return Config(
         data_dir=data_dir,
         export_dir=export_dir,
@@ -94,4 +101,5 @@ def load_config(environ: Mapping[str, str] | None = None, dotenv_path: Path | No
         public_url=env.get("INVOLVE_PUBLIC_URL", "").strip(),
         safeguarding_reminder=clean_line(env.get("INVOLVE_SAFEGUARDING_REMINDER", ""), 300),
         support_text=clean_text(env.get("INVOLVE_SUPPORT_TEXT", "").replace("\\n", "\n"), 1000),
+        room_view=room_view,
     )

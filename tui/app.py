@@ -198,6 +198,7 @@ class InvolveApp(App[int]):
         Binding("b", "curtain", "Curtain"),
         Binding("k", "pair_console", "Pair phone"),
         Binding("j", "toggle_joining", "Open/close joining", show=False),
+        Binding("z", "toggle_room_view", "Room view"),
         Binding("q", "request_quit", "Quit"),
         Binding("question_mark", "keys", "All keys", key_display="?"),
     ]
@@ -213,6 +214,8 @@ class InvolveApp(App[int]):
     """Is the projector blanked to the session title? Follows the session, wherever it was drawn."""
     console_paired: var[bool] = var(False, init=False)
     """Is a facilitator's console signed in? Then comment text reaches the projector only when asked."""
+    room_view: var[bool] = var(False, init=False)
+    """Does the projector show only the room's view: no key footer and no facilitator's hints, one quiet `? keys`?"""
 
     def __init__(
         self,
@@ -291,6 +294,7 @@ class InvolveApp(App[int]):
         if landing == "lobby":
             await self.push_screen(LobbyScreen(session))
         self.curtain = session.curtain  # drawn when the app stopped: it stays drawn
+        self.room_view = self.config.room_view == "on"
         if session.damage is not None:
             self._report_damage(session.damage.describe())
         self.console_paired = session.consoles.paired
@@ -364,6 +368,7 @@ class InvolveApp(App[int]):
         # Without the watcher: closing pops every screen anyway, and quitting tears them down.
         self.set_reactive(InvolveApp.curtain, False)
         self.set_reactive(InvolveApp.console_paired, False)
+        self.set_reactive(InvolveApp.room_view, False)  # close_session takes the class off for the start screen
         session.remove_listener(self._session_listener)
         self.collector.stop()
         try:
@@ -413,6 +418,7 @@ class InvolveApp(App[int]):
         self.session_title = ""
         self.pending_count = 0
         self.join_url = self.room_url = self.intake_problem = ""
+        self.remove_class("-room-view")  # the start screen has no room to hide keys from
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             await self.pop_screen()
         if isinstance(self.screen, HomeScreen):
@@ -549,7 +555,7 @@ class InvolveApp(App[int]):
             return False
         if action == "curtain":
             return self.session is not None
-        if action in ("lobby", "moderation", "export", "toggle_joining", "pair_console"):
+        if action in ("lobby", "moderation", "export", "toggle_joining", "pair_console", "toggle_room_view"):
             if self.session is None:
                 return False
             if isinstance(self.screen, ModalScreen):
@@ -569,7 +575,8 @@ class InvolveApp(App[int]):
         def paired(done: bool | None) -> None:
             if done:
                 self.notify(
-                    "Paired. Your phone opens the console in a moment; from now on the queue is shown here only if you say so.",
+                    "Paired. Your phone opens the console in a moment; from now on the queue is shown here only if you say so."
+                    + (" Then the projector shows the room's view: press ? for the keys, z to bring them back." if self.config.room_view == "auto" else ""),
                     title="Console paired",
                     markup=False,
                 )
@@ -596,8 +603,25 @@ class InvolveApp(App[int]):
             self.console_paired = session.consoles.paired
 
     async def watch_console_paired(self, paired: bool) -> None:
+        if self.config.room_view == "auto" and self.session is not None:
+            # The facilitator's workings move to the phone, so the projector becomes the room's; unpaired, the keys come back.
+            self.room_view = paired
         if paired:
             await self._close_unasked_queue()
+
+    # -- the room view -----------------------------------------------------------------
+
+    def action_toggle_room_view(self) -> None:
+        """Hide the key footer and the facilitator's hints from the projector, or bring them back."""
+        if self.session is None:
+            return
+        self.room_view = not self.room_view
+        if self.room_view:
+            self.notify("Room view: the keys are hidden from the projector. Press ? to see them, z to bring them back.", markup=False)
+
+    def watch_room_view(self, on: bool) -> None:
+        self.set_class(on, "-room-view")
+        self.refresh_bindings()
 
     async def _close_unasked_queue(self) -> None:
         """A queue opened on the projector before a console was paired closes: nobody was asked.

@@ -33,6 +33,7 @@ def test_environment_beats_dotenv(tmp_path):
         ({"INVOLVE_PORT": "70000"}, "INVOLVE_PORT"),
         ({"INVOLVE_THEME": "neon"}, "INVOLVE_THEME"),
         ({"INVOLVE_HOLD_COMMENTS": "maybe"}, "INVOLVE_HOLD_COMMENTS"),
+        ({"INVOLVE_ROOM_VIEW": "sometimes"}, "INVOLVE_ROOM_VIEW"),
     ],
 )
 def test_bad_values_name_the_setting(tmp_path, env, name):
@@ -44,3 +45,9 @@ def test_config_is_frozen(tmp_path):
     config = load_config({}, dotenv_path=tmp_path / "none")
     with pytest.raises(AttributeError):
         config.theme = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("value, room_view", [("", "auto"), ("auto", "auto"), ("On", "on"), (" off ", "off")])
+def test_room_view_is_auto_unless_set(tmp_path, value, room_view):
+    env = {"INVOLVE_ROOM_VIEW": value} if value else {}
+    assert load_config(env, dotenv_path=tmp_path / "none").room_view == room_view
