@@ -137,6 +137,14 @@ async def _check_page(page: Any, where: str) -> None:
     assert spills == [], f"{where}: {spills[:8]}"
 
 
+async def _enlarged_context(browser: Any, phone: str, enlarged: str) -> Any:
+    width, height = PHONES[phone]
+    if enlarged == "zoom-200":
+        # 200 % zoom: each CSS pixel is two device pixels, so the page lays out in half the width.
+        return await browser.new_context(viewport={"width": width // 2, "height": height // 2}, device_scale_factor=4, bypass_csp=True)
+    return await browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=2, bypass_csp=True)
+
+
 # Everything the page can be made to say, shown as a person would bring it about: the
 # last (longest) choice of every group saved, the comment box over the cap, the server's
 # refusal of it, and the moved-on notice in each form.
@@ -164,12 +172,7 @@ async def test_every_activity_holds_at_large_text(
 ) -> None:
     from playwright.async_api import expect
 
-    width, height = PHONES[phone]
-    if enlarged == "zoom-200":
-        # 200 % zoom: each CSS pixel is two device pixels, so the page lays out in half the width.
-        context = await browser.new_context(viewport={"width": width // 2, "height": height // 2}, device_scale_factor=4, bypass_csp=True)
-    else:
-        context = await browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=2, bypass_csp=True)
+    context = await _enlarged_context(browser, phone, enlarged)
     page = await context.new_page()
     session = plan_server.session
     await _join(page, plan_server)
@@ -200,6 +203,44 @@ async def test_every_activity_holds_at_large_text(
         violations = await axe_violations(page, axe_script_path)
         assert not violations, f"{where}:\n{describe(violations)}"
     await context.close()
+
+
+@pytest.mark.parametrize("phone", PHONES)
+@pytest.mark.parametrize("enlarged", ["text-200", "zoom-200"])
+async def test_the_pages_before_joining_hold_at_large_text(
+    browser: Any, spectrum_server: IntakeServer, axe_script_path: Path, phone: str, enlarged: str, tmp_path: Path
+) -> None:
+    """The room-code page (and its refusal), the join page with its role choices, and a page that says sorry."""
+    context = await _enlarged_context(browser, phone, enlarged)
+    page = await context.new_page()
+
+    async def code_refused() -> None:
+        await page.goto(spectrum_server.room_url)
+        await page.get_by_label("Room code").fill("NOPE42")
+        await page.get_by_role("button", name="Continue").click()
+        await page.wait_for_selector(".error")
+
+    steps = {
+        "the room-code page": lambda: page.goto(spectrum_server.room_url),
+        "the room code refused": code_refused,
+        "the join page": lambda: page.goto(spectrum_server.join_url),
+        "a page that is not there": lambda: page.goto(spectrum_server.room_url + "j/no-such-session"),
+    }
+    try:
+        for where, step in steps.items():
+            await step()
+            if enlarged == "text-200":
+                await page.evaluate(DOUBLE_ROOT_TEXT)
+            try:
+                await _check_page(page, f"{where} at {phone}, {enlarged}")
+            except AssertionError as problem:
+                shot = tmp_path / f"{where.replace(' ', '-')}.png"
+                await page.screenshot(path=str(shot), full_page=True)
+                raise AssertionError(f"{problem} (screenshot: {shot})") from None
+            violations = await axe_violations(page, axe_script_path)
+            assert not violations, f"{where} at {phone}, {enlarged}:\n{describe(violations)}"
+    finally:
+        await context.close()
 
 
 # -- Back, the comment cap and the moved-on notice ------------------------------------
