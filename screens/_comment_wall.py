@@ -29,7 +29,8 @@ __all__ = ["CommentWall", "WALL_LIMIT", "WallLines", "comment_content", "wall_co
 
 WALL_LIMIT = 50
 PIN = "★"  # one cell wide and in every projector font, unlike an emoji pin
-EMPTY_WALL = "No comments on the screen yet. Comments from phones wait for you in the moderation queue (m)."
+EMPTY_WALL = "Comments appear here once they have been read."
+"""Said to the room, so nothing about how moderation works; the activity screen hides an empty wall anyway."""
 
 
 def wall_comments(session: LiveSession, activity_id: str | None, limit: int = WALL_LIMIT) -> tuple[list[Comment], int]:
@@ -152,7 +153,11 @@ class WallLines(ScrollView, can_focus=False):
 
 
 class CommentWall(Vertical, can_focus=False):
-    """Approved comments for one activity; call `refresh_from_session` after a change."""
+    """Approved comments for one activity; call `refresh_from_session` after a change.
+
+    With nothing on it the wall is not drawn (class `-empty`), so the activity
+    has the whole width until the first comment is let through.
+    """
 
     DEFAULT_CSS = """
     CommentWall {
@@ -161,6 +166,9 @@ class CommentWall(Vertical, can_focus=False):
         border-left: tall $primary;
         background: $surface;
         #wall-heading { height: auto; text-style: bold; margin-bottom: 1; }
+    }
+    CommentWall.-empty {
+        display: none;
     }
     """
 
@@ -191,6 +199,7 @@ class CommentWall(Vertical, can_focus=False):
         if shown == self.shown and total == self.total:
             return
         self.shown, self.total = shown, total
+        self.set_class(not total, "-empty")
         try:
             activity = self.session.template.activity(self.activity_id)
         except KeyError:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from app_fixtures import make_app, make_config, new_session, screen_text, squeeze, widget_text
+from app_fixtures import fixed_session, make_app, make_config, new_session, screen_text, squeeze, widget_text
 from screens import ActivityScreen, LobbyScreen, ModerationScreen
 from screens._comment_wall import WALL_LIMIT
 from screens._moderation_screen import QUEUE_LIMIT
@@ -29,6 +29,29 @@ def queue_ids(app) -> list[str]:
     return [str(row.key.value) for row in table.ordered_rows]
 
 
+async def test_the_wall_takes_room_only_when_it_has_comments(tmp_path: Path) -> None:
+    """An empty wall gives its width to the activity, and comes back with its first comment."""
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="indicators")  # one comment waiting, none approved
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        wall, slot = app.screen.query_one("#wall"), app.screen.query_one("#view-slot")
+        assert not wall.display and slot.size.width == SIZE[0]
+        assert "Comments" not in screen_text(app) and "moderation" not in screen_text(app).lower()
+        waiting = next(comment for comment in session.pending_comments() if comment.activity_id == "indicators")
+        session.moderate(waiting.id, CommentState.APPROVED)
+        await settle(pilot)
+        assert wall.display and slot.size.width < SIZE[0] - 20
+        assert squeeze(waiting.text) in wall_text(app)
+        await pilot.press("n")  # targets: nothing on its wall
+        await settle(pilot)
+        assert not wall.display and slot.size.width == SIZE[0]
+        await pilot.press("p", "p")  # the grid has two on its wall
+        await settle(pilot)
+        assert wall.display
+
+
 async def test_approve_hide_pin_and_unpin_from_the_keys(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     session = new_session(config)
@@ -40,7 +63,8 @@ async def test_approve_hide_pin_and_unpin_from_the_keys(tmp_path: Path) -> None:
     app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "No comments on the screen yet" in screen_text(app)
+        assert not app.screen.query_one("#wall").display  # nothing on the wall: the activity has the width
+        assert "moderation" not in screen_text(app).lower()
         assert "✉ 4 to review" in screen_text(app)
         await pilot.press("m")
         await settle(pilot)
@@ -61,6 +85,7 @@ async def test_approve_hide_pin_and_unpin_from_the_keys(tmp_path: Path) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ActivityScreen)
+        assert app.screen.query_one("#wall").display  # the first approved comment brings the wall
         wall = wall_text(app)
         assert squeeze("Third idea for the ward") in wall and squeeze("First thought from the floor") in wall
         assert wall.index(squeeze("Third idea")) < wall.index(squeeze("First thought"))  # pinned first
