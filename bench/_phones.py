@@ -93,8 +93,9 @@ class _Answer(asyncio.Protocol):
             for line in header_lines:
                 name, _, value = line.partition(b":")
                 key = name.strip().lower()
-                if key == b"set-cookie":
-                    headers[b"cookie"] = value.strip().split(b";", 1)[0]
+                if key == b"set-cookie":  # one response may set several: keep each name=value
+                    pair = value.strip().split(b";", 1)[0]
+                    headers[b"cookie"] = headers[b"cookie"] + b"; " + pair if b"cookie" in headers else pair
                 headers[key] = value.strip()
             if headers.get(b"transfer-encoding", b"").lower() == b"chunked":
                 self._fail(HttpError("chunked answers are not expected here"))
@@ -122,7 +123,8 @@ class Http:
     def __init__(self, host: str, port: int, local: str) -> None:
         self.host, self.port, self.local = host, port, local
         self.authority = f"{host}:{port}".encode()
-        self.cookie = b""
+        self.cookies: dict[bytes, bytes] = {}
+        """name -> name=value, as a browser's jar: a new cookie joins the others, the same name replaces."""
         self._answer: _Answer | None = None
 
     async def close(self) -> None:
@@ -141,8 +143,8 @@ class Http:
         ) % (
             method.encode(), path.encode(), self.authority, accept.encode()
         )
-        if self.cookie:
-            head += b"Cookie: " + self.cookie + b"\r\n"
+        if self.cookies:
+            head += b"Cookie: " + b"; ".join(self.cookies.values()) + b"\r\n"
         if method == "POST":
             head += b"Origin: http://%s\r\nSec-Fetch-Site: same-origin\r\nContent-Type: %s\r\nContent-Length: %d\r\n" % (
                 self.authority, media.encode(), len(body)
@@ -155,8 +157,9 @@ class Http:
         except HttpError as error:
             await self.close()
             raise HttpError(f"{method} {path}: {error}") from None
-        if b"cookie" in headers:
-            self.cookie = headers[b"cookie"]
+        for pair in headers.get(b"cookie", b"").split(b"; "):
+            if pair:
+                self.cookies[pair.split(b"=", 1)[0]] = pair
         if headers.get(b"connection", b"").lower() == b"close":
             await self.close()
         return status, headers, payload
