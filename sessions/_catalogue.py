@@ -15,13 +15,13 @@ from typing import Any
 from ._clock import utc_now
 from ._codes import new_code
 from ._live import LiveSession, SessionNotFound
-from ._model import SessionInfo, Template
+from ._model import SessionInfo, Target, Template
 from ._risk import RISK_FILE, read_phrase_file
 from ._storage import DurableDB, StorageError
-from ._templates import parse_template
+from ._templates import TemplateError, parse_template
 from ._text import NAME_MAX, TITLE_MAX, clean_line
 
-__all__ = ["SessionStore", "is_session_id"]
+__all__ = ["SessionStore", "earlier_targets", "is_session_id"]
 
 CATALOGUE = "catalogue"
 _SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
@@ -233,3 +233,22 @@ def _timestamp(value: str) -> float:
     except ValueError:
         return 0.0
 
+
+
+def earlier_targets(session: LiveSession) -> tuple[Target, ...]:
+    """The targets of the session `session` reviews, in the order they were agreed; () when there is none to read.
+
+    For the facilitator's console, which has the live session but not the
+    store: the earlier session sits beside it in the same sessions folder and
+    is opened read-only, only for as long as it takes to read its targets.
+    """
+    if not session.baseline_id:
+        return ()
+    try:
+        earlier = SessionStore(session.directory.parent).open(session.baseline_id, readonly=True)
+    except (SessionNotFound, StorageError, TemplateError, OSError):
+        return ()
+    try:
+        return tuple(sorted(earlier.targets.values(), key=lambda target: target.created_at))
+    finally:
+        earlier.close()

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .._catalogue import earlier_targets
 from .._consoles import PairingRefused
 from .._documents import InvalidInput
 from .._live import Change
 from .._model import CommentState, RoleGroup
 from .._storage import StorageError
-from .._text import COMMENT_MAX, clean_text
+from .._text import COMMENT_MAX, TEXT_MAX, clean_text
 from ._console_views import (
     COMMENT_LISTS,
     COMMENT_PAGE,
@@ -36,6 +37,7 @@ from ._console_views import (
     drive_view,
     group_of,
     lobby_view,
+    review_view,
 )
 from ._guard import AttemptLimiter, RateLimiter, Refusal, retry_after, text_field
 from ._pages import comment_length_text, comment_too_long, comment_topics
@@ -60,6 +62,8 @@ CONSOLE_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/console/hands"),
     ("GET", "/console/lobby"),
     ("POST", "/console/lobby"),
+    ("GET", "/console/review"),
+    ("POST", "/console/review"),
     ("POST", "/console/sign-out"),
     ("GET", "/console/api/version"),
 )
@@ -95,6 +99,7 @@ NOTICES = {
     "single-out": "Not split: showing the groups apart would single people out.",
     "timer-started": "The timer is running.",
     "timer-paused": "The timer is paused.",
+    "reviewed": "Saved: how target {n} went.",
 }
 
 CHOSEN = {"approve": CommentState.APPROVED, "hide": CommentState.HIDDEN, "pin": CommentState.PINNED, "unpin": CommentState.APPROVED}
@@ -156,6 +161,8 @@ class Console:
             ("POST", "/console/hands"): self._count_hands,
             ("GET", "/console/lobby"): self._lobby_page,
             ("POST", "/console/lobby"): self._lobby,
+            ("GET", "/console/review"): self._review_page,
+            ("POST", "/console/review"): self._review,
             ("POST", "/console/sign-out"): self._sign_out,
             ("GET", "/console/api/version"): self._version,
         }
@@ -586,3 +593,51 @@ class Console:
             raise Refusal(503, "Could not save just now — please try again.", headers={"Retry-After": "2"}) from None
         await self._saved()
         return _see_other(f"/console/lobby?done={done}{anchor}")
+
+
+    # -- reviewing the earlier session's targets (Getting there, step 4) ------------------
+
+    def _review_response(self, request: web.Request, token: str, *, status: int = 200, problem: tuple[str, str, dict[str, str]] | None = None) -> web.Response:
+        targets = earlier_targets(self.session)
+        return self._page(
+            request,
+            "console_review.html",
+            token,
+            "review",
+            status,
+            review=review_view(self.session, targets, problem),
+            text_max=TEXT_MAX,
+        )
+
+    async def _review_page(self, request: web.Request) -> web.Response:
+        token = self._token(request, page=True)
+        return self._review_response(request, token)
+
+    async def _review(self, request: web.Request) -> web.Response:
+        token, fields = await self._form(request, "/console/review")
+        target_id = text_field(fields, "target_id", required=True, limit=200)
+        target = next((t for t in earlier_targets(self.session) if t.id == target_id), None)
+        if target is None:
+            raise Refusal(404, "That target is not one of the earlier session's.", link=("/console/review", "Back to the review"))
+        number = 1 + [t.id for t in earlier_targets(self.session)].index(target.id)
+        limit = self.server.limits.body_max
+        typed = {
+            "outcome": text_field(fields, "outcome", limit=40),
+            "what_happened": text_field(fields, "what_happened", limit=limit),
+            "working_together": text_field(fields, "working_together", limit=limit),
+        }
+        words = {"what_happened": "What happened", "working_together": "How working together went"}
+        for key, label in words.items():
+            length = len(clean_text(typed[key], limit))
+            if length > TEXT_MAX:
+                # Refused with its reason, never cut short without a word.
+                problem = f"{label} is {length:,} characters; the most is {TEXT_MAX:,}. Shorten it and save again."
+                return self._review_response(request, token, status=400, problem=(target.id, problem, typed))
+        try:
+            self.session.record_outcome(target, typed["outcome"], typed["what_happened"], typed["working_together"])
+        except InvalidInput as problem:
+            return self._review_response(request, token, status=400, problem=(target.id, str(problem), typed))
+        except StorageError:
+            raise Refusal(503, "Could not save just now — please try again.", headers={"Retry-After": "2"}) from None
+        await self._saved()
+        return _see_other(f"/console/review?done=reviewed&n={number}#target-{number}")

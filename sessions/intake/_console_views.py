@@ -17,9 +17,11 @@ from .._model import (
     CommentState,
     GridActivity,
     IndicatorsActivity,
+    Outcome,
     Role,
     RoleGroup,
     SpectrumActivity,
+    Target,
     grid_item,
     topic_of,
 )
@@ -36,6 +38,7 @@ __all__ = [
     "drive_view",
     "group_of",
     "lobby_view",
+    "review_view",
 ]
 
 COMMENT_PAGE = 50
@@ -213,4 +216,39 @@ def lobby_view(session: LiveSession) -> dict[str, Any]:
         "joining_open": session.joining_open,
         "groups": [{"key": group.value, "label": group.label, "count": without[group]} for group in RoleGroup],
         "without_total": sum(without.values()),
+    }
+
+
+OUTCOME_CHOICES = tuple((outcome.value, outcome.label) for outcome in Outcome)
+
+
+def review_view(session: LiveSession, targets: tuple[Target, ...], problem: tuple[str, str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The earlier session's targets, each with the outcome recorded so far, for the console's review form.
+
+    `problem` is (target id, what was wrong, what was typed): that target's
+    form comes back with the words typed still in it.
+    """
+    rows = []
+    for number, target in enumerate(targets, start=1):
+        recorded = session.outcomes.get(target.id)
+        typed = problem[2] if problem and problem[0] == target.id else {}
+        rows.append(
+            {
+                "number": number,
+                "id": target.id,
+                "text": target.text,
+                "owner": target.owner,
+                "review_date": target.review_date.isoformat() if target.review_date else "",
+                "outcome": typed.get("outcome", recorded.outcome.value if recorded else ""),
+                "outcome_label": recorded.outcome.label if recorded else "Not reviewed yet",
+                "what_happened": typed.get("what_happened", recorded.what_happened if recorded else ""),
+                "working_together": typed.get("working_together", recorded.working_together if recorded else ""),
+                "error": problem[1] if problem and problem[0] == target.id else "",
+            }
+        )
+    return {
+        "reviews": bool(session.baseline_id),
+        "targets": rows,
+        "reviewed": sum(1 for target in targets if target.id in session.outcomes),
+        "choices": OUTCOME_CHOICES,
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from exports import FORMATS, RecordError, compare_sessions, export_session, import_record, render_comparison
-from sessions import InvalidInput, Outcome, SessionStore, TemplateLibrary
+from sessions import InvalidInput, Outcome, SessionStore, TemplateLibrary, earlier_targets
 
 BASELINE_DAY = "2026-03-02T10:00:00+00:00"
 REVIEW_DAY = "2026-09-01T10:00:00+00:00"
@@ -251,3 +251,14 @@ def test_import_cleans_outcome_text(pair, tmp_path: Path) -> None:
         assert imported.outcomes[first.id].what_happened == "bell and escape[2J here"
     finally:
         imported.close()
+
+
+def test_the_earlier_targets_are_read_from_beside_the_review_session(pair, tmp_path: Path) -> None:
+    root, baseline, review, (first, second) = pair
+    assert earlier_targets(review) == (first, second)
+    assert earlier_targets(baseline) == (), "a session that reviews nothing has no earlier targets"
+    orphan = _create(root, REVIEW_DAY, "orphan", baseline_id="gone")
+    try:
+        assert earlier_targets(orphan) == (), "an earlier session that was deleted reads as none, not a traceback"
+    finally:
+        orphan.close()
