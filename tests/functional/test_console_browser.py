@@ -238,3 +238,19 @@ async def check_layout(page: Any, where: str, tmp_path: Path, *, double: bool) -
     finally:
         if double:
             await page.reload()
+
+
+async def test_a_facilitator_typing_is_told_when_the_session_changes(browser: Any, console_server: IntakeServer, live_session: LiveSession) -> None:
+    """The console's notice sits outside its forms: the page still shows it, rather than reload over the words."""
+    from playwright.async_api import expect
+
+    context = await browser.new_context(viewport={"width": 360, "height": 740})
+    page = await context.new_page()
+    await pair_in_browser(page, console_server, javascript=True)
+    box = page.locator("#heard-text")
+    await box.fill("Two people said the rota is never discussed.")
+    ana = live_session.join("Ana", Role.SERVICE_USER)[0]
+    live_session.add_comment("welcome", "Nobody asked us about the new rota.", participant_id=ana.id, author=ana.name)
+    await expect(page.locator(".moved")).to_be_visible(timeout=5000)
+    await expect(box).to_have_value("Two people said the rota is never discussed.")
+    await context.close()

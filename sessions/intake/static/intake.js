@@ -100,7 +100,8 @@
   function showMoved() {
     var active = document.activeElement;
     var field = active && active.form ? active : editedField;
-    var note = field ? field.form.querySelector(".moved") : document.querySelector(".moved");
+    // The phone page has one in each form; the console one for the whole page.
+    var note = (field && field.form.querySelector(".moved")) || document.querySelector(".moved");
     if (!note) {
       return;
     }
