@@ -300,9 +300,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
         raise CommandError(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
     store = SessionStore(config.sessions_dir)
     info = store.find(args.session)
-    session = store.open(info.id, readonly=True)
-    if session.damage is not None:
-        _warn(session.damage.describe())
+    session = _open_to_read(store, info.id)
     baseline = _open_baseline(store, session)
     try:
         paths = export_session(session, formats, args.out or config.export_dir, include_hidden=args.include_hidden, baseline=baseline)
@@ -317,6 +315,14 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _open_to_read(store, session_id: str):
+    """Open a session read-only; if its journal was damaged, say what was lost (every open says it)."""
+    session = store.open(session_id, readonly=True)
+    if session.damage is not None:
+        _warn(session.damage.describe())
+    return session
+
+
 def _open_baseline(store, session):
     from sessions import SessionNotFound
 
@@ -324,7 +330,7 @@ def _open_baseline(store, session):
     if not baseline_id:
         return None
     try:
-        return store.open(baseline_id, readonly=True)
+        return _open_to_read(store, baseline_id)
     except SessionNotFound:
         return None
 
@@ -354,8 +360,12 @@ def _compare(args: argparse.Namespace, config: Config) -> int:
     from sessions import SessionStore
 
     store = SessionStore(config.sessions_dir)
-    old = store.open(store.find(args.old).id, readonly=True)
-    new = store.open(store.find(args.new).id, readonly=True)
+    old = _open_to_read(store, store.find(args.old).id)
+    try:
+        new = _open_to_read(store, store.find(args.new).id)
+    except BaseException:
+        old.close()
+        raise
     try:
         _out.print(Text(render_comparison(old, new)))
     finally:

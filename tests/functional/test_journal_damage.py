@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench._headless import prepare_session
-from sessions import SessionStore
+from sessions import SessionStore, TemplateLibrary
 from test_faults import run_involve
 
 PEOPLE = 12
@@ -123,3 +123,19 @@ def test_a_headless_resume_says_what_was_lost_and_keeps_running(tmp_path: Path) 
     assert len(warnings) == 1, err
     assert f"line {line}," in warnings[0] and "every other saved change is here" in warnings[0] and "never confirmed" not in warnings[0]
     assert (data / "sessions" / session_id / "journal.log.damaged").exists(), "the damaged journal is kept for a person to inspect"
+
+
+def test_compare_and_an_export_against_a_damaged_baseline_say_so_too(tmp_path: Path) -> None:
+    """Figures compared with a damaged session are said to come from one, whichever side it is on."""
+    data = tmp_path / "data"
+    damaged, _, line = _damaged_session(data)
+    template = TemplateLibrary().find("where-are-we")
+    review = SessionStore(data / "sessions").create(template, template.path.read_text(encoding="utf-8"), baseline_id=damaged)
+    review_id = review.id
+    review.close()
+    for args in (("compare", damaged, review_id), ("compare", review_id, damaged), ("export", review_id, "--format", "md", "--out", str(tmp_path / "out"))):
+        done = run_involve(data, *args)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr + done.stdout
+        warnings = [text for text in done.stderr.splitlines() if text.strip()]
+        assert len(warnings) == 1 and f"session {damaged} could not be read back" in warnings[0] and f"line {line}," in warnings[0], (args, done.stderr)
