@@ -166,8 +166,9 @@ def _summary_rows(summary: SessionSummary) -> list[tuple[object, ...]]:
     review = summary.review
     if review is not None:
         rows.append(("since", "", review.earlier_title, "earlier session", review.earlier_date, review.text))
-        for change in review.changes:
-            rows.append(("since", change.activity, change.measure, "change", change.word, change.text))
+        for moved in review.activities:
+            for change in moved.changes:
+                rows.append(("since", moved.title, change.measure, "change", change.word, change.text))
         for reason in review.not_compared:
             rows.append(("since", "", "", "not compared", "", reason))
         for index, target in enumerate(review.earlier_targets, start=1):

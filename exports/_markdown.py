@@ -210,14 +210,17 @@ def _summary(summary: SessionSummary) -> list[str]:
         out.append("")
         out.append(f"Compared with *{md_text(review.earlier_title)}*. {review.text}")
         out.append("")
-        if review.changes:
+        for moved in review.activities:
+            out.append(f"**{md_text(moved.title)}**")
+            out.append("")
             out.extend(
                 _table(
-                    ["Activity", "Measure", "Then → now, and what it means"],
-                    "lll",
-                    [[md_cell(c.activity), md_cell(c.measure), md_cell(c.text)] for c in review.changes],
+                    ["Measure", "Then → now, and what it means"],
+                    "ll",
+                    [[md_cell(c.measure), md_cell(c.text)] for c in moved.changes],
                 )
             )
+        if review.activities:
             out.append(md_text(review.key))
             out.append("")
         for reason in review.not_compared:

@@ -152,13 +152,21 @@ class IndicatorsGlance:
 class Change:
     """One figure then and now, and what the move means in the framework's own terms."""
 
-    activity: str
     measure: str
     then: str
     now: str
     word: str
     """'better', 'worse', 'no change', 'changed', or '' when one side has no figure."""
     text: str
+
+
+@dataclass(frozen=True)
+class ActivityChanges:
+    """The changes in one compared activity."""
+
+    activity_id: str
+    title: str
+    changes: tuple[Change, ...]
 
 
 @dataclass(frozen=True)
@@ -169,7 +177,7 @@ class ReviewSummary:
     earlier_title: str
     earlier_date: str
     earlier_date_label: str
-    changes: tuple[Change, ...]
+    activities: tuple[ActivityChanges, ...]
     better: int
     worse: int
     unchanged: int
@@ -355,13 +363,15 @@ def review_summary(comparison: Comparison) -> ReviewSummary:
     (`figure_groups`, the same the progress section and the projected review
     show), of which the summary keeps the ones a team acts on.
     """
-    changes = tuple(
-        _change(activity.title, group.name, figure)
+    activities = tuple(
+        ActivityChanges(
+            activity.activity_id,
+            activity.title,
+            tuple(_change(group.name, figure) for group in figure_groups(activity) for figure in group.figures if figure.key in SUMMARY_FIGURES),
+        )
         for activity in comparison.activities
-        for group in figure_groups(activity)
-        for figure in group.figures
-        if figure.key in SUMMARY_FIGURES
     )
+    changes = [change for moved in activities for change in moved.changes]
     better = sum(change.word == "better" for change in changes)
     worse = sum(change.word == "worse" for change in changes)
     unchanged = sum(change.word == "no change" for change in changes)
@@ -371,7 +381,7 @@ def review_summary(comparison: Comparison) -> ReviewSummary:
         earlier_title=before.title,
         earlier_date=before.date,
         earlier_date_label=before.date_label,
-        changes=changes,
+        activities=activities,
         better=better,
         worse=worse,
         unchanged=unchanged,
@@ -386,6 +396,6 @@ SUMMARY_FIGURES = frozenset({"median", "now", "gap", "met", "not_met"})
 """The figures a summary keeps: the place on the spectrum, each area's level and gap, met and not met."""
 
 
-def _change(activity: str, item: str, figure: Figure) -> Change:
+def _change(item: str, figure: Figure) -> Change:
     measure = f"{item}: {figure.label}" if item else figure.label
-    return Change(activity, measure, figure.then, figure.now, figure.verdict, f"{figure.then} → {figure.now}, {figure.change}")
+    return Change(measure, figure.then, figure.now, figure.verdict, f"{figure.then} → {figure.now}, {figure.change}")
