@@ -171,10 +171,17 @@ def _summary_rows(summary: SessionSummary) -> list[tuple[object, ...]]:
                 rows.append(("since", moved.title, change.measure, "change", change.word, change.text))
         for reason in review.not_compared:
             rows.append(("since", "", "", "not compared", "", reason))
-        for index, target in enumerate(review.earlier_targets, start=1):
+    earlier = summary.earlier_targets
+    if earlier is not None:
+        rows.append(("earlier target", "", "", "reviewed", earlier.reviewed, earlier.text))
+        for index, reviewed in enumerate(earlier.reviews, start=1):
+            target = reviewed.target
             rows.append(("earlier target", "", index, "target", "", target.text))
             rows.append(("earlier target", "", index, "who", "", target.owner))
             rows.append(("earlier target", "", index, "review date", target.review_date, target.review_date_label))
+            rows.append(("earlier target", "", index, "outcome", reviewed.outcome, reviewed.outcome_label))
+            rows.append(("earlier target", "", index, "what happened", "", reviewed.what_happened))
+            rows.append(("earlier target", "", index, "how working together went", "", reviewed.working_together))
     return rows
 
 

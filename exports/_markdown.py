@@ -227,9 +227,14 @@ def _summary(summary: SessionSummary) -> list[str]:
             out.append(f"- Not compared: {md_text(reason)}")
         if review.not_compared:
             out.append("")
-        out.append(f"**Targets agreed on {review.earlier_date_label}, to review:**")
+    earlier = summary.earlier_targets
+    if earlier is not None:
+        when = f" on {review.earlier_date_label}" if review is not None else " at the earlier session"
+        out.append(f"### Targets agreed{when}: how they went")
         out.append("")
-        out.extend(_targets(review.earlier_targets))
+        out.append(earlier.text)
+        out.append("")
+        out.extend(_reviews(earlier.reviews))
     return out
 
 

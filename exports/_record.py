@@ -378,7 +378,9 @@ def build_record(
         comparison = compare_sessions(baseline, session)
 
     targets = tuple(target for record in activities for target in record.targets) + other_targets
-    summary = build_summary(session, targets=targets, largest_hand_count=by_hand, comparison=comparison)
+    # Without the earlier session at hand, the outcomes still say which targets they were about.
+    reviews = comparison.target_reviews if comparison is not None else target_reviews(None, session.outcomes)
+    summary = build_summary(session, targets=targets, largest_hand_count=by_hand, comparison=comparison, target_reviews=reviews)
 
     exported_at = now.isoformat(timespec="seconds") if now else ""
     created = str(meta.get("created_at", ""))
@@ -404,8 +406,7 @@ def build_record(
         comparison=comparison,
         summary=summary,
         follow_up=_follow_up(session) if include_hidden else (),
-        # Without the earlier session at hand, the outcomes still say which targets they were about.
-        target_reviews=comparison.target_reviews if comparison is not None else target_reviews(None, session.outcomes),
+        target_reviews=reviews,
     )
 
 

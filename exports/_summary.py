@@ -21,6 +21,7 @@ from sessions import (
     IndicatorsActivity,
     IndicatorsResult,
     LiveSession,
+    Outcome,
     RoleGroup,
     SpectrumActivity,
     SpectrumResult,
@@ -32,7 +33,7 @@ from sessions import (
 )
 
 from ._compare import Comparison, Figure, figure_groups
-from ._record_parts import TargetRecord, date_label
+from ._record_parts import TargetRecord, TargetReview, date_label
 
 # -- who was there ---------------------------------------------------------------------
 
@@ -182,9 +183,21 @@ class ReviewSummary:
     worse: int
     unchanged: int
     text: str
-    earlier_targets: tuple[TargetRecord, ...]
     not_compared: tuple[str, ...]
     key: str
+
+
+@dataclass(frozen=True)
+class EarlierTargets:
+    """How the targets agreed at the earlier session went, as recorded in this review."""
+
+    reviews: tuple[TargetReview, ...]
+    reviewed: int
+    done: int
+    partly: int
+    not_yet: int
+    text: str
+    """'2 of 3 reviewed: 1 done, 1 partly done, 0 not yet.'"""
 
 
 @dataclass(frozen=True)
@@ -201,6 +214,9 @@ class SessionSummary:
     indicators: tuple[IndicatorsGlance, ...]
     targets: tuple[TargetRecord, ...]
     review: ReviewSummary | None
+    """What changed since the earlier session; None unless the record compares with one."""
+    earlier_targets: EarlierTargets | None
+    """How the earlier session's targets went; None unless this session reviews an earlier one."""
 
 
 # -- building -------------------------------------------------------------------------------
@@ -212,8 +228,9 @@ def build_summary(
     targets: tuple[TargetRecord, ...],
     largest_hand_count: int,
     comparison: Comparison | None,
+    target_reviews: tuple[TargetReview, ...] = (),
 ) -> SessionSummary:
-    """The summary of `session`: `targets` in the record's order, `comparison` for a review session."""
+    """The summary of `session`: `targets` in the record's order; `comparison` and `target_reviews` for a review session."""
     created = str(session.meta.get("created_at", ""))
     votes = list(session.votes.values())
     tallies = list(session.tallies.values())
@@ -242,6 +259,7 @@ def build_summary(
         indicators=tuple(indicators),
         targets=targets,
         review=review_summary(comparison) if comparison is not None else None,
+        earlier_targets=earlier_targets(target_reviews) if target_reviews else None,
     )
 
 
@@ -386,9 +404,23 @@ def review_summary(comparison: Comparison) -> ReviewSummary:
         worse=worse,
         unchanged=unchanged,
         text=f"Since {before.date_label}: {numbers.count(better)} better, {numbers.count(worse)} worse, {numbers.count(unchanged)} no change.",
-        earlier_targets=comparison.targets_before,
         not_compared=comparison.not_compared,
         key=numbers.KEY,
+    )
+
+
+def earlier_targets(reviews: tuple[TargetReview, ...]) -> EarlierTargets:
+    """The earlier targets with their outcomes, and how far the room has got through them."""
+    counts = {outcome.value: sum(review.outcome == outcome.value for review in reviews) for outcome in Outcome}
+    reviewed = sum(review.reviewed for review in reviews)
+    parts = ", ".join(f"{numbers.count(counts[outcome.value])} {outcome.label.lower()}" for outcome in Outcome)
+    return EarlierTargets(
+        reviews=reviews,
+        reviewed=reviewed,
+        done=counts[Outcome.DONE.value],
+        partly=counts[Outcome.PARTLY.value],
+        not_yet=counts[Outcome.NOT_YET.value],
+        text=f"{numbers.count(reviewed)} of {numbers.count(len(reviews))} reviewed: {parts}.",
     )
 
 

@@ -101,7 +101,8 @@ def review_page(tmp_path: Path) -> Path:
     sessions = []
     try:
         for session_id, positions in (("earlier", (2, 3, 3, 4)), ("review", (4, 5, 5, 6, 6))):
-            session = store.create(template, source, title=f"Ward 7 {session_id}", facilitator="Sam", session_id=session_id)
+            baseline_id = "earlier" if session_id == "review" else ""
+            session = store.create(template, source, title=f"Ward 7 {session_id}", facilitator="Sam", session_id=session_id, baseline_id=baseline_id)
             sessions.append(session)
             roles = [Role.SERVICE_USER, Role.CARER, Role.STAFF, Role.STAFF, Role.SERVICE_USER][: len(positions)]
             people = [session.join("", role)[0].id for role in roles]
@@ -114,6 +115,8 @@ def review_page(tmp_path: Path) -> Path:
         earlier, review = sessions
         review.set_present_without_phones(RoleGroup.LIVED, 1)
         review.set_head_count(7)
+        [earlier_target] = earlier.targets.values()
+        review.record_outcome(earlier_target, "partly", what_happened=f"{LONG_WORD} half the plans", working_together="Better than last year.")
         [path] = export_session(review, ["html"], tmp_path / "out", baseline=earlier)
     finally:
         for session in sessions:
@@ -138,7 +141,8 @@ def test_the_summary_comes_first_meets_wcag_22_aa_and_fits_a_phone(review_page: 
             assert "Who was there: 6 people: 5 on a phone or tablet, 1 counted in without one. Head count: 7." in text
             assert "✔✔ Presence: ideal. Service users or carers there: 4." in text
             assert "4PI National Involvement Standards" in text
-            assert "Since 2 March 2026" in text and "Targets agreed on 2 March 2026, to review" in text
+            assert "Since 2 March 2026" in text and "Targets agreed on 2 March 2026: how they went" in text
+            assert "1 of 1 reviewed: 0 done, 1 partly done, 0 not yet." in text and "Outcome Partly done" in text
             assert summary.locator("table caption").count() == summary.locator("table").count() >= 5
             violations = axe_violations_sync(page, axe_script_path)
             assert not violations, describe(violations)

@@ -109,7 +109,7 @@ def make_store(root: Path) -> SessionStore:
     return SessionStore(root, clock=lambda: CLOCK)
 
 
-def build_room(store: SessionStore, session_id: str = SESSION_ID) -> Room:
+def build_room(store: SessionStore, session_id: str = SESSION_ID, baseline_id: str = "") -> Room:
     template = TemplateLibrary().find("where-are-we")
     session = store.create(
         template,
@@ -117,6 +117,7 @@ def build_room(store: SessionStore, session_id: str = SESSION_ID) -> Room:
         title="Ward 7 involvement review",
         facilitator="Sam Okafor",
         session_id=session_id,
+        baseline_id=baseline_id,
     )
     people = [
         ("Ana", Role.SERVICE_USER),
@@ -749,9 +750,17 @@ def summary_parts(files: dict[str, bytes], session_id: str) -> dict[str, bytes]:
 
 
 def build_review(store: SessionStore) -> tuple:
-    """A review six months on: the room grew, some figures got better and some worse."""
+    """A review six months on: the room grew, some figures got better and some worse; one earlier target done, one not yet."""
     baseline = build_room(store, "baseline-session").session
-    review = build_room(store, "review-session").session
+    review = build_room(store, "review-session", baseline_id="baseline-session").session
+    care_plans, steering_group = sorted(baseline.targets.values(), key=lambda target: target.text)
+    review.record_outcome(
+        care_plans,
+        "done",
+        what_happened="Every review since May was co-written.",
+        working_together="Slow at first; the ward manager now books the time.",
+    )
+    review.record_outcome(steering_group, "not_yet", what_happened="Funding was not agreed.")
     newcomers = [review.join("", role)[0].id for role in (Role.SERVICE_USER, Role.STAFF)]
     first = next(iter(review.participants))
     review.cast_vote(first, "spectrum", "place", 9)
@@ -883,6 +892,29 @@ def test_review_summary_says_better_or_worse_in_the_frameworks_terms(review_file
     comparison = data["comparison"]
     assert comparison["activities"][0]["kind"] == "spectrum"
     assert review["better"] + review["worse"] + review["unchanged"] <= len(changes)
-    assert [t["text"] for t in review["earlier_targets"]] == [t["text"] for t in data["summary"]["targets"]]
+    earlier = data["summary"]["earlier_targets"]
+    assert earlier["text"] == "2 of 2 reviewed: 1 done, 0 partly done, 1 not yet."
+    outcomes = {r["target"]["text"]: (r["outcome_label"], r["what_happened"]) for r in earlier["reviews"]}
+    assert outcomes["Service users co-write every care plan review."] == ("Done", "Every review since May was co-written.")
+    assert outcomes["Two paid service-user places | on the steering group"] == ("Not yet", "Funding was not agreed.")
     markdown = review_files["review-session-record.md"].decode()
-    assert "### Since 2 March 2026" in markdown.split("## Who took part", 1)[0]
+    summary = markdown.split("## Who took part", 1)[0]
+    assert "### Since 2 March 2026" in summary
+    assert "### Targets agreed on 2 March 2026: how they went" in summary
+    assert "   - **Outcome:** Not yet" in summary
+
+
+def test_outcomes_reach_the_summary_when_the_earlier_session_is_not_at_hand(tmp_path: Path, fixed_ids) -> None:
+    store = make_store(tmp_path / "sessions")
+    baseline, review = build_review(store)
+    try:
+        files = {p.name: p.read_bytes() for p in export_session(review, ["md", "json"], tmp_path / "out")}
+        summary = json.loads(files["review-session-record.json"])["summary"]
+        assert summary["review"] is None, "no comparison without the earlier session"
+        assert summary["earlier_targets"]["text"] == "2 of 2 reviewed: 1 done, 0 partly done, 1 not yet."
+        markdown = files["review-session-record.md"].decode().split("## Who took part", 1)[0]
+        assert "### Targets agreed at the earlier session: how they went" in markdown
+        assert "   - **What happened:** Funding was not agreed." in markdown
+    finally:
+        baseline.close()
+        review.close()
