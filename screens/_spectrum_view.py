@@ -18,6 +18,8 @@ from ._activity_view import ActivityView, Choice
 MIN_BARS = 3
 MAX_BARS = 8
 MAX_SLOT = 10
+PRACTICE_COLUMN_MIN = 28
+"""Narrower than this, the stages' practices are listed one stage under another instead of side by side."""
 
 
 class SpectrumView(ActivityView):
@@ -111,16 +113,25 @@ class SpectrumView(ActivityView):
         return [line for line in lines if line.plain]
 
     def _practices(self, width: int) -> list[Content]:
+        """Every practice of every stage, each stage's name whole: side by side where the columns
+        are wide enough to read, else one stage under another. The body scrolls (up and down)."""
         stages = self.activity.stages
         gap = 3
-        column = max(12, (width - gap * (len(stages) - 1)) // len(stages))
+        column = (width - gap * (len(stages) - 1)) // max(1, len(stages))
+        side = column >= PRACTICE_COLUMN_MIN
+        column = column if side else width
         blocks = []
         for stage in stages:
             block = [Content.styled(line, layout.HEADING) for line in layout.wrap(stage.name, column)]
             for practice in stage.practices:
                 block += [Content(line) for line in layout.wrap(practice, column, first="• ", indent="  ")]
             blocks.append(block)
-        return layout.side_by_side(blocks, [column] * len(stages))
+        if side:
+            return layout.side_by_side(blocks, [column] * len(stages))
+        lines: list[Content] = []
+        for index, block in enumerate(blocks):
+            lines += [Content("")] * bool(index) + block
+        return lines
 
     def _row_labels(self) -> list[str]:
         names = {round(position): stage.name for stage, position in zip(self.activity.stages, self._stage_positions())}

@@ -175,6 +175,37 @@ async def test_indicator_statements_are_never_cut(session: LiveSession) -> None:
             assert f"{statement.name} — {' '.join(statement.text.split())}" in flowing
 
 
+@pytest.mark.parametrize("size", [SMALL, SIZE, (160, 45)], ids=lambda size: f"{size[0]}x{size[1]}")
+async def test_the_practices_panel_shows_every_practice_of_every_stage(session: LiveSession, size: tuple[int, int]) -> None:
+    """d opens the practices: each stage's name whole and all its practices, the last reached by scrolling down."""
+    from textual.containers import VerticalScroll
+
+    stages = session.template.activity("spectrum").stages
+    app = ViewHarness(session, "spectrum")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        body = app.view.query_one("#body").render().plain.splitlines()
+        # Side by side, each stage is a column between '│'s; read the columns one after another.
+        columns: dict[int, list[str]] = {}
+        for line in body:
+            for index, part in enumerate(line.split(" │ ") if " │ " in line else [line]):
+                columns.setdefault(index, []).append(part)
+        drawn = " ".join(" ".join(" ".join(column).split()) for column in columns.values())
+        for stage in stages:
+            assert stage.name in drawn
+            for practice in stage.practices:
+                assert " ".join(practice.split()) in drawn, practice
+        assert "…" not in drawn
+        for _ in range(30):
+            await pilot.press("down")
+        await pilot.pause()
+        scroll = app.view.query_one(VerticalScroll)
+        assert scroll.scroll_y == scroll.max_scroll_y
+        last = stages[-1].practices[-1].split()[-1]
+        assert last in screen_text(app)
+
+
 # -- hidden and revealed --------------------------------------------------------------------
 
 
