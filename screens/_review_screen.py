@@ -37,9 +37,13 @@ from sessions import LiveSession, Target, TargetOutcome
 from . import _charts as charts
 from . import _layout as layout
 from ._activity_view import BodyScroll, Canvas
+from ._host import SessionHost
+from ._messages import ChangeBatch
 from ._outcome_form import OutcomeForm
 
 KIND_ORDER = {"grid": 0, "spectrum": 1, "indicators": 2}
+REFRESH_ON = frozenset({"outcome", "vote", "tally", "participant"})
+"""Changes to the live session that alter what the review shows."""
 SOURCE = "Transforming Services: Changing Lives. A Guide for Action (Suresearch and the University of Birmingham, 2008)"
 
 
@@ -93,6 +97,15 @@ class ReviewScreen(Screen[None]):
             "\nNow:  ",
             Content(f"{after.title}, {after.date_label}"),
         )
+
+    def on_mount(self) -> None:
+        if isinstance(self.app, SessionHost):
+            self.app.session_signal.subscribe(self, self._on_session_changed)
+
+    def _on_session_changed(self, batch: ChangeBatch) -> None:
+        """An outcome saved from the console, or answers still coming in: the review follows."""
+        if batch.kinds & REFRESH_ON and self.is_attached:
+            self.refresh_from_sessions()
 
     def refresh_from_sessions(self) -> None:
         """Compare again (the shell may call this when the live session changes)."""

@@ -134,3 +134,23 @@ async def test_an_outcome_is_recorded_from_the_keyboard_on_the_review(tmp_path: 
         assert reopened.outcomes[second.id].what_happened == "Half the plans [b]so far[/b]"
     finally:
         reopened.close()
+
+
+async def test_an_outcome_saved_elsewhere_shows_on_the_open_review(tmp_path: Path) -> None:
+    """The console saves into the same session: the projected review follows without being reopened."""
+    config, baseline, session = _pair(tmp_path)
+    first, _ = sorted(baseline.targets.values(), key=lambda t: t.created_at)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(baseline, session))
+        await settle(pilot)
+        assert "✔ Outcome: Done" not in squeezed(screen_text(app))
+        session.record_outcome(first, "done", "Every meeting since June.")
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if "✔ Outcome: Done" in squeezed(screen_text(app)):
+                break
+        lines = squeezed(screen_text(app))
+        assert "✔ Outcome: Done" in lines and "What happened: Every meeting since June." in lines
+    baseline.close()
