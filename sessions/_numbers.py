@@ -254,38 +254,8 @@ def movement(change: float | None, measure: Measure, *, unit: str = "") -> str:
     return f"{figure} {judged}"
 
 
-def shift(before: float | None, after: float | None, measure: Measure, *, unit: str = "") -> str:
-    """Then → now and what the move means: '2 → 3, +1 ↑ better: more involvement'."""
-    change = None if before is None or after is None else after - before
-    values = f"{median(before)} → {median(after)}"
-    if change is None:
-        return values
-    return f"{values}, {movement(change, measure, unit=unit)}"
-
-
-def share_shift(before: tuple[int, int] | None, after: tuple[int, int], measure: Measure) -> str:
-    """Answers for one choice then and now, as shares when the room's size changed.
-
-    `before` and `after` are (count, answers). With the same number answering
-    the counts compare directly ('3 → 5, +2 ↑ better: more say met'); when the
-    room grew or shrank the shares are compared and the counts stand beside
-    them ('3 of 7 (43%) → 5 of 8 (63%), +20 points ↑ better: more say met').
-    """
-    if before is None:
-        return f"{NO_VALUE} → {count_of(*after)}"
-    (then, then_n), (now, now_n) = before, after
-    if then_n == now_n:
-        return f"{then} → {now}" + ("" if not now_n else f", {movement(now - then, measure)}")
-    text = f"{count_of(then, then_n)} → {count_of(now, now_n)}"
-    was, is_ = percent(then, then_n), percent(now, now_n)
-    if was is None or is_ is None:
-        return text
-    points = _round_half_up(is_) - _round_half_up(was)
-    return f"{text}, {movement(points, measure, unit='point')}"
-
-
 def share_change(before: tuple[int, int] | None, after: tuple[int, int]) -> float | None:
-    """The change a `share_shift` reports: counts when the room's size held, else points."""
+    """How far one choice moved: in counts when the same number answered, else in percentage points."""
     if before is None:
         return None
     (then, then_n), (now, now_n) = before, after

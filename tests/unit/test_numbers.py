@@ -85,21 +85,12 @@ def test_neutral_measures_say_what_changed_without_judging() -> None:
     assert numbers.movement(-1, numbers.SPREAD) == "−1 → views closer together"
 
 
-def test_shift_shows_then_now_and_the_meaning() -> None:
-    assert numbers.shift(2.0, 3.0, numbers.LEVEL) == "2 → 3, +1 ↑ better: more involvement"
-    assert numbers.shift(None, 2.5, numbers.LEVEL) == "– → 2.5"
-    assert numbers.shift(2, 2, numbers.GAP) == "2 → 2, = no change"
-
-
-def test_shares_are_compared_when_the_room_changed_size_with_counts_beside() -> None:
-    grown = numbers.share_shift((3, 7), (3, 8), numbers.MET)
-    assert grown == "3 of 7 (43%) → 3 of 8 (38%), −5 points ↓ worse: fewer say met"
-    assert numbers.share_change((3, 7), (3, 8)) == -5
-    same = numbers.share_shift((3, 7), (5, 7), numbers.NOT_MET)
-    assert same == "3 → 5, +2 ↓ worse: more say not met"
-    assert numbers.share_change((3, 7), (5, 7)) == 2
-    assert numbers.share_shift(None, (2, 8), numbers.MET) == "– → 2 of 8 (25%)"
+def test_shares_are_compared_when_the_room_changed_size() -> None:
+    assert numbers.share_change((3, 7), (3, 8)) == -5  # 43% then 38%: points, not counts
+    assert numbers.share_change((3, 7), (5, 7)) == 2  # the same room: counts
+    assert numbers.share_change((0, 0), (0, 0)) is None
     assert numbers.share_change(None, (2, 8)) is None
+    assert numbers.movement(-5, numbers.MET, unit="point") == "−5 points ↓ worse: fewer say met"
 
 
 def grid() -> GridActivity:
