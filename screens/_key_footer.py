@@ -26,6 +26,9 @@ MAX_ROWS = 4
 SPARE_ACTIONS = ("toggle_room_view",)
 """Keys that give up their place when the footer is full, so no other key is cut."""
 
+MAX_ROWS = 4
+"""The footer never grows taller than this (its max-height)."""
+
 
 class KeyFooter(Footer):
     DEFAULT_CSS = """
@@ -56,6 +59,11 @@ class KeyFooter(Footer):
     @staticmethod
     def _columns(width: int) -> int:
         return max(3, width // CELL_WIDTH)
+
+    def rows_with(self, extra_keys: int = 0) -> int:
+        """Rows the footer would take with `extra_keys` more keys: lets a screen size what sits above it before a key appears."""
+        keys = len(self.query(FooterKey)) + extra_keys
+        return min(MAX_ROWS, -(-keys // self._columns(self.size.width or self.app.size.width)))
 
     def on_resize(self, event: events.Resize) -> None:
         columns = self._columns(event.size.width)

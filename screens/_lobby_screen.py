@@ -8,6 +8,7 @@ are counted in from the keyboard so they are never left out of that count.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import islice
 
 from textual import events, on
@@ -15,6 +16,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
@@ -26,15 +29,11 @@ from ._messages import ChangeBatch, guard_storage
 from ._qr import QRCode, QRFit, qr_fit, qr_matrix
 from ._session_bar import SessionBar
 
-__all__ = ["LobbyScreen", "presence_content", "PRESENCE_CREDIT", "QR_SHARE", "FOOTER_ROWS"]
+__all__ = ["LobbyScreen", "presence_content", "PRESENCE_CREDIT", "QR_SHARE"]
 
 
 QR_SHARE = 60
 """Percent of the width the code may take; the rest is for who is here (`#lobby-qr-box` max-width)."""
-
-FOOTER_ROWS = 4
-"""The key footer at its tallest (KeyFooter's max-height): the code is sized as if the footer were,
-so showing or hiding a key (or the footer) never pushes the code's last row off the screen."""
 
 GROUP_ROWS: tuple[tuple[RoleGroup, str], ...] = (
     (RoleGroup.LIVED, "Service user/carer"),
@@ -100,6 +99,17 @@ START_KEYS = "n,enter,right,space"
 """The keys a facilitator reaches for to begin: next, Enter, the arrow and the space bar."""
 
 
+class LobbyBody(Horizontal):
+    """The lobby under its bar; says when its size changes (a resize, the footer, a bar line), so the code is sized to it."""
+
+    @dataclass
+    class Resized(Message):
+        size: Size
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized(event.size))
+
+
 class LobbyScreen(Screen):
     """Who is here and how to join; any of the start keys (or Esc) goes to the activities."""
 
@@ -124,7 +134,7 @@ class LobbyScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield SessionBar("Lobby")
-        with Horizontal(id="lobby-body"):
+        with LobbyBody(id="lobby-body"):
             with VerticalScroll(id="lobby-qr-box"):
                 yield QRCode(id="lobby-qr")
                 yield Static(id="lobby-qr-status", markup=False)
@@ -167,15 +177,27 @@ class LobbyScreen(Screen):
 
     # -- the address ------------------------------------------------------------------
 
-    def on_resize(self, _event: events.Resize) -> None:
+    @on(LobbyBody.Resized)
+    def _body_resized(self) -> None:
         self._show_address()
 
     def _qr_space(self) -> tuple[int, int]:
-        """Cells the code may take: its share of the width, and the height between the top bar and the footer at its tallest."""
-        bar = self.query_one(SessionBar)
-        width = self.size.width * QR_SHARE // 100 - 2  # the box's padding, one column each side
-        height = self.size.height - max(bar.outer_size.height, 1) - FOOTER_ROWS
+        """Cells the code may take: its share of the lobby's width, and the lobby's height with the f key in the footer.
+
+        Sized as if f were offered, so offering it (which may add a footer row) never pushes the code's last row off.
+        """
+        body = self.query_one(LobbyBody)
+        width = body.size.width * QR_SHARE // 100 - 2  # the box's padding, one column each side
+        height = body.size.height
+        footer = self.query_one(KeyFooter)
+        if footer.display and not self._cells_offered:
+            height -= max(0, footer.rows_with(1) - footer.outer_size.height)
         return width, height
+
+    @property
+    def _cells_offered(self) -> bool:
+        """Is f (full cells or half blocks) offered? Only where full cells fit whole."""
+        return self._fit is not None and self._full_cells_fit
 
     def _place_code(self, url: str) -> QRFit | None:
         """Size the code to the screen; None when no whole code fits."""
@@ -293,7 +315,7 @@ class LobbyScreen(Screen):
         if action == "start" and isinstance(self.focused, Input):
             return False
         if action == "toggle_cells":
-            return self._fit is not None and self._full_cells_fit  # offered only when full cells fit whole
+            return self._cells_offered
         return True
 
     def action_start(self) -> None:

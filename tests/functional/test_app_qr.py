@@ -10,7 +10,7 @@ from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
-from app_fixtures import FIXED_ROOM_CODE, FIXED_URL, fixed_session, make_app, make_config, screen_text, widget_text
+from app_fixtures import FIXED_ROOM_CODE, FIXED_URL, FakeServers, fixed_session, make_app, make_config, screen_text, widget_text
 from screens import QUIET_ZONE, LobbyScreen, QRCode, QRFit, qr_cells, qr_fit, qr_matrix
 
 URL_40 = "http://192.0.2.10:8765/j/" + "Ab3dE6gH9jK2mN5"
@@ -213,6 +213,20 @@ async def test_the_lobby_code_takes_the_largest_whole_size_and_reads_as_the_addr
         assert shown_address(app) == FIXED_URL
         assert_code_is_whole_and_reads_as(app, shown_address(app))
         assert ("f QR cells" in footer_text(app)) == full_cells, "full cells are offered only where they fit"
+
+
+async def test_a_real_length_address_still_gets_full_cells_at_160x45(tmp_path: Path) -> None:
+    """A LAN address and a real 24-character join token make a 33-module code: 82x41 full cells, just inside 160x45."""
+    url = "http://192.168.100.200:8765/j/" + "Ab3dE6gH9jK2mN5pQ8rS1tU4"
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="lobby", servers=FakeServers(url=url))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        qr = app.screen.query_one(QRCode)
+        assert (qr.full_cells, qr.size.width, qr.size.height) == (True, 82, 41)
+        assert shown_address(app) == url
+        assert_code_is_whole_and_reads_as(app, url)
+        assert "f QR cells" in footer_text(app)
 
 
 async def test_full_cells_are_not_offered_at_100x30_and_f_cannot_clip_the_code(tmp_path: Path) -> None:
