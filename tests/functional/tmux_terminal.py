@@ -1,4 +1,4 @@
-"""A real terminal for tests: one tmux session on a private server, 100 columns by 30 rows.
+"""A real terminal for tests: one tmux session on a private server, 100 columns by 30 rows unless asked.
 
 Imported by the tmux tests; the `terminal` fixture skips when tmux is missing,
 unless INVOLVE_REQUIRE_TMUX=1 (CI) makes that a failure.
@@ -30,8 +30,8 @@ class Terminal:
             raise AssertionError(f"tmux {' '.join(args)} failed: {result.stderr}")
         return result.stdout
 
-    def start(self, command: str) -> None:
-        self.tmux("new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", command)
+    def start(self, command: str, *, width: int = 100, height: int = 30) -> None:
+        self.tmux("new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), command)
         self.tmux("set-option", "-t", self.name, "remain-on-exit", "on")
 
     def screen(self) -> str:

@@ -1,0 +1,221 @@
+"""The lobby in a real terminal (tmux): one key starts, the QR code scans, and it grows with the screen.
+
+The code is read back from `tmux capture-pane -e` (characters and their
+colours), turned into a black-and-white picture and decoded with `zbarimg`
+(Debian's zbar-tools), as a phone's camera would. Skipped when tmux or
+zbarimg is missing, unless INVOLVE_REQUIRE_TMUX=1 (CI) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from app_fixtures import ROOT_DIR
+from tmux_involve import PUBLIC_BASE, start_involve
+from tmux_terminal import Terminal
+
+pytestmark = pytest.mark.slow
+
+JOIN_URL = re.compile(re.escape(PUBLIC_BASE) + r"/j/[A-Za-z0-9_-]+")
+TEMPLATE = ROOT_DIR / "sessions" / "templates" / "where-are-we.toml"
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+WHITE = (255, 255, 255)
+
+
+def window_size(terminal: Terminal) -> str:
+    return terminal.tmux("display-message", "-p", "-t", terminal.name, "#{window_width}x#{window_height}").strip()
+
+
+# -- reading the code off the terminal ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    char: str
+    fg: tuple[int, int, int] | None
+    bg: tuple[int, int, int] | None
+
+
+def _apply_sgr(params: str, fg, bg):
+    """The colours after one SGR sequence (24-bit, as Textual sends them with COLORTERM=truecolor)."""
+    codes = [int(code) if code else 0 for code in params.split(";")] if params else [0]
+    i = 0
+    while i < len(codes):
+        code = codes[i]
+        if code == 0:
+            fg = bg = None
+        elif code in (38, 48) and i + 4 < len(codes) and codes[i + 1] == 2:
+            colour = tuple(codes[i + 2 : i + 5])
+            if code == 38:
+                fg = colour
+            else:
+                bg = colour
+            i += 4
+        elif code in (38, 48) and i + 2 < len(codes) and codes[i + 1] == 5:
+            i += 2  # a 256-colour index: not used for the code's cells
+        elif code == 39:
+            fg = None
+        elif code == 49:
+            bg = None
+        i += 1
+    return fg, bg
+
+
+def pane_cells(terminal: Terminal) -> list[list[Cell]]:
+    """The screen as cells with their colours, from `capture-pane -e`."""
+    text = terminal.tmux("capture-pane", "-p", "-e", "-t", terminal.name)
+    rows: list[list[Cell]] = []
+    fg = bg = None
+    for line in text.split("\n"):
+        row: list[Cell] = []
+        position = 0
+        for match in SGR.finditer(line):
+            row += [Cell(char, fg, bg) for char in line[position : match.start()]]
+            fg, bg = _apply_sgr(match.group(1), fg, bg)
+            position = match.end()
+        row += [Cell(char, fg, bg) for char in line[position:]]
+        rows.append(row)
+    return rows
+
+
+def code_box(cells: list[list[Cell]]) -> tuple[int, int, int, int]:
+    """Left, top, width and height (in cells) of the code: the only white-backed cells on the dark projector theme."""
+    spots = [(x, y) for y, row in enumerate(cells) for x, cell in enumerate(row) if cell.bg == WHITE]
+    assert spots, "no QR code on the screen"
+    xs = [x for x, _ in spots]
+    ys = [y for _, y in spots]
+    return min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1
+
+
+def _dark(colour: tuple[int, int, int] | None) -> bool:
+    if colour is None:
+        return True  # the terminal's default: never the code's white
+    red, green, blue = colour
+    return 0.299 * red + 0.587 * green + 0.114 * blue < 128
+
+
+def _halves(cell: Cell) -> tuple[bool, bool]:
+    """Is the top half, and the bottom half, of this cell dark? Half blocks by glyph, full cells by background."""
+    if cell.char == "█":
+        return _dark(cell.fg), _dark(cell.fg)
+    if cell.char == "▀":
+        return _dark(cell.fg), _dark(cell.bg)
+    if cell.char == "▄":
+        return _dark(cell.bg), _dark(cell.fg)
+    return _dark(cell.bg), _dark(cell.bg)
+
+
+def decode_code(cells: list[list[Cell]], folder: Path, *, zoom: int = 6, margin: int = 8) -> str:
+    """Draw the code's cells as a picture (each cell 1 wide, 2 halves high: square modules), then scan it with zbarimg."""
+    left, top, width, height = code_box(cells)
+    pixels: list[list[int]] = []
+    for y in range(top, top + height):
+        row = cells[y][left : left + width]
+        halves = [_halves(cell) for cell in row]
+        pixels.append([int(upper) for upper, _ in halves])
+        pixels.append([int(lower) for _, lower in halves])
+    # A light margin of our own around the code's own quiet zone, then zoomed so each module is many pixels.
+    side = width + 2 * margin
+    blank = [0] * side
+    framed = [blank] * margin + [[0] * margin + row + [0] * margin for row in pixels] + [blank] * margin
+    lines = [f"P1\n{side * zoom} {len(framed) * zoom}"]
+    for row in framed:
+        line = " ".join(str(value) for value in row for _ in range(zoom))
+        lines += [line] * zoom
+    picture = folder / f"code-{width}x{height}.pbm"
+    picture.write_text("\n".join(lines) + "\n")
+    result = subprocess.run([zbarimg(), "-q", "--raw", str(picture)], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, f"zbarimg could not read the code ({width}x{height} cells): {result.stderr}"
+    return result.stdout.strip()
+
+
+def zbarimg() -> str:
+    path = shutil.which("zbarimg")
+    if path is None:
+        if os.environ.get("INVOLVE_REQUIRE_TMUX") == "1":
+            pytest.fail("zbarimg is missing (Debian zbar-tools; INVOLVE_REQUIRE_TMUX=1 forbids skipping)")
+        pytest.skip("zbarimg is not installed (Debian zbar-tools)")
+    return path
+
+
+def printed_address(screen: str) -> str:
+    [url] = set(JOIN_URL.findall(screen))
+    return url
+
+
+# -- the Welcome text ----------------------------------------------------------------------------
+
+
+def welcome_paragraphs() -> list[str]:
+    """The template's Welcome body as the room should read it: paragraphs, each one sentence stream."""
+    template = tomllib.loads(TEMPLATE.read_text(encoding="utf-8"))
+    [welcome] = [activity for activity in template["activities"] if activity["id"] == "welcome"]
+    return [" ".join(paragraph.split()) for paragraph in welcome["body"].strip().split("\n\n")]
+
+
+def paragraph_lines(screen: str, paragraph: str) -> list[str]:
+    """The pane lines that carry `paragraph`, cut to its column (the wall, if any, sits to the right)."""
+    lines = screen.splitlines()
+    opening = " ".join(paragraph.split()[:3])
+    [start] = [index for index, line in enumerate(lines) if opening in line]
+    column = lines[start].index(opening)
+    found: list[str] = []
+    for line in lines[start:]:
+        piece = re.split(r" {2,}|[│┃▌▊▎]", line[column:])[0].strip()
+        if not piece:
+            break
+        found.append(piece)
+        if " ".join(found) == paragraph or len(" ".join(found)) >= len(paragraph):
+            break
+    return found
+
+
+def test_n_starts_the_first_activity_and_the_welcome_wraps_only_where_the_line_is_full(terminal: Terminal, tmp_path: Path) -> None:
+    start_involve(terminal, tmp_path)
+    lobby = terminal.wait_for("Scan the code to join")
+    assert window_size(terminal) == "100x30"
+    url = printed_address(lobby)
+    assert decode_code(pane_cells(terminal), tmp_path) == url
+
+    terminal.keys("n")
+    welcome = terminal.wait_for(lambda text: "Activity 1 of 6: Welcome" in text and "Thank you for coming." in text)
+    for paragraph in welcome_paragraphs():
+        lines = paragraph_lines(welcome, paragraph)
+        assert " ".join(lines) == paragraph, f"the paragraph is not whole on screen:\n{welcome}"
+        width = max(len(line) for line in lines)
+        for line, following in zip(lines, lines[1:]):
+            next_word = following.split()[0]
+            # Wrapped where the line was full, never at the template's own line break.
+            assert len(line) + 1 + len(next_word) > width, f"line broken mid-sentence: {line!r} / {following!r}\n{welcome}"
+    terminal.keys("q")
+    terminal.wait_for("Quit Involve?")
+    terminal.keys("y")
+
+
+def test_the_lobby_code_scans_as_the_printed_address_and_grows_at_160x45(terminal: Terminal, tmp_path: Path) -> None:
+    start_involve(terminal, tmp_path)
+    screen = terminal.wait_for("Scan the code to join")
+    url = printed_address(screen)
+    small = pane_cells(terminal)
+    assert decode_code(small, tmp_path) == url
+    _, _, small_width, small_height = code_box(small)
+
+    terminal.tmux("resize-window", "-t", terminal.name, "-x", "160", "-y", "45")
+    terminal.wait_for(lambda text: len(text.splitlines()) >= 45 and "f QR cells" in text)
+    assert window_size(terminal) == "160x45"
+    large = pane_cells(terminal)
+    assert printed_address(terminal.screen()) == url
+    assert decode_code(large, tmp_path) == url
+    _, _, large_width, large_height = code_box(large)
+    assert large_width > small_width and large_height > small_height, ((small_width, small_height), (large_width, large_height))
+    terminal.keys("q")
+    terminal.wait_for("Quit Involve?")
+    terminal.keys("y")
