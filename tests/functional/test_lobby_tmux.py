@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,8 +114,8 @@ def _halves(cell: Cell) -> tuple[bool, bool]:
     return _dark(cell.bg), _dark(cell.bg)
 
 
-def decode_code(cells: list[list[Cell]], folder: Path, *, zoom: int = 6, margin: int = 8) -> str:
-    """Draw the code's cells as a picture (each cell 1 wide, 2 halves high: square modules), then scan it with zbarimg."""
+def scan(cells: list[list[Cell]], folder: Path, *, zoom: int = 6, margin: int = 8) -> subprocess.CompletedProcess[str]:
+    """Draw the code's cells as a picture (each cell 1 wide, 2 halves high: square modules) and scan it with zbarimg."""
     left, top, width, height = code_box(cells)
     pixels: list[list[int]] = []
     for y in range(top, top + height):
@@ -132,9 +133,34 @@ def decode_code(cells: list[list[Cell]], folder: Path, *, zoom: int = 6, margin:
         lines += [line] * zoom
     picture = folder / f"code-{width}x{height}.pbm"
     picture.write_text("\n".join(lines) + "\n")
-    result = subprocess.run([zbarimg(), "-q", "--raw", str(picture)], capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, f"zbarimg could not read the code ({width}x{height} cells): {result.stderr}"
-    return result.stdout.strip()
+    return subprocess.run([zbarimg(), "-q", "--raw", str(picture)], capture_output=True, text=True, timeout=30)
+
+
+def settled_cells(terminal: Terminal, timeout: float = 20.0) -> list[list[Cell]]:
+    """The screen once two captures a moment apart agree: never a frame tmux is still being sent."""
+    deadline = time.monotonic() + timeout
+    last = pane_cells(terminal)
+    while time.monotonic() < deadline:
+        time.sleep(0.4)
+        now = pane_cells(terminal)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the screen kept changing for {timeout}s:\n{terminal.screen()}")
+
+
+def read_code(terminal: Terminal, folder: Path, timeout: float = 30.0) -> tuple[str, tuple[int, int]]:
+    """What the code on the settled screen scans as, and its size in cells."""
+    deadline = time.monotonic() + timeout
+    while True:
+        cells = settled_cells(terminal)
+        result = scan(cells, folder)
+        if result.returncode == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    _, _, width, height = code_box(cells)
+    assert result.returncode == 0, f"zbarimg could not read the code ({width}x{height} cells): {result.stderr}\n{terminal.screen()}"
+    return result.stdout.strip(), (width, height)
 
 
 def zbarimg() -> str:
@@ -183,7 +209,7 @@ def test_n_starts_the_first_activity_and_the_welcome_wraps_only_where_the_line_i
     lobby = terminal.wait_for("Scan the code to join")
     assert window_size(terminal) == "100x30"
     url = printed_address(lobby)
-    assert decode_code(pane_cells(terminal), tmp_path) == url
+    assert read_code(terminal, tmp_path)[0] == url
 
     terminal.keys("n")
     welcome = terminal.wait_for(lambda text: "Activity 1 of 6: Welcome" in text and "Thank you for coming." in text)
@@ -204,17 +230,15 @@ def test_the_lobby_code_scans_as_the_printed_address_and_grows_at_160x45(termina
     start_involve(terminal, tmp_path)
     screen = terminal.wait_for("Scan the code to join")
     url = printed_address(screen)
-    small = pane_cells(terminal)
-    assert decode_code(small, tmp_path) == url
-    _, _, small_width, small_height = code_box(small)
+    decoded, (small_width, small_height) = read_code(terminal, tmp_path)
+    assert decoded == url
 
     terminal.tmux("resize-window", "-t", terminal.name, "-x", "160", "-y", "45")
     terminal.wait_for(lambda text: len(text.splitlines()) >= 45 and "f QR cells" in text)
     assert window_size(terminal) == "160x45"
-    large = pane_cells(terminal)
+    decoded, (large_width, large_height) = read_code(terminal, tmp_path)
+    assert decoded == url
     assert printed_address(terminal.screen()) == url
-    assert decode_code(large, tmp_path) == url
-    _, _, large_width, large_height = code_box(large)
     assert large_width > small_width and large_height > small_height, ((small_width, small_height), (large_width, large_height))
     terminal.keys("q")
     terminal.wait_for("Quit Involve?")

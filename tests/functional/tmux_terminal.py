@@ -6,6 +6,7 @@ unless INVOLVE_REQUIRE_TMUX=1 (CI) makes that a failure.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ from collections.abc import Callable
 import pytest
 
 __all__ = ["Terminal", "terminal"]
+
+_servers = itertools.count(1)
 
 
 class Terminal:
@@ -63,6 +66,7 @@ def terminal() -> Terminal:
         if os.environ.get("INVOLVE_REQUIRE_TMUX") == "1":
             pytest.fail("tmux is missing (INVOLVE_REQUIRE_TMUX=1 forbids skipping)")
         pytest.skip("tmux is not installed")
-    term = Terminal("involve-demo", f"involve-test-{os.getpid()}")
+    # A server of its own per test: a new session on the last test's socket can race that server's exit.
+    term = Terminal("involve-demo", f"involve-test-{os.getpid()}-{next(_servers)}")
     yield term
     term.close()
