@@ -156,7 +156,7 @@ class ActivityView(Widget, can_focus=True):
         *(Binding(str(d), f"digit({d})", "Count", show=False) for d in range(1, 10)),
         Binding("enter", "set_count", "Set count"),
         Binding("backspace", "erase_digit", "Erase digit", show=False),
-        Binding("escape", "cancel_count", "Cancel count"),
+        Binding("escape", "cancel_count", "Cancel"),
         Binding("plus,equals_sign", "adjust(1)", "One more", key_display="+"),
         Binding("minus", "adjust(-1)", "One less", key_display="-"),
         Binding("g", "cycle_group", "Hands group"),
@@ -175,6 +175,8 @@ class ActivityView(Widget, can_focus=True):
     """The count being typed, not yet set."""
     tally_group: var[Role | None] = var(None)
     """Whose hands the next count is for; None counts everyone together."""
+    counting: var[bool] = var(False)
+    """Is the facilitator counting hands on revealed results? Only then does the cursor show over them."""
 
     @dataclass
     class TallyRecorded(Message):
@@ -253,6 +255,13 @@ class ActivityView(Widget, can_focus=True):
         return self.results.split_warning(charts.SPLIT_GROUPS)
 
     @property
+    def cursor(self) -> bool:
+        """Is the hand-count cursor drawn? Always while results are hidden (hands are being counted);
+        on revealed results only once an arrow, a digit, + or - asks for it, until Esc, so the room reads
+        its results without the facilitator's brackets on them."""
+        return not self.revealed or self.counting
+
+    @property
     def showing_split(self) -> bool:
         """Are results drawn split by role: asked for, revealed, and safe to show?"""
         return self.split and self.revealed and self.results is not None and not self.split_refusal()
@@ -327,7 +336,7 @@ class ActivityView(Widget, can_focus=True):
             lines.append(Content.assemble((state, layout.HEADING), f" · results shown{extra}"))
         else:
             lines.append(charts.hidden_note(self.answers))
-        choice = self.choice()
+        choice = self.choice() if self.cursor else None
         if choice is None:
             return lines
         selected: list[Content | str | tuple[str, str]] = [Content(choice.label)]
@@ -337,7 +346,7 @@ class ActivityView(Widget, can_focus=True):
         counted = self.session.tally_count(self.activity.id, choice.item, choice.value, self.tally_group)
         typing: list[str | tuple[str, str]] = []
         if self.typed:
-            typing = [" → ", (f"{self.typed}▌", layout.SELECTED), "  Enter sets · Esc cancels"]
+            typing = [" → ", (f"{self.typed}▌", layout.SELECTED)]  # Enter and Esc are in the footer
 
         def hands(lead: str) -> Content:
             return Content.assemble(lead, " (", (GROUP_WORDS[self.tally_group], layout.HEADING), f"): {counted}", *typing)
@@ -373,6 +382,7 @@ class ActivityView(Widget, can_focus=True):
     # -- watching ---------------------------------------------------------------------
 
     def watch_revealed(self) -> None:
+        self.counting = False
         self.redraw()
 
     def watch_split(self) -> None:
@@ -391,6 +401,11 @@ class ActivityView(Widget, can_focus=True):
     def watch_tally_group(self) -> None:
         self._update_status()
 
+    def watch_counting(self) -> None:
+        self.redraw()
+        self._update_status()
+        self.refresh_bindings()
+
     # -- selection and counting ---------------------------------------------------------
 
     def choice(self) -> Choice | None:
@@ -402,14 +417,22 @@ class ActivityView(Widget, can_focus=True):
         return False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("set_count", "erase_digit", "cancel_count"):
+        if action in ("set_count", "erase_digit"):
             return bool(self.typed)
+        if action == "cancel_count":
+            return bool(self.typed) or (self.revealed and self.counting)
         if action in ("digit", "adjust", "cycle_group"):
             return self.TALLIES
         return True
 
+    def _start_counting(self) -> None:
+        """A counting key on revealed results brings the cursor back, so the facilitator sees where counts go."""
+        if self.TALLIES and self.revealed:
+            self.counting = True
+
     def action_move(self, dx: int, dy: int) -> None:
         if self.move(dx, dy):
+            self._start_counting()
             self.typed = ""
             self.redraw()
         elif dy:
@@ -419,6 +442,7 @@ class ActivityView(Widget, can_focus=True):
     def action_digit(self, digit: int) -> None:
         if self.choice() is None:
             return
+        self._start_counting()
         if len(self.typed) < COUNT_DIGITS:
             self.typed = (self.typed + str(digit)).lstrip("0") or "0"
 
@@ -426,7 +450,11 @@ class ActivityView(Widget, can_focus=True):
         self.typed = self.typed[:-1]
 
     def action_cancel_count(self) -> None:
-        self.typed = ""
+        """Esc drops the count being typed; with none, it takes the cursor off revealed results."""
+        if self.typed:
+            self.typed = ""
+        else:
+            self.counting = False
 
     def action_set_count(self) -> None:
         if not self.typed:
@@ -438,12 +466,14 @@ class ActivityView(Widget, can_focus=True):
         ))
 
     def action_adjust(self, delta: int) -> None:
+        self._start_counting()
         self.typed = ""
         self._record(lambda choice: self.session.adjust_tally(
             self.activity.id, choice.item, choice.value, delta, self.tally_group
         ))
 
     def action_cycle_group(self) -> None:
+        self._start_counting()
         index = TALLY_GROUPS.index(self.tally_group)
         self.tally_group = TALLY_GROUPS[(index + 1) % len(TALLY_GROUPS)]
 

@@ -68,14 +68,9 @@ def answers_text(total: int, by_hand: int = 0) -> str:
 
 
 def hidden_note(answers: int) -> Content:
-    """What the room sees while results are held back."""
+    """What the room sees while results are held back; the key that reveals them is in the footer, not here."""
     noun = "answer" if answers == 1 else "answers"
-    return Content.assemble(
-        (f"{answers} {noun} so far", HEADING),
-        " · results hidden (press ",
-        ("r", HEADING),
-        " to reveal)",
-    )
+    return Content.assemble((f"{answers} {noun} so far", HEADING), " · results hidden")
 
 
 def group_note(group: GroupResult) -> str:

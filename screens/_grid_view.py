@@ -70,7 +70,8 @@ class GridView(ActivityView):
         activity = self.activity
         levels = [(level.number, level.name) for level in activity.levels]
         areas = [area.name for area in activity.areas]
-        selected = (self.column, self.level)
+        # On revealed results the cursor shows only while the facilitator counts (see ActivityView.cursor).
+        selected = (self.column, self.level) if self.cursor else None
         if self.revealed:
             cells = charts.grid_cells(self.overall.areas)
             gaps = [result.gap for result in self.overall.areas]
@@ -85,7 +86,7 @@ class GridView(ActivityView):
             return lines
         lines.append(Content(""))
         lines += self._split(width) if self.showing_split else self._gaps(width)
-        legend = f"{charts.NOW} median now   {charts.TARGET} median target   · nobody   [ ] selected"
+        legend = f"{charts.NOW} median now   {charts.TARGET} median target   · nobody" + ("   [ ] selected" if self.cursor else "")
         lines += [Content.styled(line, layout.QUIET) for line in layout.wrap(legend, width)]
         return lines
 

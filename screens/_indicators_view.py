@@ -68,16 +68,17 @@ class IndicatorsView(ActivityView):
             largest = max((max(self.overall.statement(s.id).counts.values(), default=0) for s in self.activity.statements), default=0)
         for index, statement in enumerate(self.activity.statements):
             chosen = index == self.statement
+            marked = chosen and self.cursor  # no cursor on revealed results unless counting
             top = len(lines)
             name = Content.assemble(
-                ("▸ " if chosen else "  ", layout.SELECTED if chosen else ""),
+                ("▸ " if marked else "  ", layout.SELECTED if marked else ""),
                 (statement.name, layout.HEADING),
             )
             if statement.text:
                 worded = Content.assemble(name, " — ", (statement.text, layout.QUIET))
                 name = worded if whole or chosen or worded.cell_length <= width else name
             lines += self._heading_lines(name, width)
-            selected = ANSWERS[self.answer] if chosen else None
+            selected = ANSWERS[self.answer] if marked else None
             if not self.revealed:
                 lines.append(Content.assemble("  ", charts.answer_row(None, width=width - 2, selected=selected)))
             elif split:

@@ -138,17 +138,15 @@ class SpectrumView(ActivityView):
         return [f"{p} {names[p]}" if p in names else str(p) for p in range(1, self.activity.positions + 1)]
 
     def draw(self, width: int, height: int) -> list[Content]:
-        activity = self.activity
         slot = self._slot(width)
         columns = self._fits_columns(width) and not self.showing_split
         lines: list[Content] = []
+        selected = self.position if self.cursor else None  # no cursor on revealed results unless counting
         if self.details:
             lines += self._practices(width)
             lines.append(Content(""))
         elif columns:
             lines += self._stage_rows(slot)
-            if any(stage.practices for stage in activity.stages):
-                lines.append(Content.styled("Press d to see the practices that mark each stage.", layout.QUIET))
         if not self.revealed:
             top = len(lines)
             lines += self._hidden_scale(width, slot, columns)
@@ -165,7 +163,7 @@ class SpectrumView(ActivityView):
             counts = charts.distribution_counts(self.overall.positions)
             top = len(lines)
             lines += charts.column_chart(
-                counts, slot=slot, height=bars, selected=self.position, median=self.overall.positions.median
+                counts, slot=slot, height=bars, selected=selected, median=self.overall.positions.median
             )
             self.focus_lines = (top, len(lines) - 1)
         else:
@@ -175,7 +173,7 @@ class SpectrumView(ActivityView):
                 self._row_labels(),
                 [("Everyone", counts, "")],
                 width=width,
-                selected=self.position,
+                selected=selected,
                 medians=[self.overall.positions.median],
             )
             self.focus_lines = (top + self.position, top + self.position)
@@ -217,7 +215,7 @@ class SpectrumView(ActivityView):
                 distribution = group.result.positions  # type: ignore[union-attr]
                 columns.append((charts.group_heading(group), charts.distribution_counts(distribution), ""))
                 medians.append(distribution.median)
-        return charts.row_chart(self._row_labels(), columns, width=width, selected=self.position, medians=medians)
+        return charts.row_chart(self._row_labels(), columns, width=width, selected=self.position if self.cursor else None, medians=medians)
 
     def _median_words(self, width: int) -> list[Content]:
         """The median in words, for the room and for anyone who cannot see the triangle."""

@@ -56,7 +56,7 @@ class TargetsView(ActivityView):
     def draw(self, width: int, height: int) -> list[Content]:
         targets = self.targets
         if not targets:
-            return [Content.styled("No targets yet. Press a to add one.", layout.QUIET)]
+            return [Content.styled("No targets yet.", layout.QUIET)]  # the footer offers "a Add target"
         lines: list[Content] = []
         for index, target in enumerate(targets):
             if index:
@@ -76,7 +76,7 @@ class TargetsView(ActivityView):
     def status(self) -> list[Content]:
         count = len(self.targets)
         limit = self.activity.max_targets
-        lines = [Content(f"{count} target{'s' if count != 1 else ''} agreed · a add · Enter edit · Delete remove")]
+        lines = [Content(f"{count} target{'s' if count != 1 else ''} agreed")]  # adding, editing, removing: in the footer
         if count > limit:
             suggested = SUGGESTED.get(limit, f"up to {limit} targets")
             lines.append(

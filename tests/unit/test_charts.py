@@ -39,8 +39,8 @@ def test_counts_mark_the_part_counted_by_hand() -> None:
     assert charts.answers_text(30, 5) == "30 answers (5 by hand)"
 
 
-def test_hidden_note_says_how_many_and_how_to_reveal() -> None:
-    assert charts.hidden_note(23).plain == "23 answers so far · results hidden (press r to reveal)"
+def test_hidden_note_says_how_many_and_leaves_the_key_to_the_footer() -> None:
+    assert charts.hidden_note(23).plain == "23 answers so far · results hidden"
     assert charts.hidden_note(1).plain.startswith("1 answer so far")
 
 
