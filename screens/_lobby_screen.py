@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Input, Static
 
 from sessions import PRESENCE_CREDIT, LiveSession, Role, RoleGroup, presence, presence_words, room_counts
 
+from ._big_code import big_code
 from ._host import SessionHost
 from ._key_footer import KeyFooter
 from ._messages import ChangeBatch, guard_storage
@@ -61,20 +62,17 @@ def presence_content(count: int, level: str) -> Content:
     )
 
 
-def spaced_code(code: str) -> str:
-    """A room code with room between its characters, easier to read from the back and to type."""
-    return " ".join(code)
-
-
 def too_small_content(url: str, code: str, room_url: str) -> Content:
-    """What the lobby says instead of a code that would not fit whole: plainly, then the address and the room code."""
+    """What the lobby says instead of a code that would not fit whole: plainly, then the address, and the room code large."""
     said = Content.from_markup(
         "⚠ This screen is too small for a QR code that scans, so none is shown.\nOn a phone, open\n[b]$url[/b]\n",
         url=url,
     )
     if room_url:
-        return said + Content.from_markup("or open $room and type the room code\n[b]$code[/b]", room=room_url, code=spaced_code(code))
-    return said + Content.from_markup("Room code: [b]$code[/b]", code=spaced_code(code))
+        said += Content.from_markup("or open $room and type the room code [b]$code[/b]:\n", room=room_url, code=code)
+    else:
+        said += Content.from_markup("Room code [b]$code[/b]:\n", code=code)
+    return said + big_code(code)
 
 
 def door_content(session: LiveSession) -> Content:

@@ -12,6 +12,8 @@ from textual.geometry import Region
 
 from app_fixtures import FIXED_ROOM_CODE, FIXED_URL, FakeServers, fixed_session, make_app, make_config, screen_text, widget_text
 from screens import QUIET_ZONE, LobbyScreen, QRCode, QRFit, qr_cells, qr_fit, qr_matrix
+from screens._big_code import GLYPHS, big_code_lines
+from sessions._codes import ROOM_CODE_ALPHABET
 
 URL_40 = "http://192.0.2.10:8765/j/" + "Ab3dE6gH9jK2mN5"
 BLACK = Color.parse("#000000")
@@ -132,6 +134,25 @@ def test_the_largest_drawing_that_fits_whole_is_chosen_and_none_when_nothing_doe
     assert qr_fit(29, 74, 36) == QRFit(False, 1, 37, 19)
     assert qr_fit(29, 74, 37, full_cells=False) == QRFit(False, 1, 37, 19)
     assert qr_fit(29, 4 * side, 2 * side) == QRFit(True, 2, 148, 74)
+
+
+def test_the_large_room_code_has_a_glyph_for_every_character_a_room_code_can_have() -> None:
+    assert set(GLYPHS) == set(ROOM_CODE_ALPHABET)
+    assert all(len(rows) == 5 and all(len(row) == 5 and set(row) <= {"#", "."} for row in rows) for rows in GLYPHS.values())
+    assert len({rows for rows in GLYPHS.values()}) == len(GLYPHS), "no two characters look the same"
+    lines = big_code_lines("K7PQ2M")
+    assert lines is not None and len(lines) == 3 and all(len(line) == 6 * 6 - 1 for line in lines)
+    # Read back: each pair of pixel rows is one line of half blocks, a blank column between letters.
+    pixels = [[], [], [], [], [], []]
+    for y, line in enumerate(lines):
+        for char in line:
+            upper, lower = HALF[char]
+            pixels[2 * y].append("#" if upper else ".")
+            pixels[2 * y + 1].append("#" if lower else ".")
+    for index, char in enumerate("K7PQ2M"):
+        assert tuple("".join(row[6 * index : 6 * index + 5]) for row in pixels[:5]) == GLYPHS[char]
+    assert set("".join(pixels[5])) == {"."}  # the half row under the letters stays blank
+    assert big_code_lines("K7PQ2Ö") is None  # a character without a glyph: the lobby spells the code out instead
 
 
 # -- in the lobby, at the sizes a room meets ---------------------------------------------------
@@ -267,7 +288,9 @@ async def test_at_60x20_no_code_fits_and_the_lobby_says_so_with_the_address_and_
         said = " ".join(widget_text(join).split())
         assert "⚠ This screen is too small for a QR code that scans, so none is shown." in said
         assert shown_address(app) == FIXED_URL
-        assert " ".join(FIXED_ROOM_CODE) in said, "the room code, spaced for reading from the back"
+        assert f"type the room code {FIXED_ROOM_CODE}:" in said
+        big = big_code_lines(FIXED_ROOM_CODE)
+        assert big is not None and all(line.rstrip() in widget_text(join) for line in big), "the room code in letters three rows high"
         assert fully_on_screen(app, join)
         assert "f QR cells" not in footer_text(app)
         await pilot.press("f")
