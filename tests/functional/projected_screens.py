@@ -27,11 +27,14 @@ class Case:
     activity: str
     revealed: bool = False
     split: bool = False
+    keys: tuple[str, ...] = ()
+    """Pressed once the screen has settled ('d' opens the spectrum's practices)."""
+    label: str = ""
 
     @property
     def name(self) -> str:
         state = "" if self.kind in ("info", "questions", "targets") else ("-revealed" if self.revealed else "-hidden")
-        return f"{self.kind}{state}{'-split' if self.split else ''}"
+        return f"{self.kind}{state}{'-split' if self.split else ''}{f'-{self.label}' if self.label else ''}"
 
 
 def _votable(kind: str, activity: str) -> list[Case]:
@@ -50,6 +53,8 @@ CASES = (
     Case("questions", "user-group-health-check", "running"),
     Case("targets", "where-are-we", "targets"),
 )
+PRACTICES = Case("spectrum", "where-are-we", "spectrum", revealed=True, keys=("d",), label="practices")
+"""The spectrum with its practices panel open."""
 
 
 def case_app(case: Case, tmp_path: Path, theme: str = "projector") -> InvolveApp:
