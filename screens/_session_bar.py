@@ -3,6 +3,12 @@
 It carries what the room must always be able to see: the session title,
 where we are, the pending-comment badge, whether phones can answer, and any
 storage problem (which must never scroll out of sight).
+
+What a damaged journal cost the session is said here too, below any storage
+problem: on every session screen, in the place the room already looks for
+status, and it stays until the facilitator hides it (w). It is calmer than a
+storage problem (nothing is failing now): plain colours, the ⚠ and the words
+carry it.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ class SessionBar(Vertical):
         #bar-intake.-closed { display: block; }
         #bar-problem { height: auto; padding: 0 1; display: none; color: $text; background: $error 60%; text-style: bold; }
         #bar-problem.-shown { display: block; }
+        #bar-damage { height: auto; padding: 0 1; display: none; color: $text; background: $warning 25%; }
+        #bar-damage.-shown { display: block; }
     }
     """
 
@@ -46,6 +54,7 @@ class SessionBar(Vertical):
             yield Static(Content("⊘ phone answers closed"), id="bar-intake", markup=False)
             yield PendingBadge(id="bar-badge")
         yield Static(id="bar-problem", markup=False)
+        yield Static(id="bar-damage", markup=False)
 
     def on_mount(self) -> None:
         app = self.app
@@ -53,6 +62,8 @@ class SessionBar(Vertical):
             self.watch(app, "session_title", self._show_title)
             self.watch(app, "intake_open", self._show_intake)
             self.watch(app, "storage_problem", self._show_problem)
+        if hasattr(app, "damage_notice"):
+            self.watch(app, "damage_notice", self._show_damage)
 
     def set_where(self, where: str) -> None:
         self._where = where
@@ -68,3 +79,8 @@ class SessionBar(Vertical):
         banner = self.query_one("#bar-problem", Static)
         banner.update(Content(f"⚠ {problem}") if problem else Content(""))
         banner.set_class(bool(problem), "-shown")
+
+    def _show_damage(self, notice: str) -> None:
+        banner = self.query_one("#bar-damage", Static)
+        banner.update(Content(f"⚠ {notice}") if notice else Content(""))
+        banner.set_class(bool(notice), "-shown")

@@ -76,6 +76,25 @@ class JournalDamage:
             text += f" The damaged journal is kept as {self.journal.parent / self.kept}."
         return text
 
+    def in_short(self) -> str:
+        """The loss in a few plain words, for a screen the room can see: no line numbers or byte offsets.
+
+        Says how many lines were skipped (or changes are missing), what they held
+        where the damaged text still names it, and where the damaged copy is kept."""
+        count = self.lines
+        missing = sum(region.changes or 0 for region in self.regions if not region.length)
+        lost = []
+        if count:
+            lost.append(f"{count} damaged line{'s were' if count != 1 else ' was'} skipped")
+        if missing or not count:
+            lost.append(f"{missing} saved change{'s are' if missing != 1 else ' is'} missing")
+        held = list(dict.fromkeys(region.what for region in self.regions if region.what))
+        what = "; ".join(held[:_IDS_SHOWN]) + (f"; and {len(held) - _IDS_SHOWN} more" if len(held) > _IDS_SHOWN else "")
+        text = f"Some saved changes could not be read back: {' and '.join(lost)}{f' ({what})' if what else ''}. Everything else is here."
+        if self.kept:
+            text += f" A copy of the damaged file is kept at {self.journal.parent / self.kept}."
+        return text
+
     def with_regions(self, regions: tuple[DamagedLines, ...]) -> JournalDamage:
         new = tuple(region for region in regions if region not in self.regions)
         return JournalDamage(self.journal, self.regions + new, self.kept)

@@ -38,6 +38,9 @@ class SessionCommands(Provider):
                 yield ("Show the keys on the projector", "Bring back the key footer for the facilitator (z)", partial(run, "app.toggle_room_view"))
             else:
                 yield ("Room view: hide the keys", "Only the room's view on the projector, and a quiet '? keys' (z)", partial(run, "app.toggle_room_view"))
+            if getattr(app, "damage_notice", ""):
+                help_text = "Take it off the projector; the next open of the session says it again (w)"
+                yield ("Hide the notice about damaged saved changes", help_text, partial(run, "app.dismiss_damage"))
             yield ("Reset this activity", "Clear its votes and hand counts (asks first)", partial(run, "app.reset_activity"))
             if session.intake_open:
                 yield ("Close phone answers", "Phones show a notice and cannot vote or comment", partial(run, "app.set_intake(False)"))

@@ -35,5 +35,5 @@ class Reporter:
 
     def damage_found(self, message: str) -> bool:
         """Opening found part of the journal damaged (`message` says what was lost); returns
-        whether that has been said (on a screen the app shows it as a notice instead)."""
+        whether that has been said (on a screen the session bar shows it instead, until it is hidden)."""
         return False

@@ -27,6 +27,7 @@ from textual.timer import Timer
 from screens import ActivityScreen, ConfirmScreen, CurtainScreen, HomeScreen, LobbyScreen, ModerationScreen, PairingForm, ReviewScreen, pending_label
 from sessions import (
     Change,
+    JournalDamage,
     LiveSession,
     SessionNotFound,
     SessionStore,
@@ -199,6 +200,7 @@ class InvolveApp(App[int]):
         Binding("k", "pair_console", "Pair phone"),
         Binding("j", "toggle_joining", "Open/close joining", show=False),
         Binding("z", "toggle_room_view", "Room view"),
+        Binding("w", "dismiss_damage", "Hide notice"),
         Binding("q", "request_quit", "Quit"),
         Binding("question_mark", "keys", "All keys", key_display="?"),
     ]
@@ -210,6 +212,8 @@ class InvolveApp(App[int]):
     room_url: var[str] = var("")
     intake_problem: var[str] = var("")
     storage_problem: var[str] = var("")
+    damage_notice: var[str] = var("", bindings=True)
+    """What a damaged journal cost the open session, in plain words; shown in the session bar until dismissed (w)."""
     curtain: var[bool] = var(False, init=False)
     """Is the projector blanked to the session title? Follows the session, wherever it was drawn."""
     console_paired: var[bool] = var(False, init=False)
@@ -287,7 +291,7 @@ class InvolveApp(App[int]):
         self.session_title = session.title
         self.intake_open = session.intake_open
         self.pending_count = self._count_pending()
-        self.join_url = self.room_url = self.intake_problem = self.storage_problem = ""
+        self.join_url = self.room_url = self.intake_problem = self.storage_problem = self.damage_notice = ""
         self._storage_lasting = False
         self._check_storage()
         await self.push_screen(ActivityScreen(session, show_results=self.config.show_results))
@@ -296,7 +300,7 @@ class InvolveApp(App[int]):
         self.curtain = session.curtain  # drawn when the app stopped: it stays drawn
         self.room_view = self.config.room_view == "on"
         if session.damage is not None:
-            self._report_damage(session.damage.describe())
+            self._report_damage(session.damage)
         self.console_paired = session.consoles.paired
         self.start_intake(session)
         if self.demo_speed is not None:
@@ -369,6 +373,7 @@ class InvolveApp(App[int]):
         self.set_reactive(InvolveApp.curtain, False)
         self.set_reactive(InvolveApp.console_paired, False)
         self.set_reactive(InvolveApp.room_view, False)  # close_session takes the class off for the start screen
+        self.set_reactive(InvolveApp.damage_notice, "")
         session.remove_listener(self._session_listener)
         self.collector.stop()
         try:
@@ -502,16 +507,19 @@ class InvolveApp(App[int]):
             self.storage_problem = message
             self.notify(message, title="Saving failed", severity="error", timeout=15, markup=False)
 
-    def _report_damage(self, message: str) -> None:
+    def _report_damage(self, damage: JournalDamage) -> None:
         """A damaged journal cost some changes: say so calmly, and what was kept.
 
-        A headless run says it at once (a run stopped straight after it starts still
-        said it); on a screen the notice waits until the screen is drawn."""
-        if self.report.damage_found(message):
+        A headless run says it at once, in full (a run stopped straight after it starts
+        still said it); on a screen the session bar shows it in short, plain words
+        until the facilitator hides it (w): a notice that timed out could be missed."""
+        if self.report.damage_found(damage.describe()):
             return
-        self.call_after_refresh(
-            self.notify, message, title="Some saved changes could not be read back", severity="warning", timeout=30, markup=False
-        )
+        self.damage_notice = damage.in_short()
+
+    def action_dismiss_damage(self) -> None:
+        """The facilitator has read the damage notice: take it off the projector (the next open says it again)."""
+        self.damage_notice = ""
 
     def on_storage_failed(self, message: StorageFailed) -> None:
         self._report_storage(message.reason)
@@ -555,6 +563,8 @@ class InvolveApp(App[int]):
             return False
         if action == "curtain":
             return self.session is not None
+        if action == "dismiss_damage":
+            return bool(self.damage_notice)  # offered only while there is a notice to hide
         if action in ("lobby", "moderation", "export", "toggle_joining", "pair_console", "toggle_room_view"):
             if self.session is None:
                 return False

@@ -67,26 +67,105 @@ def test_export_and_sessions_say_what_was_lost_and_keep_the_rest(tmp_path: Path)
     assert f"line {line}," in listed.stderr and "could not be read back" in listed.stderr
 
 
-async def test_the_app_says_so_calmly_and_every_later_open_still_does(tmp_path: Path) -> None:
+def _open_damaged_app(tmp_path: Path, data_dir_name: str = "data", landing: str = "activity"):
+    """The projected app, opened (writably, as `involve resume` does) on a session with one damaged journal line."""
     from app_fixtures import FakeServers, make_config
     from tui.app import InvolveApp
 
-    config = make_config(tmp_path)
-    session_id, voters, line = _damaged_session(config.data_dir)
+    config = make_config(tmp_path, data_dir=tmp_path / data_dir_name)
+    session_id, _, line = _damaged_session(config.data_dir)
     store = SessionStore(config.sessions_dir)
     session = store.open(session_id)
     assert len({vote.participant_id for vote in session.votes.values()}) >= PEOPLE - 1
-    app = InvolveApp(config, store=store, session=session, landing="activity", server_factory=FakeServers())
+    app = InvolveApp(config, store=store, session=session, landing=landing, server_factory=FakeServers())
+    return app, config, session_id, line
+
+
+def _banner(app) -> str:
+    from textual.widgets import Static
+
+    banner = app.screen.query_one("#bar-damage", Static)
+    return " ".join(str(banner.render()).split()) if banner.display else ""
+
+
+async def test_the_app_says_so_calmly_in_a_banner_and_every_later_open_still_does(tmp_path: Path) -> None:
+    from app_fixtures import screen_text
+
+    app, config, session_id, line = _open_damaged_app(tmp_path)
+    kept = config.sessions_dir / session_id / "journal.log.damaged"
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause()
         await pilot.pause()
-        notes = [str(note.message) for note in app._notifications]
-        assert any(f"line {line}," in note and "every other saved change is here" in note for note in notes), notes
+        banner = _banner(app)
+        assert banner.startswith("⚠ Some saved changes could not be read back: 1 damaged line was skipped ("), banner
+        assert "record" in banner and "Everything else is here." in banner
+        assert f"A copy of the damaged file is kept at {kept}." in banner
+        assert f"line {line}" not in banner and "bytes" not in banner, "plain words for the room: no line numbers or offsets"
+        assert not [note for note in app._notifications if "read back" in str(note.message)], "a banner, not a toast that times out"
         assert app.storage_problem == ""  # not an alarm on the projector: nothing is failing now
+        text = " ".join(screen_text(app).split())
+        assert "Everything else is here." in text and "w Hide notice" in text
     # The writable open set the damaged journal aside; the loss is still told afterwards.
-    assert (config.sessions_dir / session_id / "journal.log.damaged").exists()
+    assert kept.exists()
     again = run_involve(config.data_dir, "export", session_id, "--format", "json", "--out", str(tmp_path / "out"))
     assert again.returncode == 0 and f"line {line}," in again.stderr
+
+
+async def test_the_banner_outlasts_the_old_notice_follows_the_screens_and_w_hides_it(tmp_path: Path, monkeypatch) -> None:
+    """At 80x24 the banner is whole and the key to hide it is in the footer; a minute on (the toast it
+    replaces lasted 30 s) it is still there; the lobby shows it too; w (or the palette) hides it everywhere."""
+    import time
+
+    import textual.notifications
+    from textual.widgets import Static
+
+    from app_fixtures import screen_text
+    from tui._commands import SessionCommands
+
+    app, config, session_id, _ = _open_damaged_app(tmp_path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        banner = _banner(app)
+        assert "1 damaged line was skipped" in banner
+        text = screen_text(app)
+        assert "".join(banner.split()) in "".join(text.split()), "the whole banner is on screen at 80x24 (a long path folds)"
+        assert "w Hide notice" in text
+        assert any(name.startswith("Hide the notice") for name, _, _ in SessionCommands(app.screen).commands())
+
+        app.notify("an ordinary 30-second notice", timeout=30, markup=False)
+        later = time.time() + 61
+        monkeypatch.setattr(textual.notifications, "time", lambda: later)
+        app._refresh_notifications()
+        await pilot.pause()
+        assert len(app._notifications) == 0, "the clock moved on: a 30-second notice is gone"
+        assert _banner(app) == banner, "the banner is not"
+
+        await pilot.press("l")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LobbyScreen"
+        assert _banner(app) == banner
+
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.damage_notice == "" and _banner(app) == ""
+        assert "Hide notice" not in screen_text(app), "offered only while there is a notice"
+        assert not any(name.startswith("Hide the notice") for name, _, _ in SessionCommands(app.screen).commands())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ActivityScreen"
+        assert not app.screen.query_one("#bar-damage", Static).display
+        assert "read back" not in screen_text(app)
+
+
+async def test_the_banner_shows_a_folder_name_as_it_is_never_as_markup(tmp_path: Path) -> None:
+    """The kept copy's path comes from the data folder's name: it is shown as text, brackets and all."""
+    app, config, session_id, _ = _open_damaged_app(tmp_path, data_dir_name="data [b]x[/b] $y")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert f"{config.sessions_dir / session_id / 'journal.log.damaged'}." in _banner(app)
+        assert "data [b]x[/b] $y" in _banner(app)
 
 
 def test_a_headless_resume_says_what_was_lost_and_keeps_running(tmp_path: Path) -> None:
