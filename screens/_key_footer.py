@@ -21,10 +21,9 @@ __all__ = ["KeyFooter"]
 
 CELL_WIDTH = 14
 """Columns given to one key and its short description."""
-MAX_ROWS = 4
-"""The footer's tallest (its max-height); the lobby sizes its code against it."""
-SPARE_ACTIONS = ("toggle_room_view",)
-"""Keys that give up their place when the footer is full, so no other key is cut."""
+SPARE_ACTIONS = ("pair_console", "toggle_room_view")
+"""Keys that give up their place when the footer is full (the last first), so no other key is cut:
+both are in the palette and under `?`, and a full footer is a narrow screen while a count is typed."""
 
 MAX_ROWS = 4
 """The footer never grows taller than this (its max-height)."""
@@ -62,7 +61,7 @@ class KeyFooter(Footer):
 
     def rows_with(self, extra_keys: int = 0) -> int:
         """Rows the footer would take with `extra_keys` more keys: lets a screen size what sits above it before a key appears."""
-        keys = len(self.query(FooterKey)) + extra_keys
+        keys = sum(1 for key in self.query(FooterKey) if key.display) + extra_keys  # not the hidden `? keys`, nor keys the room view hides
         return min(MAX_ROWS, -(-keys // self._columns(self.size.width or self.app.size.width)))
 
     def on_resize(self, event: events.Resize) -> None:

@@ -211,6 +211,30 @@ async def test_a_full_footer_gives_up_the_room_view_key_first_never_another(tmp_
         for key in ("0-9 Count", "g Hands group", "d Practices", "n Next", "t Timer", "k Pair phone", "q Quit", "? All keys", "^p palette"):
             assert key in keys and key in screen_text(app), f"{key!r} cut from the footer at {size}"
         assert ("z Room view" in keys) is room_view_key
+        await pilot.press("3")  # typing a count adds Enter and Esc: the pairing key gives way too, no other
+        await settle(pilot)
+        keys = shown_keys(app)
+        for key in ("⏎ Set count", "esc Cancel", "0-9 Count", "b Curtain", "q Quit", "? All keys", "^p palette"):
+            assert key in keys, f"{key!r} cut from the footer at {size} while a count is typed"
+        assert ("k Pair phone" in keys) is room_view_key
+        assert footer.region.height <= 4 and footer.region.bottom == size[1]
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("z")
         await settle(pilot)
         assert_room_view(app)
+
+
+async def test_the_footer_counts_only_the_keys_it_draws(tmp_path: Path) -> None:
+    """The lobby sizes its code by the footer's rows: the hidden `? keys`, and in the room view every hidden key, take none."""
+    config = make_config(tmp_path)
+    session = fixed_session(config)
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen)
+        footer = app.screen.query_one(KeyFooter)
+        assert footer.rows_with(0) == footer.outer_size.height
+        await pilot.press("z")
+        await settle(pilot)
+        assert footer.outer_size.height == 1 and footer.rows_with(0) == 1
