@@ -876,7 +876,12 @@ class InvolveApp(App[int]):
                 return
             await self._quit()
 
-        detail = "Everything is saved. Reopen it later with: involve resume" if self.session is not None else ""
+        if self.session is None:
+            detail = ""
+        elif self.demo_speed is not None:  # a rehearsal's folder is removed on the way out
+            detail = "This was a rehearsal: nothing in it is kept."
+        else:
+            detail = "Everything is saved. Reopen it later with: involve resume"
         self.push_screen(ConfirmScreen("Quit Involve?", detail, yes="Quit", no="Stay", about_quitting=True), answered)
 
     async def action_request_close(self) -> None:

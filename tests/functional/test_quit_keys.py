@@ -153,3 +153,15 @@ async def test_ctrl_q_on_the_start_screen_asks_too(tmp_path: Path) -> None:
         await pilot.press("y")
         await until(lambda: not app.is_running)
     assert app.return_code == 0
+
+
+async def test_a_rehearsal_says_nothing_is_kept_instead_of_offering_to_resume(tmp_path: Path) -> None:
+    """`involve demo` throws its scratch folder away, so its question must not promise `involve resume`."""
+    config = make_config(tmp_path)
+    app = make_app(config, session=new_session(config), landing="activity", demo_speed=1000.0, demo_seed=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await ask_to_quit(pilot, "q")
+        assert question(app) == "Quit Involve? This was a rehearsal: nothing in it is kept."
+        await pilot.press("y")
+        await until(lambda: not app.is_running)
