@@ -28,6 +28,7 @@ def pair(tmp_path: Path):
     baseline = _create(root, BASELINE_DAY, "baseline")
     first = baseline.add_target("targets", "Service users co-chair the team meeting.", owner="Ward manager", review_date="2026-09-01")
     second = baseline.add_target("targets", "Carers see the care plan before it is signed.")
+    baseline.sync()  # the review reads the earlier session from disk: let its writer finish first
     review = _create(root, REVIEW_DAY, "review", baseline_id="baseline")
     yield root, baseline, review, (first, second)
     baseline.close()
