@@ -313,6 +313,9 @@ async def test_back_never_restores_a_stale_choice(phone_browser: Any, spectrum_s
     # fetched afresh rather than brought back from the browser's memory.
     for _ in range(1 if javascript else 2):
         await page.go_back(wait_until="commit")  # a page out of memory fires no load event
+        # Let the page it went to be drawn before going back again: a second go_back while the
+        # first is still committing found no page attached ("Not attached to an active page").
+        await expect(page.get_by_role("heading", level=1)).to_be_visible()
     await expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("spectrum"))
     await expect(_radio(page, 5)).to_be_checked()
     for stale in (3, 4):
