@@ -14,11 +14,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import Protocol
+from typing import Protocol, cast
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.signal import Signal
@@ -42,6 +43,7 @@ from ._config import Config
 from ._messages import ChangeBatch, ResumeSession, SessionChanged, SessionClosed, SessionOpened, StartSession, StorageFailed
 from ._reporter import Reporter
 from ._themes import register_themes
+from ._toasts import Toast, ToastLedger
 
 __all__ = ["LaunchRequest", "Launch", "InvolveApp", "prepare_launch", "run_app", "EXPORT_FORMATS"]
 
@@ -251,11 +253,41 @@ class InvolveApp(App[int]):
         self._change_posted = False
         self._last_publish = 0.0
         self.collector = collector if collector is not None else QuietCollector()
+        self._toasts = ToastLedger()
         self._storage_lasting = False
         self.unsaved_at_exit = ""
         """What was not saved when the session closed for good (the exit status is then 1)."""
         self.phone_page_refused: set[str] = set()
         """Sessions whose phone page could not start (and has not started since): nobody could join them."""
+
+    # -- notifications ---------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """As Textual's, but a toast already showing is not stacked again, and at most three show (see `_toasts`)."""
+        toast = Toast(message, title, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup)
+        admission = self._toasts.admit(toast, time.monotonic())
+        if admission.clear_first:
+            super().clear_notifications()
+        for shown in admission.show:
+            super().notify(
+                shown.message,
+                title=shown.title,
+                severity=cast(SeverityLevel, shown.severity),
+                timeout=shown.timeout,
+                markup=shown.markup,
+            )
+
+    def clear_notifications(self) -> None:
+        self._toasts.clear()
+        super().clear_notifications()
 
     # -- start-up and shut-down ------------------------------------------------------
 

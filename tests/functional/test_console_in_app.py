@@ -94,7 +94,7 @@ async def test_an_expired_or_used_code_is_refused_plainly(tmp_path: Path) -> Non
         await pilot.press("k")
         await settle(pilot)
         for code in (old.code, used.code):
-            app._notifications.clear()
+            app.clear_notifications()
             await type_code(pilot, code)
             assert isinstance(app.screen, PairingForm)
             assert any("older than five minutes" in note for note in notes(app)), code

@@ -50,3 +50,27 @@ async def test_activity_changes_straight_after_reveal_arrows_and_counts_keep_the
         assert app.is_running
         assert isinstance(app.screen, ActivityScreen)
     assert app.return_code in (None, 0), f"app closed with {app.return_code}"
+
+
+async def test_pressing_next_again_and_again_on_the_last_activity_shows_one_toast(tmp_path: Path) -> None:
+    """Eight quick toasts overflow Textual's toast rack, and expired ones then stay drawn (seen in tmux)."""
+    from textual.widgets._toast import Toast
+
+    config = make_config(tmp_path)
+    session = new_session(config, title="Key storm")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        assert app.session is not None
+        app.session.go_to(len(app.session.template.activities) - 1)
+        await pilot.pause()
+        for _ in range(8):
+            await pilot.press("n")
+        await pilot.pause(0.3)
+        toasts = list(app.screen.query(Toast))
+        assert len(toasts) == 1, [str(toast.render()) for toast in toasts]
+        for key in ("r", "s", "t", "o"):  # other messages still show, never more than three at once
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.pause(0.3)
+        assert 1 <= len(app.screen.query(Toast)) <= 3
