@@ -41,13 +41,33 @@ def reopen(database: DurableDB, **kwargs) -> DurableDB:
 
 
 def crash_image(database: DurableDB, dest: Path) -> Path:
-    """What a crash right now would leave behind: the files as fsync'd, without the lock."""
+    """What a crash right now would leave behind: the files as fsync'd, without the lock.
+
+    A crash freezes both files at one instant; copying them one after the other does not. If a
+    compaction lands between the two copies (new snapshot, then the journal cut), the copy would
+    pair the old snapshot with the cut journal, which no crash can leave. So copy again until the
+    snapshot stayed the same throughout, as the store's own unlocked reader does.
+    """
     database.sync(timeout=10)
     dest.mkdir(parents=True)
-    for name in (SNAPSHOT, JOURNAL):
-        if (database.directory / name).exists():
-            shutil.copyfile(database.directory / name, dest / name)
-    return dest
+    for _ in range(100):
+        before = _identity(database.directory / SNAPSHOT)
+        for name in (SNAPSHOT, JOURNAL):
+            (dest / name).unlink(missing_ok=True)
+            if (database.directory / name).exists():
+                shutil.copyfile(database.directory / name, dest / name)
+        if _identity(database.directory / SNAPSHOT) == before:
+            return dest
+        time.sleep(0.01)
+    raise AssertionError("the snapshot kept changing while the crash image was copied")
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
 def journal_lines(directory: Path) -> list[bytes]:
