@@ -243,3 +243,28 @@ async def browser(chromium_path: str) -> AsyncIterator[Any]:
             yield chromium
         finally:
             await chromium.close()
+
+
+@pytest.fixture
+async def console_server(live_session: LiveSession) -> AsyncIterator[IntakeServer]:
+    """The intake server for `live_session`, its console polling four times a second (for browser tests)."""
+    intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=IntakeLimits(console_poll_interval=0.25))
+    await intake.start()
+    try:
+        yield intake
+    finally:
+        await intake.stop()
+
+
+@pytest.fixture
+def review_session(session_root: Path) -> Iterator[LiveSession]:
+    """A review session, started with an earlier one that agreed two targets (the second with markup in it)."""
+    store = SessionStore(session_root)
+    template = parse_template(TEMPLATE, "<intake test>")
+    earlier = store.create(template, TEMPLATE, title="Last spring", session_id="earlier")
+    earlier.add_target("targets", "Service users co-chair the team meeting.", owner="Ward manager", review_date="2026-09-01")
+    earlier.add_target("targets", "Carers see the care plan <b>before</b> it is signed.")
+    earlier.close()
+    session = store.create(template, TEMPLATE, title="This spring", baseline_id="earlier", session_id="review")
+    yield session
+    session.close()

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from accessibility import axe_violations, axe_violations_without_js, describe
-from conftest import CHROMIUM_ARGS
 from conftest_intake import GRID, INDICATORS, QUESTIONS, SPECTRUM, TARGETS
 from sessions import LiveSession
 from sessions.intake import IntakeServer
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def browser(chromium_path: str) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app_fixtures import make_config, new_session, screen_text
-from conftest import CHROMIUM_ARGS
 from sessions import CommentState, Role
 from sessions.intake import IntakeServer
 from tui.app import InvolveApp
@@ -26,18 +24,6 @@ from tui.app import InvolveApp
 pytestmark = pytest.mark.browser
 
 SIZE = (100, 30)
-
-
-@pytest.fixture
-async def browser(chromium_path: str) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 async def shown(app: InvolveApp, pilot: Any, text: str, *, timeout: float = 10.0) -> str:

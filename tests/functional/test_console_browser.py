@@ -9,17 +9,15 @@ AA rules on every state; targets of at least 44 px; no sideways scrolling at
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from accessibility import axe_violations, axe_violations_without_js, describe
-from conftest import CHROMIUM_ARGS
 from conftest_intake import SPECTRUM
 from sessions import CommentState, LiveSession, Role, RoleGroup
-from sessions.intake import IntakeLimits, IntakeServer
+from sessions.intake import IntakeServer
 from test_phone_large_text_browser import BROKEN_WORDS, DOUBLE_ROOT_TEXT, OVERFLOW, SPILLS
 
 pytestmark = pytest.mark.browser
@@ -27,7 +25,9 @@ pytestmark = pytest.mark.browser
 SMALL_TARGETS = r"""
 () => {
   const small = [];
-  const targets = document.querySelectorAll('button, nav a, .waiting-count a, label.choice, select, textarea, input[type=number]');
+  const targets = document.querySelectorAll(
+    'button, nav a, .waiting-count a, label.choice, label:has(> input[type=radio]), label:has(> input[type=checkbox]),'
+    + ' select, textarea, input[type=number]');
   for (const el of targets) {
     if (el.getClientRects().length === 0) continue;
     const box = el.getBoundingClientRect();
@@ -39,28 +39,6 @@ SMALL_TARGETS = r"""
   return small;
 }
 """
-
-
-@pytest.fixture
-async def browser(chromium_path: str) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
-@pytest.fixture
-async def console_server(live_session: LiveSession) -> AsyncIterator[IntakeServer]:
-    intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=IntakeLimits(console_poll_interval=0.25))
-    await intake.start()
-    try:
-        yield intake
-    finally:
-        await intake.stop()
 
 
 def fill_the_queue(session: LiveSession) -> list[str]:

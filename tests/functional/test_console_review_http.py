@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -16,17 +15,9 @@ from test_console_http import page_of, pair, post
 
 
 @pytest.fixture
-def live_session(session_root: Path) -> Iterator[LiveSession]:
-    """A review session, started with an earlier one that agreed two targets."""
-    store = SessionStore(session_root)
-    template = parse_template(TEMPLATE, "<intake test>")
-    earlier = store.create(template, TEMPLATE, title="Last spring", session_id="earlier")
-    earlier.add_target("targets", "Service users co-chair the team meeting.", owner="Ward manager", review_date="2026-09-01")
-    earlier.add_target("targets", "Carers see the care plan <b>before</b> it is signed.")
-    earlier.close()
-    session = store.create(template, TEMPLATE, title="This spring", baseline_id="earlier", session_id="review")
-    yield session
-    session.close()
+def live_session(review_session: LiveSession) -> LiveSession:
+    """The intake fixtures serve this module's review session."""
+    return review_session
 
 
 def _targets(session: LiveSession):

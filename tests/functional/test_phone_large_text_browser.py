@@ -85,18 +85,6 @@ DOUBLE_ROOT_TEXT = """
 """
 
 
-@pytest.fixture
-async def browser(chromium_path: str) -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
-
-
 def plan_session(root: Path, name: str) -> LiveSession:
     template = TemplateLibrary().find(name)
     assert template.path is not None
