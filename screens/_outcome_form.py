@@ -6,69 +6,35 @@ The session checks and cleans what is typed; the form shows what it says.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from sessions import InvalidInput, LiveSession, Outcome, Target, TargetOutcome
+
+from ._session_form import SessionForm
 
 TEXT_LIMIT = 400
 CHOICES = (Outcome.DONE, Outcome.PARTLY, Outcome.NOT_YET)
 
 
-class OutcomeForm(ModalScreen[TargetOutcome | None]):
+class OutcomeForm(SessionForm[TargetOutcome | None]):
     """How one earlier target went; Enter moves down the form and saves on the last field."""
 
     DEFAULT_CSS = """
-    OutcomeForm {
-        align: center middle;
-    }
     OutcomeForm > #dialog {
         width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        padding: 0 1;
-        border: thick $primary;
-        background: $surface;
-    }
-    OutcomeForm #title {
-        text-style: bold;
     }
     OutcomeForm #target {
         margin-bottom: 1;
-    }
-    OutcomeForm Label {
-        margin-top: 1;
     }
     OutcomeForm RadioSet {
         width: 100%;
         layout: horizontal;
     }
-    OutcomeForm #error {
-        color: $error;
-        text-style: bold;
-        height: auto;
-    }
-    OutcomeForm #buttons {
-        height: auto;
-        margin-top: 1;
-    }
-    OutcomeForm #buttons Button {
-        margin-right: 2;
-    }
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save"),
-    ]
 
     def __init__(self, session: LiveSession, target: Target, number: int) -> None:
         super().__init__()
@@ -96,10 +62,7 @@ class OutcomeForm(ModalScreen[TargetOutcome | None]):
                 max_length=TEXT_LIMIT,
                 id="together",
             )
-            yield Static(Content(""), id="error")
-            with Horizontal(id="buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+            yield from self.compose_ending()
 
     def on_mount(self) -> None:
         radio = self.query_one(RadioSet)
@@ -125,7 +88,7 @@ class OutcomeForm(ModalScreen[TargetOutcome | None]):
     def picked(self) -> None:
         """Once an outcome is picked, the choice is said in words and the cursor goes on to what happened."""
         self.query_one("#chosen", Static).update(self._chosen_words(self.chosen))
-        self.query_one("#error", Static).update(Content(""))
+        self.show_error("")
         if self.query_one(RadioSet).has_focus:
             self.query_one("#what", Input).focus()
 
@@ -136,14 +99,6 @@ class OutcomeForm(ModalScreen[TargetOutcome | None]):
         else:
             self.action_save()
 
-    @on(Button.Pressed, "#save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_cancel()
-
     def action_save(self) -> None:
         try:
             saved = self.session.record_outcome(
@@ -153,11 +108,8 @@ class OutcomeForm(ModalScreen[TargetOutcome | None]):
                 self.query_one("#together", Input).value,
             )
         except InvalidInput as error:
-            self.query_one("#error", Static).update(Content(str(error)))
+            self.show_error(str(error))
             if error.field == "outcome":
                 self.query_one(RadioSet).focus()
             return
         self.dismiss(saved)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

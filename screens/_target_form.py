@@ -7,17 +7,16 @@ date must be a real date); the form only shows what it says, in its words.
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from sessions import TITLE_MAX, InvalidInput, LiveSession, Target
+
+from ._session_form import SessionForm
 
 TEXT_LIMIT = 400
 MONTHS = (
@@ -31,47 +30,17 @@ def date_words(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-class TargetForm(ModalScreen[Target | None]):
+class TargetForm(SessionForm[Target | None]):
     """What will change, who takes it on, and when the team looks again."""
 
     DEFAULT_CSS = """
-    TargetForm {
-        align: center middle;
-    }
     TargetForm > #dialog {
         width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        padding: 0 1;
-        border: thick $primary;
-        background: $surface;
     }
     TargetForm #title {
-        text-style: bold;
         margin-bottom: 1;
     }
-    TargetForm Label {
-        margin-top: 1;
-    }
-    TargetForm #error {
-        color: $error;
-        text-style: bold;
-        height: auto;
-    }
-    TargetForm #buttons {
-        height: auto;
-        margin-top: 1;
-    }
-    TargetForm #buttons Button {
-        margin-right: 2;
-    }
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save"),
-    ]
 
     def __init__(self, session: LiveSession, activity_id: str, target: Target | None = None) -> None:
         super().__init__()
@@ -90,10 +59,7 @@ class TargetForm(ModalScreen[Target | None]):
             yield Label(Content("Review date (YYYY-MM-DD)"))
             review = target.review_date.isoformat() if target and target.review_date else ""
             yield Input(review, placeholder="2027-03-31", max_length=10, id="review")
-            yield Static(Content(""), id="error")
-            with Horizontal(id="buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+            yield from self.compose_ending()
 
     def on_mount(self) -> None:
         self.query_one("#text", Input).focus()
@@ -108,14 +74,6 @@ class TargetForm(ModalScreen[Target | None]):
         else:
             self.action_save()
 
-    @on(Button.Pressed, "#save")
-    def save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def cancel_pressed(self) -> None:
-        self.action_cancel()
-
     def action_save(self) -> None:
         text = self.query_one("#text", Input).value
         owner = self.query_one("#owner", Input).value
@@ -126,10 +84,7 @@ class TargetForm(ModalScreen[Target | None]):
             else:
                 saved = self.session.update_target(self.target.id, text=text, owner=owner, review_date=review)
         except InvalidInput as error:
-            self.query_one("#error", Static).update(Content(str(error)))
+            self.show_error(str(error))
             self.query_one("#review" if error.field == "review_date" else "#text", Input).focus()
             return
         self.dismiss(saved)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
