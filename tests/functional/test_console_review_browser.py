@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from accessibility import axe_violations, axe_violations_without_js, describe
 from sessions import LiveSession, Outcome
 from sessions.intake import IntakeServer
-from test_console_browser import SMALL_TARGETS, check_layout, pair_in_browser
+from test_console_browser import check_layout, page_problems, pair_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +37,7 @@ async def test_a_facilitator_records_how_an_earlier_target_went_from_a_phone(
     found: dict[str, str] = {}
 
     async def check(name: str) -> None:
-        violations = await (axe_violations if javascript else axe_violations_without_js)(page, axe_script_path)
-        if violations:
-            found[name] = describe(violations)
-        small = await page.evaluate(SMALL_TARGETS)
-        if small:
-            found[f"{name} targets"] = ", ".join(small)
+        found.update(await page_problems(page, name, axe_script_path, javascript=javascript))
 
     await pair_in_browser(page, console_server, javascript)
     await page.get_by_role("link", name="Review").click()
