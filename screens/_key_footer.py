@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -44,8 +45,39 @@ class KeyFooter(Footer):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, compact=True, show_command_palette=True)
+        self._drawn: tuple[object, ...] | None = None  # what the keys on screen were composed from
+        self._recompose_asked = False
+
+    def _keys_to_draw(self) -> tuple[object, ...]:
+        """Everything compose reads: the shown bindings, whether each is enabled, and the columns."""
+        shown = tuple(
+            (binding.key, binding.action, binding.description, self.app.get_key_display(binding), enabled, tooltip)
+            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+            if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING
+        )
+        return (self._columns(self.size.width or self.app.size.width), *shown)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Recompose only when the keys to draw changed, and once for a burst of changes.
+
+        Textual's Footer rebuilds every key each time any binding might have changed: on a
+        session's first minute that was about 45 rebuilds of some 20 keys each, most of them
+        drawing what was already there, and a large share of the app's start-up work.
+        """
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen or self._recompose_asked:
+            return
+        self._recompose_asked = True
+        self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._recompose_asked = False
+        if self.is_attached and self._keys_to_draw() != self._drawn:
+            await self.recompose()
 
     def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._drawn = self._keys_to_draw()
         columns = self._columns(self.size.width or self.app.size.width)
         keys = list(super().compose())
         spare = [key for key in keys if isinstance(key, FooterKey) and key.action in SPARE_ACTIONS]

@@ -11,6 +11,7 @@ none: a code with a cell cut off does not scan, so it is never drawn clipped.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import qrcode
@@ -43,11 +44,18 @@ _HALF_BLOCKS = {
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
-    """The code's modules (True is dark), without any quiet zone."""
+    """The code's modules (True is dark), without any quiet zone: a fresh copy the caller may change."""
+    return [list(row) for row in _encoded(data)]
+
+
+@functools.lru_cache(maxsize=16)
+def _encoded(data: str) -> tuple[tuple[bool, ...], ...]:
+    """Encoding is the costly step (about 10 ms), and the lobby sizes its code on every resize and
+    redraw of the address: one session's join address is encoded once."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(data)
     code.make(fit=True)
-    return [[bool(module) for module in row] for row in code.get_matrix()]
+    return tuple(tuple(bool(module) for module in row) for row in code.get_matrix())
 
 
 @dataclass(frozen=True)
@@ -164,7 +172,9 @@ class QRCode(Widget):
         self._rebuild()
 
     def show(self, fit: QRFit) -> None:
-        """Draw the code the way `fit` says (one rebuild for both settings)."""
+        """Draw the code the way `fit` says (one rebuild for both settings; none when it is drawn so already)."""
+        if self._lines and (self.full_cells, self.scale) == (fit.full_cells, fit.scale):
+            return
         self.set_reactive(QRCode.full_cells, fit.full_cells)
         self.set_reactive(QRCode.scale, fit.scale)
         self._rebuild()

@@ -238,3 +238,34 @@ async def test_the_footer_counts_only_the_keys_it_draws(tmp_path: Path) -> None:
         await pilot.press("z")
         await settle(pilot)
         assert footer.outer_size.height == 1 and footer.rows_with(0) == 1
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual's Footer rebuilds every key whenever a binding might have changed; ours only when what it draws did."""
+    rebuilt: list[KeyFooter] = []
+    real = KeyFooter.recompose
+
+    async def counted(self: KeyFooter) -> None:
+        rebuilt.append(self)
+        await real(self)
+
+    monkeypatch.setattr(KeyFooter, "recompose", counted)
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 8)
+        rebuilt.clear()
+        for _ in range(3):  # a hand count moves, bindings are refreshed, the keys stay the same
+            await pilot.press("down")
+            await settle(pilot)
+            app.refresh_bindings()
+            await settle(pilot)
+        assert rebuilt == [], f"rebuilt {len(rebuilt)} times with nothing new to draw"
+        assert "Hide notice" not in " ".join(shown_keys(app))
+        app.damage_notice = "One damaged line was left out."  # a key that was not there appears
+        await settle(pilot, 6)
+        assert len(rebuilt) == 1
+        assert "w Hide notice" in shown_keys(app)
+        app.damage_notice = ""
+        await settle(pilot, 6)
+        assert "w Hide notice" not in shown_keys(app)
