@@ -13,7 +13,6 @@ Plain Python, so the rule is tested without an app.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 __all__ = ["MOST_SHOWING", "Toast", "ToastLedger"]
@@ -39,32 +38,33 @@ class Admission:
 
 
 class ToastLedger:
-    """Remembers each toast shown and when it goes, and decides what a new one does."""
+    """Remembers each toast shown and when it goes, and decides what a new one does.
+
+    Used on the app's own thread only: the app calls `notify` from its event loop (it runs no
+    thread workers), and clearing the screen's toasts is not thread-safe in any case.
+    """
 
     def __init__(self, most: int = MOST_SHOWING) -> None:
         self._most = most
         self._showing: list[tuple[Toast, float]] = []  # oldest first, with when each expires
-        self._lock = threading.Lock()  # Textual's notify may be called from a thread
 
     def admit(self, toast: Toast, now: float) -> Admission:
-        with self._lock:
-            showing = [(shown, ends) for shown, ends in self._showing if ends > now]
-            if any(_same(shown, toast) for shown, _ in showing):
-                self._showing = showing
-                return Admission(False, ())  # already on screen: saying it twice helps nobody
-            if len(showing) < self._most:
-                self._showing = [*showing, (toast, now + toast.timeout)]
-                return Admission(False, (toast,))
-            # Full: clear, then bring back the problems still showing (newest first, leaving room for
-            # this one) with the time they had left; plain information gives way first.
-            kept = [(shown, ends) for shown, ends in showing if shown.severity != "information"][-(self._most - 1) :]
-            again = tuple(_with_timeout(shown, ends - now) for shown, ends in kept)
-            self._showing = [*kept, (toast, now + toast.timeout)]
-            return Admission(True, (*again, toast))
+        showing = [(shown, ends) for shown, ends in self._showing if ends > now]
+        if any(_same(shown, toast) for shown, _ in showing):
+            self._showing = showing
+            return Admission(False, ())  # already on screen: saying it twice helps nobody
+        if len(showing) < self._most:
+            self._showing = [*showing, (toast, now + toast.timeout)]
+            return Admission(False, (toast,))
+        # Full: clear, then bring back the problems still showing (newest first, leaving room for
+        # this one) with the time they had left; plain information gives way first.
+        kept = [(shown, ends) for shown, ends in showing if shown.severity != "information"][-(self._most - 1) :]
+        again = tuple(_with_timeout(shown, ends - now) for shown, ends in kept)
+        self._showing = [*kept, (toast, now + toast.timeout)]
+        return Admission(True, (*again, toast))
 
     def clear(self) -> None:
-        with self._lock:
-            self._showing = []
+        self._showing = []
 
 
 def _same(a: Toast, b: Toast) -> bool:
