@@ -39,7 +39,10 @@ def test_demo_runs_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> Non
     )
     terminal.start(command)
 
-    lobby = terminal.wait_for("Scan the code to join")
+    # The heading, the title and the address can reach the pane in separate updates: wait for all three.
+    lobby = terminal.wait_for(
+        lambda text: "Scan the code to join" in text and "Demo: a simulated room" in text and "http://127.0.0.1:" in text
+    )
     assert terminal.tmux("display-message", "-p", "-t", terminal.name, "#{window_width}x#{window_height}").strip() == "100x30"
     assert "Demo: a simulated room" in lobby
     assert "http://127.0.0.1:" in lobby

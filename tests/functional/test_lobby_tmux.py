@@ -172,7 +172,13 @@ def zbarimg() -> str:
     return path
 
 
-def printed_address(screen: str) -> str:
+def printed_address(terminal: Terminal) -> str:
+    """The join address the lobby prints, read from a frame that has it whole.
+
+    The address is drawn on the line under "Scan the code to join"; a capture once landed
+    between the two (CI, stop 25), so wait for a settled frame with the address itself.
+    """
+    screen = terminal.wait_for(lambda text: "Scan the code to join" in text and JOIN_URL.search(text) is not None, settled=True)
     [url] = set(JOIN_URL.findall(screen))
     return url
 
@@ -206,13 +212,13 @@ def paragraph_lines(screen: str, paragraph: str) -> list[str]:
 
 def test_n_starts_the_first_activity_and_the_welcome_wraps_only_where_the_line_is_full(terminal: Terminal, tmp_path: Path) -> None:
     start_involve(terminal, tmp_path)
-    lobby = terminal.wait_for("Scan the code to join")
+    terminal.wait_for("Scan the code to join")
     assert window_size(terminal) == "100x30"
-    url = printed_address(lobby)
+    url = printed_address(terminal)
     assert read_code(terminal, tmp_path)[0] == url
 
     terminal.keys("n")
-    welcome = terminal.wait_for(lambda text: "Activity 1 of 6: Welcome" in text and "Thank you for coming." in text)
+    welcome = terminal.wait_for(lambda text: "Activity 1 of 6: Welcome" in text and "Thank you for coming." in text, settled=True)
     for paragraph in welcome_paragraphs():
         lines = paragraph_lines(welcome, paragraph)
         assert " ".join(lines) == paragraph, f"the paragraph is not whole on screen:\n{welcome}"
@@ -228,8 +234,7 @@ def test_n_starts_the_first_activity_and_the_welcome_wraps_only_where_the_line_i
 
 def test_the_lobby_code_scans_as_the_printed_address_and_grows_at_160x45(terminal: Terminal, tmp_path: Path) -> None:
     start_involve(terminal, tmp_path)
-    screen = terminal.wait_for("Scan the code to join")
-    url = printed_address(screen)
+    url = printed_address(terminal)
     decoded, (small_width, small_height) = read_code(terminal, tmp_path)
     assert decoded == url
 
@@ -238,7 +243,7 @@ def test_the_lobby_code_scans_as_the_printed_address_and_grows_at_160x45(termina
     assert window_size(terminal) == "160x45"
     decoded, (large_width, large_height) = read_code(terminal, tmp_path)
     assert decoded == url
-    assert printed_address(terminal.screen()) == url
+    assert printed_address(terminal) == url
     assert large_width > small_width and large_height > small_height, ((small_width, small_height), (large_width, large_height))
     terminal.keys("q")
     terminal.wait_for("Quit Involve?")

@@ -45,14 +45,20 @@ class Terminal:
             self.tmux("send-keys", "-t", self.name, key)
             time.sleep(0.15)
 
-    def wait_for(self, what: str | Callable[[str], bool], timeout: float = 30.0) -> str:
+    def wait_for(self, what: str | Callable[[str], bool], timeout: float = 30.0, *, settled: bool = False) -> str:
+        """The first capture that passes `what`; with `settled`, one that also equals the capture before it.
+
+        A capture can land between two parts of one repaint; a test that reads several things
+        from one frame asks for a settled one, so it never reads half an update.
+        """
         test = what if callable(what) else (lambda text: what in text)
         deadline = time.monotonic() + timeout
-        text = ""
+        text = previous = ""
         while time.monotonic() < deadline:
             text = self.screen()
-            if test(text):
+            if test(text) and (not settled or text == previous):
                 return text
+            previous = text
             time.sleep(0.2)
         raise AssertionError(f"waited {timeout}s for {what!r}; the screen shows:\n{text}")
 
