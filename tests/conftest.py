@@ -79,7 +79,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     """The order's seed, under -q too (pytest-randomly's header line is hidden there): a failure needs it to be repeated."""
     if config.pluginmanager.hasplugin("randomly"):
         seed = config.getoption("randomly_seed")
-        terminalreporter.write_line(f"The tests ran in random order; add --randomly-seed={seed} to repeat it, or -p no:randomly for file order.")
+        terminalreporter.write_line(
+            f"The tests ran in random order; add --randomly-seed={seed} -n 0 to repeat it in one process, or -p no:randomly for file order."
+        )
 
 
 @pytest.fixture(autouse=True)
