@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,12 +133,36 @@ def limits() -> IntakeLimits:
     return IntakeLimits(body_timeout=1.0, linger=0.5)
 
 
+@asynccontextmanager
+async def serving(session: LiveSession, **options: Any) -> AsyncIterator[IntakeServer]:
+    """An IntakeServer for `session` on a free loopback port, stopped however the block ends."""
+    intake = IntakeServer(session, host="127.0.0.1", port=0, **options)
+    await intake.start()
+    try:
+        yield intake
+    finally:
+        await intake.stop()
+
+
+@asynccontextmanager
+async def launched_chromium(chromium_path: str, **options: Any) -> AsyncIterator[Any]:
+    """Debian's Chromium through Playwright, headless, closed however the block ends."""
+    from playwright.async_api import async_playwright
+
+    from conftest import CHROMIUM_ARGS
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True, **options)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
 @pytest.fixture
 async def server(live_session: LiveSession, limits: IntakeLimits) -> AsyncIterator[IntakeServer]:
-    intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=limits)
-    await intake.start()
-    yield intake
-    await intake.stop()
+    async with serving(live_session, limits=limits) as intake:
+        yield intake
 
 
 @pytest.fixture
@@ -233,27 +258,15 @@ async def still_serving(http: aiohttp.ClientSession, server: IntakeServer) -> No
 @pytest.fixture
 async def browser(chromium_path: str) -> AsyncIterator[Any]:
     """Debian's Chromium through Playwright, headless, closed after the test."""
-    from playwright.async_api import async_playwright
-
-    from conftest import CHROMIUM_ARGS
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with launched_chromium(chromium_path) as chromium:
+        yield chromium
 
 
 @pytest.fixture
 async def console_server(live_session: LiveSession) -> AsyncIterator[IntakeServer]:
     """The intake server for `live_session`, its console polling four times a second (for browser tests)."""
-    intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=IntakeLimits(console_poll_interval=0.25))
-    await intake.start()
-    try:
+    async with serving(live_session, limits=IntakeLimits(console_poll_interval=0.25)) as intake:
         yield intake
-    finally:
-        await intake.stop()
 
 
 @pytest.fixture

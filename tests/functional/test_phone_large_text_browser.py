@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from accessibility import axe_violations, describe
-from conftest import CHROMIUM_ARGS
+from conftest_intake import launched_chromium, serving
 from sessions import COMMENT_MAX, LiveSession, SessionStore, TemplateLibrary
 from sessions.intake import IntakeLimits, IntakeServer
 from sessions.intake._pages import comment_too_long
@@ -101,12 +101,10 @@ async def plan_server(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         review_date="2027-01-31",
     )
     # The test moves the page itself: a page following the room on its own would race it.
-    intake = IntakeServer(session, host="127.0.0.1", port=0, limits=IntakeLimits(poll_interval=3600))
-    await intake.start()
     try:
-        yield intake
+        async with serving(session, limits=IntakeLimits(poll_interval=3600)) as intake:
+            yield intake
     finally:
-        await intake.stop()
         session.close()
 
 
@@ -238,12 +236,10 @@ async def test_the_pages_before_joining_hold_at_large_text(
 async def spectrum_server(tmp_path: Path) -> AsyncIterator[IntakeServer]:
     session = plan_session(tmp_path / "sessions", "where-are-we")
     session.go_to(next(i for i, a in enumerate(session.template.activities) if a.kind == "spectrum"))
-    intake = IntakeServer(session, host="127.0.0.1", port=0, limits=IntakeLimits(poll_interval=0.5))
-    await intake.start()
     try:
-        yield intake
+        async with serving(session, limits=IntakeLimits(poll_interval=0.5)) as intake:
+            yield intake
     finally:
-        await intake.stop()
         session.close()
 
 
@@ -259,16 +255,8 @@ def _said(page: Any) -> Any:
 @pytest.fixture
 async def phone_browser(chromium_path: str) -> AsyncIterator[Any]:
     """Chromium with its back/forward cache on, as on a phone (Playwright turns it off by default)."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True, ignore_default_args=["--disable-back-forward-cache"]
-        )
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with launched_chromium(chromium_path, ignore_default_args=["--disable-back-forward-cache"]) as chromium:
+        yield chromium
 
 
 FROM_MEMORY = "() => window.__involveLeftHere === true"
