@@ -40,7 +40,9 @@ MARK = "bold $accent"
 MIN_ANSWER_BAR = 3
 """Cells of bar an indicator answer keeps before its words give way to the glyph alone."""
 GRID_CELL_MIN = 7
-GRID_LABEL_MIN = 14
+"""A grid cell with a marker, a count and a sliver of bar."""
+GRID_CELL_BARE = 6
+"""A grid cell with a marker and a count: bars give way before a level name is cut."""
 _EIGHTHS_ACROSS = " ▏▎▍▌▋▊▉█"
 _EIGHTHS_UP = " ▁▂▃▄▅▆▇█"
 
@@ -333,10 +335,12 @@ def grid_table(
     """
     columns = 2 * len(area_names)
     longest = max((cell_len(f"{number} {name}") for number, name in level_labels), default=2)
-    # Level names come before bar length: cells need only a marker, a count and a sliver.
-    # When even that leaves no room for the names, rows show numbers and a key follows.
-    room = width - columns * GRID_CELL_MIN
-    named = room >= GRID_LABEL_MIN
+    # A level name is shown whole or not at all: cells give up their bar's sliver before a
+    # name is cut, and when even bare cells leave it too little room, rows show numbers
+    # and a key under the grid names every level.
+    whole = longest + 1  # the row marker, then the name
+    room = next((width - columns * least for least in (GRID_CELL_MIN, GRID_CELL_BARE) if width - columns * least >= whole), 0)
+    named = room > 0
     label_width = min(longest + 2, room) if named else 3
     column_width = max(5, (width - label_width) // max(1, columns))
     largest = 0

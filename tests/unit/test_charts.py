@@ -297,6 +297,30 @@ def test_narrow_grid_numbers_the_levels_and_adds_a_key() -> None:
     assert "target" in narrow[2]  # the word survives when the glyph does not fit
 
 
+def test_a_level_name_is_whole_or_in_the_key_at_every_width() -> None:
+    """Between 'names fit with bars' and 'numbers and a key' the names once lost their end
+    ("3 Growing involveme…", the revealed grid split by role at 100x30); bars give way first."""
+    areas = ["Individual care", "Care setting", "Policy"]
+    levels = LEVELS[:2] + [(3, "Growing involvement")] + LEVELS[3:]
+    cells = {(column, level): charts.GridCell(count=4 + column, median_here=level == 3) for column in range(6) for level in range(1, 6)}
+    bare_seen = barred_seen = keyed_seen = False
+    for width in range(40, 90):
+        lines = [line.plain for line in charts.grid_table(levels, areas, cells, width=width, gaps=[2.0, 1.0, 2.0])]
+        text = "\n".join(lines)
+        assert "…" not in text, f"width {width}:\n{text}"
+        assert all(cell_len(line) <= width for line in lines), width
+        rows = [line for line in lines if line[1:2].isdigit() and line[2:3] == " "]
+        if any("Growing involvement" in line for line in rows):
+            assert [row.split()[1] for row in rows] == ["Partnership", "Collaboration", "Growing", "Limited", "No"], width
+            bars = any(glyph in "".join(rows) for glyph in "▏▎▍▌▋▊▉█")
+            barred_seen |= bars
+            bare_seen |= not bars
+        else:
+            assert any(line.startswith("Levels:") for line in lines), f"width {width}: names neither whole nor in the key"
+            keyed_seen = True
+    assert bare_seen and barred_seen and keyed_seen
+
+
 def test_area_names_wrap_rather_than_lose_their_end() -> None:
     one_line = [line.plain for line in charts.area_headings(["Policy", "Care setting"], 4, 13)]
     assert len(one_line) == 1 and "Care setting" in one_line[0]
