@@ -727,29 +727,38 @@ class InvolveApp(App[int]):
         await self._toggle_overlay(LobbyScreen)
 
     async def action_moderation(self) -> None:
-        """Open the queue (or close it); with a console paired, ask first: the room can see this screen."""
+        """Open the queue (or close it), always asking first: this screen is the room's.
+
+        The room is told comments are read before anyone else sees them, so waiting and
+        hidden text reach this screen only when the facilitator says so, every time;
+        the question itself shows how many wait, never what they say.
+        """
         session = self.session
         if session is None:
             return
-        if isinstance(self.screen, ModerationScreen) or not self.console_paired:
+        if isinstance(self.screen, ModerationScreen):
             await self._toggle_overlay(ModerationScreen)
             return
+        paired = self.console_paired
 
         async def answered(yes: bool | None) -> None:
             if yes and self.session is session:
                 await self._toggle_overlay(ModerationScreen)
                 if isinstance(self.screen, ModerationScreen):
-                    self.screen.shown_by_choice = True
+                    # Asked with a console paired: pairing later does not take it away.
+                    self.screen.shown_by_choice = paired
             elif not yes:
-                self.notify("The queue stays on your console, where the room cannot see it.", markup=False)
+                where = "on your console" if self.console_paired else "closed: pair your phone (k) to moderate where the room cannot see"
+                self.notify(f"The queue stays {where}.", markup=False)
 
+        waiting = pending_label(session.pending_count).plain
+        elsewhere = (
+            "Your console is paired: moderate there instead."
+            if paired
+            else "To moderate where the room cannot see, pair your phone or a browser on an unprojected screen (k)."
+        )
         self.push_screen(
-            ConfirmScreen(
-                "The room can see this screen. Show the queue here?",
-                f"{pending_label(session.pending_count).plain}. Your console is paired: moderate there instead.",
-                yes="Show it here",
-                no="Not here",
-            ),
+            ConfirmScreen("The room can see this screen. Show the queue here?", f"{waiting}. {elsewhere}", yes="Show it here", no="Not here"),
             answered,
         )
 

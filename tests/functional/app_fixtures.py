@@ -272,3 +272,17 @@ def widget_text(widget: Widget) -> str:
 def squeeze(text: str) -> str:
     """Text with all white space removed, to compare across line wrapping."""
     return "".join(text.split())
+
+
+async def open_queue(pilot: Any) -> None:
+    """m, then "Show it here": the moderation queue as a facilitator opens it on the projected app.
+
+    The app always asks first (the room can see that screen); the question shows no comment text.
+    """
+    from screens import ConfirmScreen
+
+    await pilot.press("m")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ConfirmScreen), f"m did not ask first: {type(pilot.app.screen).__name__}"
+    await pilot.press("y")
+    await pilot.pause()

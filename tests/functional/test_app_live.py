@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from textual.message import Message
 
-from app_fixtures import ROOT_DIR, fixed_session, make_app, make_config, new_session, screen_text, store_for
+from app_fixtures import ROOT_DIR, fixed_session, make_app, make_config, new_session, open_queue, screen_text, store_for
 from screens import ActivityScreen, ConfirmScreen, ReviewScreen
 from sessions import SPECTRUM_ITEM, CommentState, LiveSession, StorageError
 from tui._demo import DEMO_PEOPLE, DemoRoom
@@ -97,7 +97,7 @@ async def test_storage_trouble_is_shown_on_screen_and_the_app_keeps_going(tmp_pa
         await settle(pilot)
         text = " ".join(screen_text(app).split())
         assert "⚠ Changes are not being saved: No space left on device" in text
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
         assert "Changes are not being saved" in " ".join(screen_text(app).split())  # on every screen
         await pilot.press("escape")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app_fixtures import FIXED_URL, FakeServers, make_app, make_config, new_session, screen_text, squeeze, store_for, widget_text
+from app_fixtures import FIXED_URL, FakeServers, make_app, make_config, new_session, open_queue, screen_text, squeeze, store_for, widget_text
 from exports import build_record
 from screens import ActivityScreen, LobbyScreen, QRCode, qr_matrix
 from sessions import RoleGroup
@@ -157,7 +157,8 @@ async def test_escape_and_l_move_between_lobby_and_activity(tmp_path: Path) -> N
         await pilot.press("l")
         await settle(pilot)
         assert type(app.screen).__name__ == "ActivityScreen"
-        await pilot.press("m", "l")  # from moderation straight to the lobby
+        await open_queue(pilot)
+        await pilot.press("l")  # from moderation straight to the lobby
         await settle(pilot)
         assert isinstance(app.screen, LobbyScreen)
         await pilot.press("escape")

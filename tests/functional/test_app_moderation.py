@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from app_fixtures import fixed_session, make_app, make_config, new_session, screen_text, squeeze, widget_text
+from app_fixtures import fixed_session, make_app, make_config, new_session, open_queue, screen_text, squeeze, widget_text
 from screens import ActivityScreen, LobbyScreen, ModerationScreen
 from screens._comment_wall import WALL_LIMIT
 from screens._moderation_screen import QUEUE_LIMIT
@@ -66,7 +66,7 @@ async def test_approve_hide_pin_and_unpin_from_the_keys(tmp_path: Path) -> None:
         assert not app.screen.query_one("#wall").display  # nothing on the wall: the activity has the width
         assert "moderation" not in screen_text(app).lower()
         assert "✉ 4 to review" in screen_text(app)
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
         assert isinstance(app.screen, ModerationScreen)
         assert queue_ids(app) == ["1", "2", "3", "4"]
@@ -93,7 +93,7 @@ async def test_approve_hide_pin_and_unpin_from_the_keys(tmp_path: Path) -> None:
         assert squeeze("Second point") not in wall and squeeze("Fourth remark") not in wall
 
         # Later: hide one that is already on the wall, and unpin the pinned one.
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
         await pilot.press("v")  # the comments on the wall
         await settle(pilot)
@@ -121,7 +121,8 @@ async def test_unpin_on_a_comment_that_is_not_pinned_changes_nothing(tmp_path: P
     app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("m", "u")
+        await open_queue(pilot)
+        await pilot.press("u")
         await settle(pilot)
         assert session.comments["1"].state is CommentState.PENDING
         assert "Only a pinned comment can be unpinned" in screen_text(app)
@@ -143,7 +144,7 @@ async def test_pending_badge_is_on_every_screen_and_follows_new_comments(tmp_pat
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ActivityScreen) and "✉ 4 to review" in screen_text(app)
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
         assert "✉ 4 to review" in screen_text(app)
         await pilot.press("a", "a", "a", "a")
@@ -158,7 +159,7 @@ async def test_new_comments_from_phones_join_the_open_queue(tmp_path: Path) -> N
     app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
         assert queue_ids(app) == []
         session.add_comment("welcome", "Arrived while the queue was open", author="Ken")
@@ -190,7 +191,7 @@ async def test_ten_thousand_comments_draw_a_bounded_wall_and_queue(tmp_path: Pat
         assert squeeze("Shown comment 1950") in squeeze(widget_text(body))  # the oldest of the fifty, wrapped on the way
         assert all(line is not None for line in body._lines[body.scroll_offset.y :])
         assert "✉ 8,000 to review" in screen_text(app)
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
         assert len(queue_ids(app)) == QUEUE_LIMIT
         assert queue_ids(app)[0] == "2001"  # oldest waiting first
@@ -211,7 +212,7 @@ async def test_the_detail_says_what_a_comment_is_about(tmp_path: Path) -> None:
     app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
         detail = squeeze(widget_text(app.screen.query_one("#moderation-detail")))
         assert squeeze(f"{spectrum.title} · about {stage.name}") in detail
@@ -227,7 +228,7 @@ async def test_flagged_comments_come_first_marked_with_the_safeguarding_reminder
     app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
         assert queue_ids(app) == [flagged.id, "1", "2"], "the possible disclosure is read first"
         text = screen_text(app)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.geometry import Region
 
-from app_fixtures import FIXED_ROOM_CODE, FIXED_URL, fixed_session, make_app, make_config, screen_text
+from app_fixtures import FIXED_ROOM_CODE, FIXED_URL, fixed_session, make_app, make_config, open_queue, screen_text
 from screens import ActivityScreen, LobbyScreen, ModerationScreen, QRCode
 
 SIZES = [(100, 30), (80, 24)]
@@ -86,7 +86,7 @@ async def test_moderation_keeps_the_queue_and_the_selected_comment_in_view(tmp_p
     app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
         assert isinstance(app.screen, ModerationScreen)
         table = app.screen.query_one("#moderation-queue")

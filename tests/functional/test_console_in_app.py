@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_fixtures import FIXED_COMMENTS, FixedClock, fixed_session, make_app, make_config, screen_text, squeeze
+from app_fixtures import FIXED_COMMENTS, FixedClock, fixed_session, make_app, make_config, open_queue, screen_text, squeeze
 from screens import ActivityScreen, ConfirmScreen, ModerationScreen, PairingForm, code_problem
 from tui.app import LaunchRequest, prepare_launch
 
@@ -191,13 +191,26 @@ async def test_with_a_console_paired_the_queue_asks_before_showing_comments(tmp_
         assert isinstance(app.screen, ActivityScreen)
 
 
-async def test_without_a_console_the_queue_opens_at_once(tmp_path: Path) -> None:
+async def test_without_a_console_the_queue_still_asks_and_offers_pairing(tmp_path: Path) -> None:
+    """The room was promised comments are read first: that holds without a phone paired too."""
     config = make_config(tmp_path)
     session = fixed_session(config, current="spectrum")
     app = make_app(config, session=session, landing="activity")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        text = squeeze(flat(app).replace("█", ""))
+        assert squeeze("The room can see this screen. Show the queue here?") in text
+        assert squeeze("✉ 3 to review. To moderate where the room cannot see, pair your phone or a browser on an unprojected screen (k).") in text
+        assert no_comment_text(app)
+        await pilot.press("enter")  # "Not here" has the focus: Enter is the safe answer
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen) and no_comment_text(app)
+        assert any("pair your phone (k)" in note for note in notes(app))
+        app.clear_notifications()
+        await open_queue(pilot)
         await settle(pilot)
         assert isinstance(app.screen, ModerationScreen)
         assert " ".join(WAITING[0].split()) in flat(app)
@@ -209,7 +222,7 @@ async def test_a_queue_open_when_a_console_pairs_leaves_the_projector(tmp_path: 
     app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
         assert isinstance(app.screen, ModerationScreen)
         assert session.consoles.open_link(session.consoles.one_time_link())
@@ -232,6 +245,10 @@ async def test_resume_signs_every_console_out(tmp_path: Path) -> None:
             await settle(pilot)
             assert app.console_paired is False
             await pilot.press("m")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "Your console is paired" not in flat(app), "the question no longer claims a console"
+            await pilot.press("y")
             await settle(pilot)
             assert isinstance(app.screen, ModerationScreen)
     finally:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app_fixtures import fixed_session, make_app, make_config, new_session, screen_text
+from app_fixtures import fixed_session, make_app, make_config, new_session, open_queue, screen_text
 from screens import ActivityScreen, ConfirmScreen, CurtainScreen, LobbyScreen, ModerationScreen
 from tui.app import LaunchRequest, prepare_launch
 
@@ -38,7 +38,10 @@ async def test_b_draws_the_curtain_over_every_projected_screen_and_b_lifts_it(tm
     app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        if opened_with:
+        if opened_with == "m":
+            await open_queue(pilot)
+            await settle(pilot)
+        elif opened_with:
             await pilot.press(opened_with)
             await settle(pilot)
         underneath = type(app.screen)

@@ -61,6 +61,9 @@ def test_demo_runs_in_a_real_terminal(terminal: Terminal, tmp_path: Path) -> Non
     terminal.wait_for("median")
 
     terminal.keys("m")
+    asked = terminal.wait_for("Show the queue here?")  # the projected app asks before any comment text
+    assert "Waiting for you:" not in asked
+    terminal.keys("y")
     terminal.wait_for("Waiting for you:")
     terminal.keys("Escape")
     terminal.wait_for("Activity 3 of 6")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_fixtures import make_app, make_config, new_session, screen_text, squeeze, widget_text
+from app_fixtures import make_app, make_config, new_session, open_queue, screen_text, squeeze, widget_text
 from screens import ActivityScreen, LobbyScreen, ModerationScreen
 from sessions import COMMENT_MAX, NAME_MAX, TITLE_MAX, CommentState, clean_line, clean_text
 
@@ -84,7 +84,7 @@ async def test_hostile_comments_show_literally_in_moderation_and_on_the_wall(tmp
             text = clean_text(hostile, COMMENT_MAX)
             author = clean_line(hostile, NAME_MAX)
             assert comment.text == text and comment.author == author, key
-            await pilot.press("m")
+            await open_queue(pilot)
             await settle(pilot)
             assert isinstance(app.screen, ModerationScreen), key
             detail = app.screen.query_one("#moderation-detail")

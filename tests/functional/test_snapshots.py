@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_fixtures import fixed_session, make_app, make_config
+from app_fixtures import fixed_session, make_app, make_config, open_queue
 
 SIZE = (100, 30)
 
@@ -42,13 +42,13 @@ def test_moderation_queue(snap_compare, tmp_path: Path) -> None:
     config = make_config(tmp_path)
     session = fixed_session(config, current="spectrum")
 
-    async def open_queue(pilot) -> None:
+    async def open_queue_settled(pilot) -> None:
         await settle(pilot)
-        await pilot.press("m")
+        await open_queue(pilot)
         await settle(pilot)
 
     app = make_app(config, session=session, landing="activity")
-    assert snap_compare(app, terminal_size=SIZE, run_before=open_queue)
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_queue_settled)
 
 
 def test_curtain(snap_compare, tmp_path: Path) -> None:
