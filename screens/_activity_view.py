@@ -382,7 +382,8 @@ class ActivityView(Widget, can_focus=True):
     # -- watching ---------------------------------------------------------------------
 
     def watch_revealed(self) -> None:
-        self.counting = False
+        # A count half typed stays in sight with its cursor, so Enter never sets a number unseen.
+        self.counting = bool(self.typed) and self.TALLIES
         self.redraw()
 
     def watch_split(self) -> None:

@@ -52,6 +52,26 @@ async def test_typing_a_count_and_enter_sets_the_tally(session: LiveSession) -> 
         assert "→" not in text.split("hands (everyone)")[1].split("\n")[0]
 
 
+async def test_a_count_being_typed_stays_in_sight_when_results_are_revealed(session: LiveSession) -> None:
+    """r (or the console's Reveal) while a count is typed once hid the count and its cursor, and
+    Enter then set it unseen; the count and where it goes stay on screen until Enter or Esc."""
+    app = ViewHarness(session, "spectrum")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "3", "0")
+        await pilot.pause()
+        app.view.revealed = True
+        await pilot.pause()
+        text = screen_text(app)
+        assert "→ 30▌" in text, text
+        assert "[6]" in text, "the cursor still shows where the count goes"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert session.tally_count("spectrum", SPECTRUM_ITEM, 6) == 30
+        await pilot.press("escape")  # done counting: the brackets leave the room's results
+        await pilot.pause()
+        assert "[6]" not in screen_text(app)
+
+
 async def test_backspace_edits_and_escape_cancels_typing(session: LiveSession) -> None:
     app = ViewHarness(session, "spectrum")
     async with app.run_test(size=SIZE) as pilot:
