@@ -80,9 +80,9 @@ class TargetForm(SessionForm[Target | None]):
         review = self.query_one("#review", Input).value.strip()
         try:
             if self.target is None:
-                saved = self.session.add_target(self.activity_id, text, owner, review or None)
+                saved = self.session.add_target(self.activity_id, text, owner, review or None, not_before=date.today())
             else:
-                saved = self.session.update_target(self.target.id, text=text, owner=owner, review_date=review)
+                saved = self.session.update_target(self.target.id, text=text, owner=owner, review_date=review, not_before=date.today())
         except InvalidInput as error:
             self.show_error(str(error))
             self.query_one("#review" if error.field == "review_date" else "#text", Input).focus()

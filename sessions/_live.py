@@ -612,7 +612,10 @@ class LiveSession:
 
     # -- targets ------------------------------------------------------------------
 
-    def add_target(self, activity_id: str, text: str, owner: str = "", review_date: date | str | None = None) -> Target:
+    def add_target(
+        self, activity_id: str, text: str, owner: str = "", review_date: date | str | None = None, *, not_before: date | None = None
+    ) -> Target:
+        """A new target; with `not_before` (the facilitator's form passes today), a review date already gone is refused."""
         text = clean_text(text, TEXT_MAX)
         if not text:
             raise InvalidInput("A target needs a description.", field="text")
@@ -621,7 +624,7 @@ class LiveSession:
             activity_id=activity_id,
             text=text,
             owner=clean_line(owner, TITLE_MAX),
-            review_date=parse_date(review_date),
+            review_date=_still_to_come(parse_date(review_date), not_before),
             created_at=self._clock(),
         )
         self._target_docs[target.id] = self._db.table("targets").insert(target_to_doc(target))
@@ -629,7 +632,16 @@ class LiveSession:
         self._emit(Change("target", activity_id, target.id))
         return target
 
-    def update_target(self, target_id: str, *, text: str | None = None, owner: str | None = None, review_date: date | str | None = None) -> Target:
+    def update_target(
+        self,
+        target_id: str,
+        *,
+        text: str | None = None,
+        owner: str | None = None,
+        review_date: date | str | None = None,
+        not_before: date | None = None,
+    ) -> Target:
+        """Change a target; `not_before` refuses a changed review date already gone (an unchanged one may have passed)."""
         target = self.targets[target_id]
         if text is not None:
             cleaned = clean_text(text, TEXT_MAX)
@@ -639,7 +651,8 @@ class LiveSession:
         if owner is not None:
             target = replace(target, owner=clean_line(owner, TITLE_MAX))
         if review_date is not None:
-            target = replace(target, review_date=parse_date(review_date))
+            day = parse_date(review_date)
+            target = replace(target, review_date=day if day == target.review_date else _still_to_come(day, not_before))
         self._db.table("targets").update(target_to_doc(target), doc_ids=[self._target_docs[target_id]])
         self.targets[target_id] = target
         self._emit(Change("target", target.activity_id, target_id))
@@ -724,3 +737,12 @@ class LiveSession:
             "targets": [target_to_doc(t) for t in self.targets.values()],
             "outcomes": [outcome_to_doc(o) for o in self.outcomes.values()],
         }
+
+
+def _still_to_come(day: date | None, not_before: date | None) -> date | None:
+    """A review date typed in the room is a day to come: one already gone is a slip of the year."""
+    if day is not None and not_before is not None and day < not_before:
+        raise InvalidInput(
+            f"{day.isoformat()} has already passed: give the day the team will look at this again.", field="review_date"
+        )
+    return day

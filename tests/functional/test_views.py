@@ -338,12 +338,20 @@ async def test_targets_add_edit_and_remove_through_the_form(session: LiveSession
         await pilot.pause()
         assert "There is no 2027-02-30 in the calendar" in screen_text(app)
         assert app.screen.focused is app.screen.query_one("#review")  # back where the fix belongs
-        await pilot.press(*["backspace"] * 10, *"2027-03-31", "enter")
+        # A date already gone is a slip of the year: refused, said plainly, nothing saved.
+        last_year = date.today().year - 1
+        await pilot.press(*["backspace"] * 10, *f"{last_year}-03-31", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TargetForm)
+        assert f"{last_year}-03-31 has already passed" in " ".join(screen_text(app).split())
+        assert not session.targets
+        next_year = date.today().year + 1  # a fixed year would become a past one as the calendar moves on
+        await pilot.press(*["backspace"] * 10, *f"{next_year}-03-31", "enter")
         await pilot.pause()
         assert not isinstance(app.screen, TargetForm)
         (target,) = session.targets.values()
-        assert (target.text, target.owner, target.review_date) == ("Peer worker on panels", "Ward manager", date(2027, 3, 31))
-        assert "Who: Ward manager · Review by: 31 March 2027" in screen_text(app)
+        assert (target.text, target.owner, target.review_date) == ("Peer worker on panels", "Ward manager", date(next_year, 3, 31))
+        assert f"Who: Ward manager · Review by: 31 March {next_year}" in screen_text(app)
 
         await pilot.press("enter")  # edit the selected target
         assert isinstance(app.screen, TargetForm)

@@ -135,6 +135,23 @@ def test_targets(live):
     assert live.targets_for("targets") == []
 
 
+def test_a_review_date_already_gone_is_refused_when_the_form_asks(live):
+    """`not_before` is the form's today: a past date is refused there, never in an import or a record."""
+    today = date(2026, 12, 3)
+    with pytest.raises(InvalidInput, match="2025-12-03 has already passed") as refused:
+        live.add_target("targets", "Peer worker on panels", review_date="2025-12-03", not_before=today)
+    assert refused.value.field == "review_date"
+    assert live.targets_for("targets") == []  # nothing half saved
+    target = live.add_target("targets", "Peer worker on panels", review_date="2026-12-03", not_before=today)  # today is fine
+    old = live.add_target("targets", "Agreed last year", review_date="2025-06-30")  # no form: kept as given
+    # An unchanged date may have passed since (a session resumed later); a changed one may not.
+    assert live.update_target(old.id, owner="Jo", review_date="2025-06-30", not_before=today).owner == "Jo"
+    with pytest.raises(InvalidInput, match="has already passed"):
+        live.update_target(target.id, review_date="2026-12-02", not_before=today)
+    assert live.targets[target.id].review_date == date(2026, 12, 3)
+    assert live.update_target(target.id, review_date="", not_before=today).review_date is None  # cleared
+
+
 def test_reset_activity_clears_votes_and_tallies_only(live):
     person, _ = live.join()
     live.cast_vote(person.id, "spectrum", "place", 2)
