@@ -5,7 +5,8 @@ scripted rehearsals. The whole app runs (screens, moderation queue, phone
 page) exactly as projected, but draws nowhere; standard output carries
 `join: URL` once the phone page listens, then `console: URL`, a one-time link
 that signs in the facilitator's console. SIGINT or SIGTERM closes the
-session (compacting its store) and exits.
+session (compacting its store), prints `closed: …` with how to resume it,
+and exits.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class HeadlessReport(Reporter):
         self.out = out
         self.err = err
         self.status = 0
+        self.demo = False
+        """A demo's session is thrown away on closing: nothing to resume."""
         self._saving_failed = False
 
     def joined(self, url: str, console_link: Callable[[], str]) -> None:
@@ -56,6 +59,14 @@ class HeadlessReport(Reporter):
 
     def closing_failed(self, message: str) -> None:
         self.problem(message, status=1)
+
+    def closed(self, session_id: str) -> None:
+        """`closed: …` with how to pick the session up again: the facilitator's terminal has no screen to say it."""
+        if self.demo:
+            self.out.write("closed: the rehearsal is over; a demo keeps nothing\n")
+        else:
+            self.out.write(f"closed: every change is saved; `involve resume {session_id}` reopens it, `involve export {session_id}` writes its record\n")
+        self.out.flush()
 
     def damage_found(self, message: str) -> bool:
         self.problem(message)
@@ -88,6 +99,7 @@ def run_headless(config, request) -> int:
         report.problem("--headless needs a session: use `involve run TEMPLATE --headless` or `involve resume --headless`")
         return 2
     launch = prepare_launch(config, request)
+    report.demo = launch.demo
     app = InvolveApp(
         launch.config,
         store=launch.store,

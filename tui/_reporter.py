@@ -30,6 +30,9 @@ class Reporter:
     def closing_failed(self, message: str) -> None:
         """The session's last changes could not be saved as it closed."""
 
+    def closed(self, session_id: str) -> None:
+        """The session closed with every change on disk."""
+
     def storage(self, failure: str) -> None:
         """Saving is failing (`failure` says why) or, when empty, works."""
 

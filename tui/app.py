@@ -414,6 +414,8 @@ class InvolveApp(App[int]):
             self.unsaved_at_exit = str(error)
             self.storage_problem = f"Not everything could be saved: {error}"
             self.report.closing_failed(self.storage_problem)
+        else:
+            self.report.closed(session.id)
         self.post_message(SessionClosed(session.id))
 
     async def _unsaved_reason(self, timeout: float = 3.0) -> str:

@@ -297,9 +297,10 @@ def test_headless_run_serves_phones_until_stopped_then_closes_cleanly(tmp_path: 
     finally:
         if process.poll() is None:
             process.kill()
-    assert out == ""  # the join and console lines were the only output
     config = make_config(tmp_path)
     [info] = store_for(config).list()
+    # After the join and console lines, only how to pick the session up again.
+    assert out == f"closed: every change is saved; `involve resume {info.id}` reopens it, `involve export {info.id}` writes its record\n"
     assert info.title == "No screen today" and info.participants == 1
     session = store_for(config).open(info.id)  # the lock was released
     try:
