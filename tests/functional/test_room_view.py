@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets._footer import FooterKey
 
-from app_fixtures import fixed_session, make_app, make_config, screen_text
+from app_fixtures import fixed_session, make_app, make_config, open_queue, screen_text
 from screens import ActivityScreen, HomeScreen, KeyFooter, LobbyScreen, ModerationScreen
 
 SIZE = (100, 30)
@@ -154,7 +154,10 @@ async def test_the_lobby_and_the_queue_follow_the_room_view(tmp_path: Path, over
         await settle(pilot)
         await pilot.press("z")
         await settle(pilot)
-        await pilot.press(overlay)
+        if overlay == "m":
+            await open_queue(pilot)  # asked first, then shown
+        else:
+            await pilot.press(overlay)
         await settle(pilot)
         assert isinstance(app.screen, {"l": LobbyScreen, "m": ModerationScreen}[overlay])
         assert shown_keys(app) == ["? keys"]
