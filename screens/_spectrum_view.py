@@ -235,5 +235,15 @@ class SpectrumView(ActivityView):
         if median is None:
             return [Content(line) for line in layout.wrap(f"{who}: no answers yet", width, indent="  ")]
         where = numbers.position(self.activity, median)
-        text = f"{who}: {charts.MEDIAN} median {charts.number(median)} — {where} · spread {charts.number(distribution.spread)}"
-        return [Content(line) for line in layout.wrap(text, width, indent="  ")]
+        text = f"{who}: {charts.MEDIAN} median {charts.number(median)} — {where}"
+        # Where the middle half lies, on a line of its own so the phrase is never broken across two.
+        lines = layout.wrap(text, width, indent="  ") + layout.wrap(middle_half(distribution), width, first="  ", indent="  ")
+        return [Content(line) for line in lines]
+
+
+def middle_half(distribution) -> str:
+    """The spread as a room reads it, for the whole room or one group: where the middle half of the answers lie, not a bare "spread 0.75"."""
+    low, high = distribution.lower_quartile, distribution.upper_quartile
+    if low == high:
+        return f"Middle half of the answers: {charts.number(low)}."
+    return f"Middle half of the answers: {charts.number(low)} to {charts.number(high)}."

@@ -251,6 +251,25 @@ async def test_hidden_results_show_the_question_not_the_answers(session: LiveSes
         assert "█" in text
 
 
+async def test_the_spread_reads_as_where_half_the_room_is(session: LiveSession) -> None:
+    """A room cannot read "spread 0.75"; it can read where the middle half of its answers lie."""
+    for value in (6, 6, 6):
+        vote(session, None, "spectrum", SPECTRUM_ITEM, value)
+    app = ViewHarness(session, "spectrum", revealed=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "median 6 — Just past Good involvement Middle half of the answers: 6." in text
+        assert "spread" not in text
+        for value in (2, 3, 9):
+            vote(session, None, "spectrum", SPECTRUM_ITEM, value)
+        await pilot.pause()
+        positions = app.view.overall.positions
+        low, high = numbers.median(positions.lower_quartile), numbers.median(positions.upper_quartile)
+        assert low != high
+        assert f"Middle half of the answers: {low} to {high}." in " ".join(screen_text(app).split())
+
+
 async def test_new_votes_appear_when_the_shell_refreshes(session: LiveSession) -> None:
     app = ViewHarness(session, "indicators", revealed=True)
     async with app.run_test(size=SIZE) as pilot:
