@@ -19,6 +19,7 @@ from ._compare import (
     StatementComparison,
     compare_sessions,
     figure_groups,
+    position_counts,
     render_comparison,
     review_count,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "figure_groups",
     "export_session",
     "import_record",
+    "position_counts",
     "purge_exports",
     "render_comparison",
     "review_count",

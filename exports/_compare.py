@@ -385,14 +385,14 @@ def signed_decimal(value: float | int | None) -> str:
 
 def position_cells(activity: SpectrumComparison) -> tuple[list[str], list[str]]:
     """People at each position then and now; with their shares when a different number answered."""
+    then, now, _, _ = position_counts(activity)
+    return then, now
+
+
+def position_counts(activity: SpectrumComparison) -> tuple[list[str], list[str], list[float], list[float]]:
+    """The cells and the bar sizes for people at each position, then and now (`numbers.counts_then_now`)."""
     then_n, now_n = int(activity.answers.before or 0), int(activity.answers.after or 0)
-
-    def cells(counts: tuple[int, ...], answered: int) -> list[str]:
-        if then_n == now_n or not answered:
-            return [str(c) for c in counts]
-        return [f"{c} ({numbers.share(c, answered)})" if c else "0" for c in counts]
-
-    return cells(activity.counts_before, then_n), cells(activity.counts_after, now_n)
+    return numbers.counts_then_now(activity.counts_before, then_n, activity.counts_after, now_n)
 
 
 LEGEND = (

@@ -134,7 +134,7 @@ def gap_forms(now: float | None, target: float | None, gap: float | None, *, ext
 # -- bars ------------------------------------------------------------------------------
 
 
-def bar(count: int, largest: int, width: int) -> str:
+def bar(count: float, largest: float, width: int) -> str:
     """A horizontal bar in eighths of a cell; any count above zero shows at least a sliver."""
     if count <= 0 or largest <= 0 or width <= 0:
         return ""
@@ -239,6 +239,8 @@ def row_chart(
     width: int,
     selected: int | None = None,
     medians: Sequence[float | None] | None = None,
+    figures: Sequence[Sequence[str]] | None = None,
+    sizes: Sequence[Sequence[float]] | None = None,
 ) -> list[Content]:
     """Horizontal bars, one row per label, one column of bars per group.
 
@@ -248,6 +250,10 @@ def row_chart(
     the chart. A heading too long for its column wraps; labels too long for a
     third of the width ('5 Good involvement') shrink to their first word ('5')
     and are spelt out in a key under the chart, so no name is ever cut.
+
+    `figures` and `sizes`, one list per column, replace what is written beside
+    each bar and what the bars are drawn to: a review of rooms of different
+    sizes writes '7 (100%)' and draws the bars to the shares.
     """
     # Two cells for the selection mark, one to keep the label off the numbers.
     longest = max((cell_len(label) for label in labels), default=1)
@@ -256,8 +262,12 @@ def row_chart(
     label_width = max((cell_len(label) for label in shown_labels), default=1) + 3
     room = width - label_width
     column_width = max(6, (room - 3 * (len(columns) - 1)) // max(1, len(columns)))
-    largest = max((max(counts, default=0) for _, counts, _ in columns if counts is not None), default=0)
-    digits = max(2, len(str(largest)))
+    if sizes is None:
+        sizes = [[float(c) for c in counts] if counts is not None else [] for _, counts, _ in columns]
+    if figures is None:
+        figures = [[str(c) for c in counts] if counts is not None else [] for _, counts, _ in columns]
+    largest = max((max(sizes[i], default=0) for i, (_, counts, _) in enumerate(columns) if counts is not None), default=0)
+    digits = max([2] + [cell_len(figure) for i, (_, counts, _) in enumerate(columns) if counts is not None for figure in figures[i]])
     marker_text = MEDIAN_ROW_MARK if column_width >= digits + 2 + len(MEDIAN_ROW_MARK) else f" {MEDIAN}"
     bar_width = max(1, column_width - digits - 1 - len(marker_text))
     heads = [wrap(heading, column_width) for heading, _, _ in columns]
@@ -287,12 +297,13 @@ def row_chart(
                 note_lines = notes[index]
                 parts.append(cell(note_lines[row] if row < len(note_lines) else "", column_width, QUIET))
                 continue
-            count = counts[row] if row < len(counts) else 0
+            figure = figures[index][row] if row < len(figures[index]) else "0"
+            size = sizes[index][row] if row < len(sizes[index]) else 0.0
             marker = marker_text if median_rows[index] == row else ""
             parts.append(
                 Content.assemble(
-                    (f"{count:>{digits}} ", ""),
-                    (bar(count, largest, bar_width), BAR),
+                    (f"{figure:>{digits}} ", ""),
+                    (bar(size, largest, bar_width), BAR),
                     (marker, MARK),
                 ).truncate(column_width, pad=True)
             )

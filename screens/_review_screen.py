@@ -30,9 +30,10 @@ from exports import (
     SpectrumComparison,
     compare_sessions,
     figure_groups,
+    position_counts,
     review_count,
 )
-from sessions import LiveSession, Target, TargetOutcome
+from sessions import LiveSession, Target, TargetOutcome, numbers
 
 from . import _charts as charts
 from . import _layout as layout
@@ -200,12 +201,20 @@ class ReviewScreen(Screen[None]):
         names = {round(stage.position): stage.name for stage in activity.stages}
         labels = [f"{p} {names[p]}" if p in names else str(p) for p in range(1, activity.positions + 1)]
         lines.append(Content(""))
+        # The same cells as the record and `involve compare`: shares beside the counts when the room changed size.
+        then, now, then_sizes, now_sizes = position_counts(activity)
         lines += charts.row_chart(
             labels,
             [("Then", list(activity.counts_before), ""), ("Now", list(activity.counts_after), "")],
             width=width,
             medians=[activity.median.before, activity.median.after],
+            figures=[then, now],
+            sizes=[then_sizes, now_sizes],
         )
+        then_n, now_n = int(activity.answers.before or 0), int(activity.answers.after or 0)
+        if then_n != now_n:
+            note = f"{numbers.people(then_n)} answered then and {now_n} now, so each bar is drawn to its share of those answering."
+            lines += [Content.styled(line, layout.QUIET) for line in layout.wrap(note, width)]
         return lines
 
     def _indicators(self, activity: IndicatorsComparison, width: int) -> list[Content]:

@@ -15,6 +15,7 @@ neither the arrow's direction nor a colour carries the meaning alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -98,6 +99,33 @@ def count_of(part: int | None, whole: int | None) -> str:
     if not whole:
         return f"{part} of 0"
     return f"{part} of {whole} ({share(part, whole)})"
+
+
+def count_share(part: int, whole: int) -> str:
+    """A count with its share of those answering, for a cell of a chart or table: '3 (43%)'; a plain '0'."""
+    if not part or not whole:
+        return count(part)
+    return f"{part} ({share(part, whole)})"
+
+
+def counts_then_now(
+    then: Sequence[int], then_n: int, now: Sequence[int], now_n: int
+) -> tuple[list[str], list[str], list[float], list[float]]:
+    """People at each place then and now, as the cells read and as the bars are drawn.
+
+    When the same number answered both times the cells are bare counts and the
+    bars are drawn to them; when the room changed size each cell gives the count
+    with its share ('7 (100%)' then, '8 (100%)' now) and the bars are drawn to
+    the shares, so a room that grew does not look like a room that moved.
+    """
+    if then_n == now_n:
+        return [count(c) for c in then], [count(c) for c in now], [float(c) for c in then], [float(c) for c in now]
+    return (
+        [count_share(c, then_n) for c in then],
+        [count_share(c, now_n) for c in now],
+        [percent(c, then_n) or 0.0 for c in then],
+        [percent(c, now_n) or 0.0 for c in now],
+    )
 
 
 def by_hand(total: int, hand: int = 0) -> str:

@@ -154,3 +154,52 @@ async def test_an_outcome_saved_elsewhere_shows_on_the_open_review(tmp_path: Pat
         lines = squeezed(screen_text(app))
         assert "✔ Outcome: Done" in lines and "What happened: Every meeting since June." in lines
     baseline.close()
+
+
+async def test_the_spectrum_bars_read_as_shares_when_the_room_grew(tmp_path: Path) -> None:
+    """Seven then, eight now, all at one place: the bars say '7 (100%)' and '8 (100%)' and are drawn the same length.
+
+    The record and `involve compare` give those cells; drawn as bare counts the
+    eight would look like a bigger move than the seven although nothing moved.
+    """
+    config = make_config(tmp_path)
+    baseline = new_session(config, title="Last spring")
+    for pid in _room(baseline, 7):
+        baseline.cast_vote(pid, "spectrum", "place", 3)
+    session = new_session(config, title="This spring", baseline_id=baseline.id)
+    for pid in _room(session, 8):
+        session.cast_vote(pid, "spectrum", "place", 3)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(baseline, session))
+        await settle(pilot)
+        text = screen_text(app)
+        row = next((line for line in text.splitlines() if "7 (100%)" in line), "")
+        assert "8 (100%)" in row, text
+        then_cell, now_cell = row.split("│")[:2]
+        assert then_cell.count("█") == now_cell.count("█") > 0, row
+        assert "7 people answered then and 8 now, so each bar is drawn to its share of those answering." in " ".join(squeezed(text))
+        # Where nobody stood, the cell says a plain 0, as in the record.
+        assert any(line.split()[:1] == ["1"] and line.count(" 0 ") >= 2 for line in text.splitlines()), text
+    baseline.close()
+    session.close()
+
+
+async def test_the_spectrum_bars_stay_counts_when_the_room_is_the_same_size(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    baseline = new_session(config, title="Last spring")
+    for pid, place in zip(_room(baseline, 7), [3] * 4 + [4] * 3):
+        baseline.cast_vote(pid, "spectrum", "place", place)
+    session = new_session(config, title="This spring", baseline_id=baseline.id)
+    for pid, place in zip(_room(session, 7), [3] * 2 + [4] * 5):
+        session.cast_vote(pid, "spectrum", "place", place)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(baseline, session))
+        await settle(pilot)
+        text = screen_text(app)
+        assert "%" not in "".join(line for line in text.splitlines() if "│" in line), text
+    baseline.close()
+    session.close()

@@ -98,6 +98,19 @@ def grid() -> GridActivity:
     return GridActivity(id="grid", title="Grid", levels=levels, areas=(Area("care", "Care", ""),))
 
 
+def test_counts_then_and_now_carry_their_shares_and_bar_sizes_when_the_room_changed_size() -> None:
+    """The record, `involve compare` and the projected review's bars all take their cells from here."""
+    cells = numbers.counts_then_now((0, 7, 0), 7, (0, 8, 0), 8)
+    assert cells == (["0", "7 (100%)", "0"], ["0", "8 (100%)", "0"], [0.0, 100.0, 0.0], [0.0, 100.0, 0.0])
+    then, now, then_sizes, now_sizes = numbers.counts_then_now((4, 3), 7, (1, 7), 8)
+    assert (then, now) == (["4 (57%)", "3 (43%)"], ["1 (13%)", "7 (88%)"])
+    assert then_sizes[0] == pytest.approx(57.14, abs=0.01) and now_sizes[1] == pytest.approx(87.5)
+    # The same number answering: bare counts, drawn to the counts.
+    assert numbers.counts_then_now((4, 3), 7, (2, 5), 7) == (["4", "3"], ["2", "5"], [4.0, 3.0], [2.0, 5.0])
+    # Nobody answered then: nothing to take a share of.
+    assert numbers.counts_then_now((0, 0), 0, (1, 2), 3)[:2] == (["0", "0"], ["1 (33%)", "2 (67%)"])
+
+
 def test_a_median_between_grid_levels_reads_in_the_levels_words_as_the_spectrum_does() -> None:
     activity = grid()
     assert numbers.level(activity, 2) == "Tokenism"
