@@ -285,6 +285,19 @@ class Figure:
     """The change and what it means: '+1 level ↑ better: more involvement', '= no change', '–'."""
     verdict: str
     """'better', 'worse', 'no change', 'changed', or '' when one side has no figure."""
+    then_value: float | None = None
+    """The figures the words are made from, as numbers: None where the words say '–'."""
+    now_value: float | None = None
+    change_value: float | None = None
+    unit: str = ""
+    """What `then_value` and `now_value` are in: 'positions', 'levels', 'people' or 'percent'."""
+    change_unit: str = ""
+    """What `change_value` is in: the same, or 'percentage points' for shares."""
+    then_count: int | None = None
+    """For a share: how many gave this answer, and how many answered, then and now."""
+    then_answered: int | None = None
+    now_count: int | None = None
+    now_answered: int | None = None
 
 
 @dataclass(frozen=True)
@@ -303,23 +316,75 @@ def _verdict_word(change: float | None, measure: numbers.Measure) -> str:
 def _figure(key: str, label: str, shift: Shift, measure: numbers.Measure, *, unit: str = "", signed: bool = False, counts: bool = False) -> Figure:
     show = whole if counts else (signed_decimal if signed else decimal)
     change = shift.change
-    if counts and change is not None:
-        change = float(int(change))
-    return Figure(key, label, show(shift.before), show(shift.after), numbers.movement(change, measure, unit=unit), _verdict_word(change, measure))
+    before, after, moved = shift.before, shift.after, change
+    if counts:
+        before, after, moved = (None if v is None else int(v) for v in (before, after, change))
+        change = None if change is None else float(int(change))
+    units = "people" if counts else f"{unit}s"
+    return Figure(
+        key,
+        label,
+        show(shift.before),
+        show(shift.after),
+        numbers.movement(change, measure, unit=unit),
+        _verdict_word(change, measure),
+        then_value=before,
+        now_value=after,
+        change_value=moved,
+        unit=units,
+        change_unit=units,
+    )
 
 
 def _share_figure(key: str, label: str, count: Shift, answered: Shift, measure: numbers.Measure) -> Figure:
-    """Counts when the same number answered; shares of those answering, counts beside, when not."""
+    """Counts when the same number answered; shares of those answering, counts beside, when not.
+
+    The numbers beside the words are what the words show: the counts when the
+    same number answered, else the shares in whole per cent and their change in
+    percentage points, with the counts and how many answered kept beside them.
+    """
     now = (int(count.after or 0), int(answered.after or 0))
     if count.before is None or answered.before is None:
-        return Figure(key, label, NO_VALUE, numbers.count_of(*now), NO_VALUE, "")
+        return Figure(
+            key,
+            label,
+            NO_VALUE,
+            numbers.count_of(*now),
+            NO_VALUE,
+            "",
+            now_value=numbers.whole_percent(*now),
+            unit="percent",
+            change_unit="percentage points",
+            now_count=now[0],
+            now_answered=now[1],
+        )
     then = (int(count.before), int(answered.before))
     change = numbers.share_change(then, now)
     if then[1] == now[1]:
         shown_then, shown_now, unit = str(then[0]), str(now[0]), ""
+        values: tuple[int | None, int | None] = (then[0], now[0])
+        units = ("people", "people")
     else:
         shown_then, shown_now, unit = numbers.count_of(*then), numbers.count_of(*now), "point"
-    return Figure(key, label, shown_then, shown_now, numbers.movement(change, measure, unit=unit), _verdict_word(change, measure))
+        values = (numbers.whole_percent(*then), numbers.whole_percent(*now))
+        units = ("percent", "percentage points")
+    return Figure(
+        key,
+        label,
+        shown_then,
+        shown_now,
+        numbers.movement(change, measure, unit=unit),
+        _verdict_word(change, measure),
+        then_value=values[0],
+        now_value=values[1],
+        change_value=None if change is None else int(change),
+        unit=units[0],
+        change_unit=units[1],
+        then_count=then[0],
+        then_answered=then[1],
+        now_count=now[0],
+        now_answered=now[1],
+    )
 
 
 def spectrum_figures(activity: SpectrumComparison) -> tuple[FigureGroup, ...]:

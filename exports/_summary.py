@@ -159,6 +159,19 @@ class Change:
     word: str
     """'better', 'worse', 'no change', 'changed', or '' when one side has no figure."""
     text: str
+    then_value: float | None
+    """The figures as numbers, beside the words: what `then` and `now` show, None where they say '–'."""
+    now_value: float | None
+    change_value: float | None
+    unit: str
+    """What `then_value` and `now_value` are in: 'positions', 'levels', 'people' or 'percent'."""
+    change_unit: str
+    """What `change_value` is in: the same, or 'percentage points' for shares."""
+    then_count: int | None
+    """For a share: how many gave the answer and how many answered, then and now; None for other figures."""
+    then_answered: int | None
+    now_count: int | None
+    now_answered: int | None
 
 
 @dataclass(frozen=True)
@@ -430,4 +443,19 @@ SUMMARY_FIGURES = frozenset({"median", "now", "gap", "met", "not_met"})
 
 def _change(item: str, figure: Figure) -> Change:
     measure = f"{item}: {figure.label}" if item else figure.label
-    return Change(measure, figure.then, figure.now, figure.verdict, f"{figure.then} → {figure.now}, {figure.change}")
+    return Change(
+        measure,
+        figure.then,
+        figure.now,
+        figure.verdict,
+        f"{figure.then} → {figure.now}, {figure.change}",
+        then_value=figure.then_value,
+        now_value=figure.now_value,
+        change_value=figure.change_value,
+        unit=figure.unit,
+        change_unit=figure.change_unit,
+        then_count=figure.then_count,
+        then_answered=figure.then_answered,
+        now_count=figure.now_count,
+        now_answered=figure.now_answered,
+    )

@@ -86,10 +86,16 @@ def percent(part: int, whole: int) -> float | None:
     return 100 * part / whole
 
 
+def whole_percent(part: int, whole: int) -> int | None:
+    """The share as the words give it, in whole per cent rounded half up (43 for 3 of 7), or None."""
+    value = percent(part, whole)
+    return None if value is None else _round_half_up(value)
+
+
 def share(part: int, whole: int) -> str:
     """A share of the room in whole per cent: '43%'; '–' when nobody answered."""
-    value = percent(part, whole)
-    return NO_VALUE if value is None else f"{_round_half_up(value)}%"
+    value = whole_percent(part, whole)
+    return NO_VALUE if value is None else f"{value}%"
 
 
 def count_of(part: int | None, whole: int | None) -> str:
@@ -289,10 +295,10 @@ def share_change(before: tuple[int, int] | None, after: tuple[int, int]) -> floa
     (then, then_n), (now, now_n) = before, after
     if then_n == now_n:
         return float(now - then) if now_n else None
-    was, is_ = percent(then, then_n), percent(now, now_n)
+    was, is_ = whole_percent(then, then_n), whole_percent(now, now_n)
     if was is None or is_ is None:
         return None
-    return float(_round_half_up(is_) - _round_half_up(was))
+    return float(is_ - was)
 
 
 KEY = (

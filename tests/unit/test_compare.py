@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from exports import compare_sessions, figure_groups, render_comparison
-from sessions import SessionStore, TemplateLibrary, grid_item, parse_template
+from sessions import SessionStore, TemplateLibrary, grid_item, numbers, parse_template
 
 BASELINE_DAY = "2026-03-02T10:00:00+00:00"
 REVIEW_DAY = "2026-09-01T10:00:00+00:00"
@@ -215,6 +215,45 @@ def test_worse_results_read_worse_in_every_format(seven_then_eight, tmp_path: Pa
     assert "<td>+21 points ↓ worse: more say not met</td>" in html
     assert "<td>+1 level ↓ worse: further to go</td>" in html
     assert "↑ better and ↓ worse in the framework" in html
+
+
+def test_the_json_summary_gives_each_change_as_numbers_beside_its_words(seven_then_eight) -> None:
+    """`summary.review` carries the figures as numbers, as the rest of the summary does, not words alone."""
+    import json
+
+    from exports import build_record
+    from exports._json import render_json
+
+    baseline, review = seven_then_eight
+    data = json.loads(render_json(review, build_record(review, baseline=baseline)))
+    changes = {c["measure"]: c for moved in data["summary"]["review"]["activities"] for c in moved["changes"]}
+    not_met = changes["Valuing: Not met"]
+    assert (not_met["then"], not_met["now"]) == ("2 of 7 (29%)", "4 of 8 (50%)")
+    assert (not_met["then_value"], not_met["now_value"], not_met["change_value"]) == (29, 50, 21)
+    assert (not_met["unit"], not_met["change_unit"]) == ("percent", "percentage points")
+    assert (not_met["then_count"], not_met["then_answered"], not_met["now_count"], not_met["now_answered"]) == (2, 7, 4, 8)
+    gap = changes["Individual care: Gap to target"]
+    assert (gap["then"], gap["now"]) == ("+1", "+2")
+    assert (gap["then_value"], gap["now_value"], gap["change_value"], gap["unit"]) == (1, 2, 1, "levels")
+    assert gap["then_count"] is None, "counts and room sizes only where a share is meant"
+    median = changes["Median position"]
+    assert (median["then_value"], median["now_value"], median["change_value"], median["unit"]) == (5, 3.5, -1.5, "positions")
+    for change in changes.values():
+        for side in ("then", "now"):
+            assert change[side] == _as_words(change, side), (side, change)
+    # The comparison's own judged figures carry the same numbers.
+    figures = data["comparison"]["activities"][2]["figures"][0]["figures"]
+    assert {f["key"]: f["change_value"] for f in figures}["not_met"] == 21
+
+
+def _as_words(change: dict, side: str) -> str:
+    """What the words should say, made again from the numbers beside them."""
+    value = change[f"{side}_value"]
+    if change["unit"] == "percent":
+        return numbers.count_of(change[f"{side}_count"], change[f"{side}_answered"])
+    if change["measure"].endswith("Gap to target"):
+        return numbers.signed(value)
+    return numbers.median(value)
 
 
 def test_sessions_from_different_families_are_matched_by_kind(tmp_path: Path) -> None:

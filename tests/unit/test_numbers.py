@@ -43,6 +43,8 @@ def test_shares_round_half_up_and_say_when_nobody_answered() -> None:
     assert numbers.share(0, 0) == "–"
     assert numbers.count_of(3, 7) == "3 of 7 (43%)"
     assert numbers.count_of(0, 0) == "0 of 0"
+    # The number a JSON summary gives beside '43%' is the one the words show.
+    assert (numbers.whole_percent(3, 7), numbers.whole_percent(1, 8), numbers.whole_percent(0, 0)) == (43, 13, None)
 
 
 def test_counts_with_hands_and_answers() -> None:
