@@ -23,7 +23,7 @@ from sessions import (
     numbers,
 )
 
-from ._record_parts import StageMark, TargetRecord, TargetReview, date_label, stage_marks, target_records, target_reviews
+from ._record_parts import StageMark, TargetRecord, TargetReview, stage_marks, target_records, target_reviews
 
 NO_VALUE = numbers.NO_VALUE
 
@@ -163,7 +163,7 @@ def _side(session: LiveSession) -> SessionSide:
         id=session.id,
         title=session.title,
         date=created[:10],
-        date_label=date_label(created),
+        date_label=numbers.date_label(created),
         template_name=session.template.name,
         template_version=session.template.version,
         template_family=session.template.family_name,

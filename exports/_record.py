@@ -31,7 +31,7 @@ from sessions import (
 )
 
 from ._compare import Comparison, compare_sessions
-from ._record_parts import StageMark, TargetRecord, TargetReview, date_label, stage_marks, target_records, target_reviews
+from ._record_parts import StageMark, TargetRecord, TargetReview, stage_marks, target_records, target_reviews
 from ._summary import SessionSummary, build_summary
 
 NOT_SAID = "not_said"
@@ -388,9 +388,9 @@ def build_record(
         session_id=session.id,
         title=session.title,
         date=created[:10],
-        date_label=date_label(created),
+        date_label=numbers.date_label(created),
         exported_at=exported_at,
-        exported_label=date_label(now.date()) if now else "",
+        exported_label=numbers.date_label(now.date()) if now else "",
         facilitator=str(meta.get("facilitator", "")),
         template_name=template.name,
         template_title=template.title,

@@ -1,4 +1,4 @@
-"""Parts of the record that the then-and-now comparison shows too: dates, stage marks, targets and how they went.
+"""Parts of the record that the then-and-now comparison shows too: stage marks, targets and how they went.
 
 Both the record (`_record.py`) and the comparison (`_compare.py`) import them from
 here, so neither imports the other's module for them.
@@ -8,17 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 
-from sessions import SpectrumActivity, Target, TargetOutcome
+from sessions import SpectrumActivity, Target, TargetOutcome, numbers
 
-__all__ = ["MONTHS", "NOT_REVIEWED", "StageMark", "TargetRecord", "TargetReview", "date_label", "stage_marks", "target_records", "target_reviews"]
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-
+__all__ = ["NOT_REVIEWED", "StageMark", "TargetRecord", "TargetReview", "stage_marks", "target_records", "target_reviews"]
 
 @dataclass(frozen=True)
 class StageMark:
@@ -32,17 +25,6 @@ class TargetRecord:
     owner: str
     review_date: str
     review_date_label: str
-
-
-def date_label(value: str | date | None) -> str:
-    """'2 March 2026', written out so no reader mixes up day and month."""
-    if not value:
-        return ""
-    try:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def stage_marks(activity: SpectrumActivity) -> tuple[StageMark, ...]:
@@ -62,7 +44,7 @@ def target_records(targets: Iterable[Target]) -> tuple[TargetRecord, ...]:
 
 def _target(target: Target) -> TargetRecord:
     review = target.review_date.isoformat() if target.review_date else ""
-    return TargetRecord(target.text, target.owner, review, date_label(review))
+    return TargetRecord(target.text, target.owner, review, numbers.date_label(review))
 
 
 NOT_REVIEWED = "Not reviewed yet"

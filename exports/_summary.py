@@ -33,7 +33,7 @@ from sessions import (
 )
 
 from ._compare import Comparison, Figure, figure_groups
-from ._record_parts import TargetRecord, TargetReview, date_label
+from ._record_parts import TargetRecord, TargetReview
 
 # -- who was there ---------------------------------------------------------------------
 
@@ -264,7 +264,7 @@ def build_summary(
     return SessionSummary(
         title=session.title,
         date=created[:10],
-        date_label=date_label(created),
+        date_label=numbers.date_label(created),
         facilitator=str(session.meta.get("facilitator", "")),
         attendance=_attendance(session, largest_hand_count),
         spectrum=tuple(spectrum),

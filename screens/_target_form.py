@@ -19,17 +19,6 @@ from sessions import TITLE_MAX, InvalidInput, LiveSession, Target
 from ._session_form import SessionForm
 
 TEXT_LIMIT = 400
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-
-
-def date_words(day: date) -> str:
-    """'31 March 2027': spelt out, so nobody mixes up day and month."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 class TargetForm(SessionForm[Target | None]):
     """What will change, who takes it on, and when the team looks again."""
 

@@ -8,12 +8,12 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.reactive import var
 
-from sessions import Target, TargetsActivity
+from sessions import Target, TargetsActivity, numbers
 
 from . import _layout as layout
 from ._activity_view import ActivityView
 from ._confirm_screen import ConfirmScreen
-from ._target_form import TargetForm, date_words
+from ._target_form import TargetForm
 
 SUGGESTED = {1: "one target", 2: "one or two targets"}
 
@@ -65,7 +65,7 @@ class TargetsView(ActivityView):
             top = len(lines)
             lines += layout.numbered_heading(index + 1, target.text, width, chosen=chosen)
             owner = target.owner or "not agreed yet"
-            review = date_words(target.review_date) if target.review_date else "not set yet"
+            review = numbers.date_label(target.review_date) if target.review_date else "not set yet"
             # Who and when on one line when they fit, else one line each, wrapped: a date is never cut.
             forms = [[f"Who: {owner} · Review by: {review}"], [f"Who: {owner}", f"Review by: {review}"]]
             lines += [Content(f"     {line}") for line in layout.first_fit(forms, width - 5)]

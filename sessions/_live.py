@@ -46,6 +46,7 @@ from ._model import (
     Template,
     Vote,
 )
+from ._numbers import date_label
 from ._results import ActivityResults, summarise_answers
 from ._risk import RiskPhrases
 from ._saving import SaveBatcher
@@ -743,6 +744,6 @@ def _still_to_come(day: date | None, not_before: date | None) -> date | None:
     """A review date typed in the room is a day to come: one already gone is a slip of the year."""
     if day is not None and not_before is not None and day < not_before:
         raise InvalidInput(
-            f"{day.isoformat()} has already passed: give the day the team will look at this again.", field="review_date"
+            f"{date_label(day)} has already passed: give the day the team will look at this again.", field="review_date"
         )
     return day

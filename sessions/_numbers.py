@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -148,6 +149,33 @@ def answers(total: int, hand: int = 0) -> str:
 def _round_half_up(value: float) -> int:
     """42.5% reads 43%, as a person rounding by hand would, not Python's 42."""
     return int(value + 0.5 + 1e-9) if value >= 0 else -int(-value + 0.5 + 1e-9)
+
+
+# -- dates --------------------------------------------------------------------------
+
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+"""The months in the app's own words, never the machine's locale."""
+
+
+def date_label(value: str | date | None) -> str:
+    """'31 January 2027': a date spelt out, so no reader mixes up day and month.
+
+    The one way a session's date or a target's review date reads to a person:
+    on the projected screens, on the console and the phone page, and in every
+    record. Spreadsheets and JSON keep ISO dates beside it as data. An empty
+    value gives ''; text that is not a date comes back as it was.
+    """
+    if not value:
+        return ""
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 # -- places on the spectrum and on the grid ----------------------------------------

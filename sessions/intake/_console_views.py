@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import _numbers as numbers
 from .._live import LiveSession
 from .._model import (
     SPECTRUM_ITEM,
@@ -238,7 +239,8 @@ def review_view(session: LiveSession, targets: tuple[Target, ...], problem: tupl
                 "id": target.id,
                 "text": target.text,
                 "owner": target.owner,
-                "review_date": target.review_date.isoformat() if target.review_date else "",
+                "review_date": numbers.date_label(target.review_date),
+                "review_date_iso": target.review_date.isoformat() if target.review_date else "",
                 "outcome": typed.get("outcome", recorded.outcome.value if recorded else ""),
                 "outcome_label": recorded.outcome.label if recorded else "Not reviewed yet",
                 "what_happened": typed.get("what_happened", recorded.what_happened if recorded else ""),

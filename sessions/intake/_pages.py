@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .. import _numbers as numbers
 from .._live import LiveSession
 from .._model import (
     SPECTRUM_ITEM,
@@ -295,7 +296,12 @@ def activity_view(session: LiveSession) -> dict[str, Any]:
         view["questions"] = [{"name": q.name, "text": q.text} for q in activity.questions]
     elif isinstance(activity, TargetsActivity):
         view["targets"] = [
-            {"text": t.text, "owner": t.owner, "review_date": f"{t.review_date.day} {t.review_date:%B %Y}" if t.review_date else ""}
+            {
+                "text": t.text,
+                "owner": t.owner,
+                "review_date": numbers.date_label(t.review_date),
+                "review_date_iso": t.review_date.isoformat() if t.review_date else "",
+            }
             for t in session.targets_for(activity.id)
         ]
     return view

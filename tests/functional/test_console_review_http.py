@@ -84,3 +84,37 @@ async def test_a_session_that_reviews_nothing_says_so(tmp_path: Path, client: ai
     finally:
         await intake.stop()
         session.close()
+
+
+async def test_the_console_spells_out_review_dates_as_the_projected_review_and_the_record_do(
+    tmp_path: Path, client: aiohttp.ClientSession
+) -> None:
+    """'31 January 2027' on the console's Review page, never '2027-01-31': the same words as the screen and the record."""
+    from exports import build_record, compare_sessions
+    from exports._markdown import render_markdown
+    from sessions import numbers
+
+    store = SessionStore(tmp_path / "sessions")
+    template = parse_template(TEMPLATE, "<intake test>")
+    earlier = store.create(template, TEMPLATE, title="Last winter", session_id="earlier")
+    earlier.add_target("targets", "Service users co-chair the team meeting.", owner="Ward manager", review_date="2027-01-31")
+    earlier.close()
+    session = store.create(template, TEMPLATE, title="This winter", baseline_id="earlier", session_id="review")
+    intake = IntakeServer(session, host="127.0.0.1", port=0)
+    await intake.start()
+    try:
+        await pair(client, intake)
+        page = await page_of(client, intake, "/console/review")
+        assert 'Review by: <time datetime="2027-01-31">31 January 2027</time>' in page
+        assert "Review by: 2027-01-31" not in page
+        # The projected review and the record read their dates from the same function.
+        earlier = store.open("earlier", readonly=True)
+        try:
+            [review] = compare_sessions(earlier, session).target_reviews
+            assert review.target.review_date_label == numbers.date_label("2027-01-31") == "31 January 2027"
+            assert "review by 31 January 2027" in render_markdown(build_record(session, baseline=earlier))
+        finally:
+            earlier.close()
+    finally:
+        await intake.stop()
+        session.close()

@@ -126,3 +126,15 @@ def test_a_median_between_grid_levels_reads_in_the_levels_words_as_the_spectrum_
     assert numbers.between("A", "B", 0.5) == "Halfway between A and B" == spectrum(3).position_label(1.5).replace(
         "Beginnings of involvement", "A"
     ).replace("Good involvement", "B")
+
+
+def test_a_review_date_is_spelt_out_the_same_way_everywhere() -> None:
+    """One formatter for the projected screens, the console, the phone page and every record."""
+    from datetime import date
+
+    assert numbers.date_label(date(2027, 1, 31)) == "31 January 2027"
+    assert numbers.date_label("2027-01-31") == "31 January 2027"
+    assert numbers.date_label("2026-03-02T10:00:00+00:00") == "2 March 2026", "a session's created time reads as its day"
+    assert numbers.date_label(date(2026, 12, 1)) == "1 December 2026", "no leading zero, no locale"
+    assert numbers.date_label(None) == numbers.date_label("") == ""
+    assert numbers.date_label("not a date") == "not a date"

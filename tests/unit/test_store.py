@@ -138,7 +138,7 @@ def test_targets(live):
 def test_a_review_date_already_gone_is_refused_when_the_form_asks(live):
     """`not_before` is the form's today: a past date is refused there, never in an import or a record."""
     today = date(2026, 12, 3)
-    with pytest.raises(InvalidInput, match="2025-12-03 has already passed") as refused:
+    with pytest.raises(InvalidInput, match="3 December 2025 has already passed") as refused:
         live.add_target("targets", "Peer worker on panels", review_date="2025-12-03", not_before=today)
     assert refused.value.field == "review_date"
     assert live.targets_for("targets") == []  # nothing half saved
