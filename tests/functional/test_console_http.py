@@ -525,6 +525,72 @@ async def test_missing_or_wrong_form_tokens_are_refused(
     assert csrf_for(mine, "/console/room") != csrf_for(theirs, "/console/room")
 
 
+def console_refusal(page: str) -> str:
+    """The heading and words of a refusal page, after checking it is the console's own."""
+    assert '<body class="console">' in page, page
+    assert "Need support now?" not in page  # the participants' page, with its small link, is not used
+    assert "data-poll" not in page  # a refusal is never reloaded over by the live updates
+    match = re.search(r'<h1>(.*?)</h1>\s*<p class="message">(.*?)</p>\s*<p><a class="button" href="([^"]+)">(.*?)</a></p>', page, re.S)
+    assert match, page
+    return " | ".join(match.groups())
+
+
+def signed_in_parts(page: str) -> bool:
+    nav = '<nav class="console-nav" aria-label="Console">' in page
+    assert nav == ('class="waiting-count"' in page) == ('action="/console/sign-out"' in page), page
+    return nav
+
+
+async def test_refusals_on_console_addresses_use_the_consoles_own_page(
+    server: IntakeServer, client: aiohttp.ClientSession, other: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    # Not signed in: a used or unknown one-time link. No navigation; the way back is pairing.
+    bogus = await other.get(server.room_url + "console/link/bogus", headers=HTML_ACCEPT)
+    assert bogus.status == 403
+    page = await bogus.text()
+    assert console_refusal(page) == (
+        "Link already used | This console link has been used already, or is not for this session. "
+        "Each link signs in one browser, once. | /console | Pair this console"
+    )
+    assert not signed_in_parts(page)
+    # Signed in: nothing ticked. The console's navigation and waiting count stay, with a way back.
+    live_session.add_comment("welcome", "waiting <b>here</b>")
+    await pair(client, server)
+    csrf = csrf_for(await page_of(client, server, "/console/comments"), "/console/comments")
+    nothing = await client.post(server.room_url + "console/comments", data={"csrf": csrf, "view": "waiting", "do": "approve"}, headers=HTML_ACCEPT)
+    assert nothing.status == 400
+    page = await nothing.text()
+    assert console_refusal(page) == "Nothing ticked | Tick at least one comment first. | /console/comments?view=waiting | Back to the comments"
+    assert signed_in_parts(page) and "✉ 1 comment waiting" in page and "waiting <b>here</b>" not in page
+    assert 'aria-current="page"' not in page
+    # A refusal whose link leaves the console (an unknown console address) points back into it instead.
+    missing = await client.get(server.room_url + "console/nowhere", headers=HTML_ACCEPT)
+    assert missing.status == 404
+    page = await missing.text()
+    assert console_refusal(page).endswith("| /console/comments | Back to the console") and signed_in_parts(page)
+    # The participants' refusals are as they were.
+    participant = await other.get(server.room_url + "j/bogus", headers=HTML_ACCEPT)
+    assert participant.status == 404
+    page = await participant.text()
+    assert "Need support now?" in page and 'class="console"' not in page and "Type the room code" in page
+
+
+async def test_too_many_pairing_codes_are_refused_on_the_consoles_own_page(live_session: LiveSession) -> None:
+    intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=IntakeLimits(pairing_tries=1, pairing_window=60))
+    await intake.start()
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as fresh:
+            assert (await fresh.get(intake.room_url + "console")).status == 200
+            blocked = await fresh.get(intake.room_url + "console", headers=HTML_ACCEPT)
+            assert blocked.status == 429
+            page = await blocked.text()
+            assert console_refusal(page).startswith("Please wait | Too many pairing attempts from here.")
+            assert console_refusal(page).endswith("| /console | Pair this console")
+            assert not signed_in_parts(page)
+    finally:
+        await intake.stop()
+
+
 async def test_console_actions_are_rate_limited(live_session: LiveSession) -> None:
     intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=IntakeLimits(console_rate=0.5, console_burst=6))
     await intake.start()
