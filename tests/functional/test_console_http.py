@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from conftest_intake import GRID, INDICATORS, SPECTRUM, join_form
+from conftest_intake import GRID, INDICATORS, SPECTRUM, join_form, serving
 from sessions import Change, CommentState, LiveSession, Role, RoleGroup
 from sessions.intake import CONSOLE_COOKIE, CONSOLE_ROUTES, DEVICE_COOKIE, IntakeLimits, IntakeServer
 from sessions.intake._console import PAIRING_COOKIE
@@ -493,19 +493,56 @@ async def test_an_expired_or_signed_out_console_token_is_refused(
     await _every_route_refuses(other, server, {CONSOLE_COOKIE: token})
 
 
-async def test_cross_site_posts_are_refused_even_with_the_right_form_token(
-    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
-) -> None:
-    await pair(client, server)
-    page = await page_of(client, server, "/console/room")
-    data = {"csrf": csrf_for(page, "/console/room"), "do": "next"}
-    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "http://evil.example"}, {"Origin": "null"}):
-        response = await client.post(server.room_url + "console/room", data=data, headers=headers, allow_redirects=False)
-        assert response.status == 403, headers
-    assert live_session.current_index == 0
-    same_site = {"Sec-Fetch-Site": "same-origin", "Origin": server.room_url.rstrip("/")}
-    ok = await client.post(server.room_url + "console/room", data=data, headers=same_site, allow_redirects=False)
-    assert ok.status == 303 and live_session.current_index == 1
+def _every_post_with_fields(session: LiveSession) -> dict[str, dict[str, str]]:
+    """For each console POST route, fields it would act on if the post came from the console itself."""
+    from test_console_review_http import _targets
+
+    comment = session.add_comment("spectrum", "Waiting to be read")
+    target = _targets(session)[0]
+    return {
+        "/console/comments": {"view": "waiting", "do": f"approve:{comment.id}"},
+        "/console/heard": {"activity_id": "spectrum", "text": "Said aloud"},
+        "/console/room": {"do": "reveal"},
+        "/console/hands": {"activity_id": "spectrum", "group": "everyone", "do": "plus:cell-1"},
+        "/console/lobby": {"do": "plus:lived"},
+        "/console/review": {"target_id": target.id, "outcome": "done", "what_happened": "It happened", "working_together": "Well"},
+        "/console/sign-out": {},
+    }
+
+
+def _state_of(session: LiveSession) -> str:
+    """All the session holds, running state included, and the consoles signed in."""
+    import json
+
+    return json.dumps([session.snapshot(), dict(session.meta), session.consoles.count], sort_keys=True, default=str)
+
+
+async def test_cross_site_posts_are_refused_even_with_the_right_form_token(review_session: LiveSession, client: aiohttp.ClientSession) -> None:
+    session = review_session
+    session.go_to(SPECTRUM)
+    async with serving(session) as server:
+        token = await pair(client, server)
+        fields = _every_post_with_fields(session)
+        posts = [path for method, path in CONSOLE_ROUTES if method == "POST"]
+        assert sorted(posts) == sorted(fields), "every console POST route is walked"
+        before = _state_of(session)
+        for path in posts:
+            data = {"csrf": server.console.form_token(token, path), **fields[path]}
+            for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "http://evil.example"}, {"Origin": "null"}):
+                response = await client.post(server.room_url + path.lstrip("/"), data=data, headers=headers, allow_redirects=False)
+                assert response.status == 403, (path, headers, response.status)
+                assert "Requests from other websites are not accepted." in await response.text()
+        assert _state_of(session) == before, "a refused cross-site post changed the session"
+        assert session.consoles.is_console(token)
+        # The same posts from the console's own page do what they say: the fields above were not the reason.
+        same_site = {"Sec-Fetch-Site": "same-origin", "Origin": server.room_url.rstrip("/")}
+        for path in posts:
+            data = {"csrf": server.console.form_token(token, path), **fields[path]}
+            response = await client.post(server.room_url + path.lstrip("/"), data=data, headers=same_site, allow_redirects=False)
+            assert response.status == 303, (path, response.status, await response.text())
+        assert session.is_revealed("spectrum") and session.tally_count("spectrum", "place", 1) == 1
+        assert session.pending_count == 0 and session.present_without_phones[RoleGroup.LIVED] == 1
+        assert len(session.outcomes) == 1 and not session.consoles.is_console(token)
 
 
 async def test_missing_or_wrong_form_tokens_are_refused(
