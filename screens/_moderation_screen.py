@@ -6,6 +6,10 @@ follow up, privately. `v` switches
 to the comments on the wall (to hide one later) and to hidden ones (to bring
 one back). At most QUEUE_LIMIT rows are drawn, so a flood of comments never
 stalls the screen; the heading says how many more there are.
+
+This screen is on the projector. The app asked before the queue opened; the
+hidden list is asked about again, every time, because it holds the comments
+judged unfit for the room, which a "yes" to the queue did not cover.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from textual.widgets import DataTable, Static
 from sessions import SAFEGUARDING_REMINDER, Comment, CommentState, LiveSession, topic_of
 
 from ._comment_wall import wall_comments
+from ._confirm_screen import ConfirmScreen
 from ._host import SessionHost
 from ._key_footer import KeyFooter
 from ._messages import ChangeBatch, guard_storage
@@ -50,6 +55,8 @@ VIEWS: dict[str, tuple[str, tuple[CommentState, ...]]] = {
     "hidden": ("Hidden", (CommentState.HIDDEN,)),
 }
 _NEXT_VIEW = {"waiting": "wall", "wall": "hidden", "hidden": "waiting"}
+HIDDEN_QUESTION = "Hidden comments were kept off the wall. Show them on this screen?"
+HIDDEN_KEPT_OFF = "The hidden comments stay off this screen; here are the waiting ones."
 FLAG = "⚑"
 FOLLOW_UP = "↻"
 
@@ -308,7 +315,26 @@ class ModerationScreen(Screen):
         self.refresh_from_session()
 
     def action_next_view(self) -> None:
-        self.view = _NEXT_VIEW[self.view]
+        """The next list; the hidden one only after its own question (Enter or Esc: no)."""
+        wanted = _NEXT_VIEW[self.view]
+        if wanted != "hidden":
+            self.view = wanted
+            return
+        asked_from = self.view
+
+        def answered(yes: bool | None) -> None:
+            if self.view != asked_from:
+                return
+            if yes:
+                self.view = "hidden"
+                return
+            self.view = _NEXT_VIEW["hidden"]
+            self.note = HIDDEN_KEPT_OFF
+            self._show_detail()
+
+        hidden = sum(1 for comment in self.session.comments.values() if comment.state is CommentState.HIDDEN)
+        detail = f"{hidden:,} hidden. To read them where the room cannot see, use your console (k pairs one)."
+        self.app.push_screen(ConfirmScreen(HIDDEN_QUESTION, detail, yes="Show them here", no="Not here"), answered)
 
     def watch_view(self) -> None:
         self.note = ""

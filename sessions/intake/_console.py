@@ -45,7 +45,7 @@ from ._pages import comment_length_text, comment_too_long, comment_topics
 if TYPE_CHECKING:
     from ._server import IntakeServer
 
-__all__ = ["Console", "CONSOLE_COOKIE", "PAIRING_COOKIE", "CONSOLE_ROUTES"]
+__all__ = ["Console", "CONSOLE_COOKIE", "PAIRING_COOKIE", "CONSOLE_ROUTES", "is_console_path"]
 
 CONSOLE_COOKIE = "involve_console"
 PAIRING_COOKIE = "involve_console_pairing"
@@ -104,6 +104,11 @@ NOTICES = {
 
 CHOSEN = {"approve": CommentState.APPROVED, "hide": CommentState.HIDDEN, "pin": CommentState.PINNED, "unpin": CommentState.APPROVED}
 DONE = {"approve": "approved", "hide": "hidden", "pin": "pinned", "unpin": "unpinned"}
+
+
+def is_console_path(path: str) -> bool:
+    """Is this address one of the console's (its refusals use the console's own page)?"""
+    return path == CONSOLE_PATH or path.startswith(CONSOLE_PATH + "/")
 
 
 def _see_other(location: str) -> web.Response:
@@ -201,6 +206,38 @@ class Console:
 
     async def _saved(self) -> None:
         await self.server._acknowledge()
+
+    # -- refusals ------------------------------------------------------------------
+
+    def refusal_page(self, request: web.Request, refusal: Refusal) -> str:
+        """A refusal on a console address, on the console's own page.
+
+        A signed-in console keeps its navigation and the waiting count, so the
+        facilitator is one tap from where they were; any other browser is
+        offered the way back to pairing. The console's rate limit is not spent.
+        """
+        token = request.cookies.get(CONSOLE_COOKIE, "")[:200]
+        signed_in = self.session.consoles.is_console(token)
+        link = refusal.link
+        if signed_in:
+            if link is None or not link[0].startswith(CONSOLE_PATH + "/"):
+                link = (CONSOLE_PATH + "/comments", "Back to the console")
+        else:
+            link = (CONSOLE_PATH, "Pair this console")
+        return self.server.pages.render(
+            "console_message.html",
+            session_title=self.session.title,
+            title=refusal.title or "Sorry",
+            message=refusal.message,
+            link=link,
+            signed_in=signed_in,
+            here="",
+            waiting=self.session.pending_count if signed_in else 0,
+            notice="",
+            error="",
+            page_url=request.path,
+            csrf=lambda action: self.form_token(token, action),
+        )
 
     # -- pairing -------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from .._model import Participant, Role
 from .._storage import StorageError
 from .._text import COMMENT_MAX, clean_text
 from ._connections import ConnectionGate, GatedSite, raise_file_limit
-from ._console import Console
+from ._console import Console, is_console_path
 from ._guard import (
     JSON,
     AttemptLimiter,
@@ -365,7 +365,9 @@ class IntakeServer:
             response: web.StreamResponse = self._json({"error": message}, status)
         elif "text/html" in request.headers.get("Accept", ""):
             participant = request.get(PARTICIPANT)
-            if refusal.on_page and participant is not None:
+            if is_console_path(request.path):
+                body = self.console.refusal_page(request, refusal)
+            elif refusal.on_page and participant is not None:
                 body = self.pages.activity_page(
                     self.session,
                     participant,

@@ -274,15 +274,33 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-async def open_queue(pilot: Any) -> None:
+async def open_queue(pilot: Any, *, hidden: bool = False) -> None:
     """m, then "Show it here": the moderation queue as a facilitator opens it on the projected app.
 
     The app always asks first (the room can see that screen); the question shows no comment text.
+    With `hidden`, v on to the hidden list too, saying yes to its own question.
     """
-    from screens import ConfirmScreen
+    from screens import ConfirmScreen, ModerationScreen
 
     await pilot.press("m")
     await pilot.pause()
     assert isinstance(pilot.app.screen, ConfirmScreen), f"m did not ask first: {type(pilot.app.screen).__name__}"
+    await pilot.press("y")
+    await pilot.pause()
+    if hidden:
+        await show_hidden(pilot)
+        assert isinstance(pilot.app.screen, ModerationScreen) and pilot.app.screen.view == "hidden"
+
+
+async def show_hidden(pilot: Any) -> None:
+    """From the open queue, v until the hidden list asks its own question, then "Show them here"."""
+    from screens import ConfirmScreen
+
+    for _ in range(2):
+        if isinstance(pilot.app.screen, ConfirmScreen):
+            break
+        await pilot.press("v")
+        await pilot.pause()
+    assert isinstance(pilot.app.screen, ConfirmScreen), "the hidden list did not ask first"
     await pilot.press("y")
     await pilot.pause()

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from app_fixtures import fixed_session, make_app, make_config, new_session, open_queue, screen_text, squeeze, widget_text
-from screens import ActivityScreen, LobbyScreen, ModerationScreen
+from app_fixtures import fixed_session, make_app, make_config, new_session, open_queue, screen_text, show_hidden, squeeze, widget_text
+from screens import ActivityScreen, ConfirmScreen, LobbyScreen, ModerationScreen
 from screens._comment_wall import WALL_LIMIT
-from screens._moderation_screen import QUEUE_LIMIT
+from screens._moderation_screen import HIDDEN_KEPT_OFF, HIDDEN_QUESTION, QUEUE_LIMIT
 from sessions import CommentState
 
 SIZE = (100, 30)
@@ -104,7 +104,7 @@ async def test_approve_hide_pin_and_unpin_from_the_keys(tmp_path: Path) -> None:
         await pilot.press("down", "h")  # hide #1
         await settle(pilot)
         assert session.comments["1"].state is CommentState.HIDDEN
-        await pilot.press("v")  # hidden ones, to bring one back
+        await show_hidden(pilot)  # hidden ones, to bring one back: asked about on their own
         await settle(pilot)
         assert set(queue_ids(app)) == {"1", "2"}
         await pilot.press("m")
@@ -112,6 +112,57 @@ async def test_approve_hide_pin_and_unpin_from_the_keys(tmp_path: Path) -> None:
         wall = wall_text(app)
         assert squeeze("Third idea") in wall and squeeze("★") not in wall
         assert squeeze("First thought") not in wall
+
+
+async def test_the_hidden_list_asks_again_before_it_shows_on_the_projector(tmp_path: Path) -> None:
+    """A "yes" to the queue is not a "yes" to the comments judged unfit for the room."""
+    config = make_config(tmp_path)
+    session = new_session(config)
+    session.go_to(2)
+    person = session.join("Jo")[0]
+    unfit = session.add_comment("spectrum", "Words kept off the wall on purpose", participant_id=person.id, author="Jo")
+    fine = session.add_comment("spectrum", "A fine point for the wall", participant_id=person.id, author="Jo")
+    session.add_comment("spectrum", "Still waiting to be read", participant_id=person.id, author="Jo")
+    session.moderate(unfit.id, CommentState.HIDDEN)
+    session.moderate(fine.id, CommentState.APPROVED)
+    app = make_app(config, session=session, landing="activity")
+
+    def hidden_words_shown() -> bool:
+        return squeeze("Words kept off the wall") in squeeze(screen_text(app))
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_queue(pilot)
+        await settle(pilot)
+        await pilot.press("v")  # the wall: already the room's
+        await settle(pilot)
+        assert isinstance(app.screen, ModerationScreen) and app.screen.view == "wall"
+        for safe_no in ("enter", "escape", "n"):
+            await pilot.press("v")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmScreen), f"the hidden list opened without asking ({safe_no})"
+            text = squeeze(screen_text(app).replace("█", ""))
+            assert squeeze(HIDDEN_QUESTION) in text and squeeze("1 hidden.") in text
+            assert not hidden_words_shown()
+            await pilot.press(safe_no)
+            await settle(pilot)
+            queue = app.screen
+            assert isinstance(queue, ModerationScreen) and queue.view == "waiting", safe_no
+            assert squeeze(HIDDEN_KEPT_OFF) in squeeze(screen_text(app))
+            assert not hidden_words_shown()
+            await pilot.press("v")  # back to the wall, to ask again
+            await settle(pilot)
+        # Yes: the hidden list, this time only.
+        await show_hidden(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, ModerationScreen) and app.screen.view == "hidden"
+        assert queue_ids(app) == [unfit.id] and hidden_words_shown()
+        await pilot.press("v", "v")  # round again to the wall; the next v asks once more
+        await settle(pilot)
+        assert app.screen.view == "wall"
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
 
 
 async def test_unpin_on_a_comment_that_is_not_pinned_changes_nothing(tmp_path: Path) -> None:

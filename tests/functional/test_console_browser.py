@@ -41,6 +41,31 @@ SMALL_TARGETS = r"""
 """
 
 
+SHORT_LINKS = r"""
+() => {
+  const short = [];
+  for (const el of document.querySelectorAll('a[href], button, input[type=submit]')) {
+    if (el.getClientRects().length === 0) continue;
+    const box = el.getBoundingClientRect();
+    if (box.height < 44) {
+      short.push(`${el.tagName.toLowerCase()} "${(el.textContent || '').trim().slice(0, 30)}" ${Math.round(box.height)} px tall`);
+    }
+  }
+  return short;
+}
+"""
+"""Every link and button on the page, not just the console's usual targets: at least 44 px tall."""
+
+
+async def refusal_problems(page: Any, name: str, axe_script_path: Path, *, javascript: bool) -> dict[str, str]:
+    """`page_problems`, plus any link or button on a refusal page under 44 px tall."""
+    found = await page_problems(page, name, axe_script_path, javascript=javascript)
+    short = await page.evaluate(SHORT_LINKS)
+    if short:
+        found[f"{name} links"] = ", ".join(short)
+    return found
+
+
 def fill_the_queue(session: LiveSession) -> list[str]:
     ana = session.join("Ana", Role.SERVICE_USER)[0]
     bo = session.join("Bo", Role.STAFF)[0]
@@ -95,7 +120,18 @@ async def test_a_facilitator_runs_the_room_from_a_phone(
         checked.append(name)
         found.update(await page_problems(page, name, axe_script_path, javascript=javascript))
 
-    await page.goto(console_server.room_url + "console")
+    async def check_refusal(name: str) -> None:
+        checked.append(name)
+        found.update(await refusal_problems(page, name, axe_script_path, javascript=javascript))
+
+    # A link that signs nobody in: the console's own refusal, with the way back to pairing.
+    refused = await page.goto(console_server.room_url + "console/link/not-a-link")
+    assert refused is not None and refused.status == 403
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Link already used")
+    await expect(page.get_by_role("navigation", name="Console")).to_have_count(0)
+    await check_refusal("refusal, not signed in")
+    await page.get_by_role("link", name="Pair this console").click()
+    await expect(page.locator(".pair-code")).to_be_visible()
     await check("pairing")
     await pair_in_browser(page, console_server, javascript)
     await check("comments waiting")
@@ -121,6 +157,15 @@ async def test_a_facilitator_runs_the_room_from_a_phone(
     await page.get_by_role("button", name="Hide ticked").click()
     await expect(page.locator("#status")).to_have_text("Hidden: 2. The room does not see it.")
     assert [session.comments[i].state for i in ids] == [CommentState.APPROVED, CommentState.HIDDEN, CommentState.PENDING, CommentState.HIDDEN]
+
+    # "Approve ticked" with nothing ticked: refused on the console's page, navigation and count in view.
+    await page.get_by_role("button", name="Approve ticked").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Nothing ticked")
+    await expect(page.get_by_role("navigation", name="Console")).to_be_visible()
+    await expect(page.locator(".waiting-count")).to_have_text("✉ 1 comment waiting")
+    await check_refusal("refusal, signed in")
+    await page.get_by_role("link", name="Back to the comments").click()
+    await expect(page.locator("li.comment-card")).to_have_count(1)
 
     await page.get_by_role("link", name=re.compile(r"^On the wall")).click()
     await expect(page.locator("li.comment-card")).to_have_count(1)
@@ -176,7 +221,28 @@ async def test_a_facilitator_runs_the_room_from_a_phone(
         await expect(page.locator(".waiting-count")).to_have_text("✉ 2 comments waiting")
 
     await context.close()
-    assert len(checked) == 10
+    assert len(checked) == 12
+    assert not found, "\n\n".join(f"{name}:\n{text}" for name, text in found.items())
+
+
+async def test_too_many_pairing_codes_are_refused_on_a_console_page(browser: Any, live_session: LiveSession, axe_script_path: Path) -> None:
+    """The 429 of too many pairing codes: the console's page, every target at least 44 px tall, no axe findings."""
+    from playwright.async_api import expect
+
+    from conftest_intake import serving
+    from sessions.intake import IntakeLimits
+
+    async with serving(live_session, limits=IntakeLimits(pairing_tries=1, pairing_window=60)) as intake:
+        context = await browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+        page = await context.new_page()
+        await page.goto(intake.room_url + "console")
+        await context.clear_cookies()  # a browser without its code asks for another
+        refused = await page.goto(intake.room_url + "console")
+        assert refused is not None and refused.status == 429
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Please wait")
+        await expect(page.get_by_role("link", name="Pair this console")).to_be_visible()
+        found = await refusal_problems(page, "too many codes", axe_script_path, javascript=True)
+        await context.close()
     assert not found, "\n\n".join(f"{name}:\n{text}" for name, text in found.items())
 
 

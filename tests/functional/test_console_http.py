@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from conftest_intake import GRID, INDICATORS, SPECTRUM, join_form
+from conftest_intake import GRID, INDICATORS, SPECTRUM, join_form, serving
 from sessions import Change, CommentState, LiveSession, Role, RoleGroup
 from sessions.intake import CONSOLE_COOKIE, CONSOLE_ROUTES, DEVICE_COOKIE, IntakeLimits, IntakeServer
 from sessions.intake._console import PAIRING_COOKIE
@@ -493,19 +493,56 @@ async def test_an_expired_or_signed_out_console_token_is_refused(
     await _every_route_refuses(other, server, {CONSOLE_COOKIE: token})
 
 
-async def test_cross_site_posts_are_refused_even_with_the_right_form_token(
-    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
-) -> None:
-    await pair(client, server)
-    page = await page_of(client, server, "/console/room")
-    data = {"csrf": csrf_for(page, "/console/room"), "do": "next"}
-    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "http://evil.example"}, {"Origin": "null"}):
-        response = await client.post(server.room_url + "console/room", data=data, headers=headers, allow_redirects=False)
-        assert response.status == 403, headers
-    assert live_session.current_index == 0
-    same_site = {"Sec-Fetch-Site": "same-origin", "Origin": server.room_url.rstrip("/")}
-    ok = await client.post(server.room_url + "console/room", data=data, headers=same_site, allow_redirects=False)
-    assert ok.status == 303 and live_session.current_index == 1
+def _every_post_with_fields(session: LiveSession) -> dict[str, dict[str, str]]:
+    """For each console POST route, fields it would act on if the post came from the console itself."""
+    from test_console_review_http import _targets
+
+    comment = session.add_comment("spectrum", "Waiting to be read")
+    target = _targets(session)[0]
+    return {
+        "/console/comments": {"view": "waiting", "do": f"approve:{comment.id}"},
+        "/console/heard": {"activity_id": "spectrum", "text": "Said aloud"},
+        "/console/room": {"do": "reveal"},
+        "/console/hands": {"activity_id": "spectrum", "group": "everyone", "do": "plus:cell-1"},
+        "/console/lobby": {"do": "plus:lived"},
+        "/console/review": {"target_id": target.id, "outcome": "done", "what_happened": "It happened", "working_together": "Well"},
+        "/console/sign-out": {},
+    }
+
+
+def _state_of(session: LiveSession) -> str:
+    """All the session holds, running state included, and the consoles signed in."""
+    import json
+
+    return json.dumps([session.snapshot(), dict(session.meta), session.consoles.count], sort_keys=True, default=str)
+
+
+async def test_cross_site_posts_are_refused_even_with_the_right_form_token(review_session: LiveSession, client: aiohttp.ClientSession) -> None:
+    session = review_session
+    session.go_to(SPECTRUM)
+    async with serving(session) as server:
+        token = await pair(client, server)
+        fields = _every_post_with_fields(session)
+        posts = [path for method, path in CONSOLE_ROUTES if method == "POST"]
+        assert sorted(posts) == sorted(fields), "every console POST route is walked"
+        before = _state_of(session)
+        for path in posts:
+            data = {"csrf": server.console.form_token(token, path), **fields[path]}
+            for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "http://evil.example"}, {"Origin": "null"}):
+                response = await client.post(server.room_url + path.lstrip("/"), data=data, headers=headers, allow_redirects=False)
+                assert response.status == 403, (path, headers, response.status)
+                assert "Requests from other websites are not accepted." in await response.text()
+        assert _state_of(session) == before, "a refused cross-site post changed the session"
+        assert session.consoles.is_console(token)
+        # The same posts from the console's own page do what they say: the fields above were not the reason.
+        same_site = {"Sec-Fetch-Site": "same-origin", "Origin": server.room_url.rstrip("/")}
+        for path in posts:
+            data = {"csrf": server.console.form_token(token, path), **fields[path]}
+            response = await client.post(server.room_url + path.lstrip("/"), data=data, headers=same_site, allow_redirects=False)
+            assert response.status == 303, (path, response.status, await response.text())
+        assert session.is_revealed("spectrum") and session.tally_count("spectrum", "place", 1) == 1
+        assert session.pending_count == 0 and session.present_without_phones[RoleGroup.LIVED] == 1
+        assert len(session.outcomes) == 1 and not session.consoles.is_console(token)
 
 
 async def test_missing_or_wrong_form_tokens_are_refused(
@@ -523,6 +560,72 @@ async def test_missing_or_wrong_form_tokens_are_refused(
         assert "out of date" in await response.text()
     assert live_session.current_index == 0
     assert csrf_for(mine, "/console/room") != csrf_for(theirs, "/console/room")
+
+
+def console_refusal(page: str) -> str:
+    """The heading and words of a refusal page, after checking it is the console's own."""
+    assert '<body class="console">' in page, page
+    assert "Need support now?" not in page  # the participants' page, with its small link, is not used
+    assert "data-poll" not in page  # a refusal is never reloaded over by the live updates
+    match = re.search(r'<h1>(.*?)</h1>\s*<p class="message">(.*?)</p>\s*<p><a class="button" href="([^"]+)">(.*?)</a></p>', page, re.S)
+    assert match, page
+    return " | ".join(match.groups())
+
+
+def signed_in_parts(page: str) -> bool:
+    nav = '<nav class="console-nav" aria-label="Console">' in page
+    assert nav == ('class="waiting-count"' in page) == ('action="/console/sign-out"' in page), page
+    return nav
+
+
+async def test_refusals_on_console_addresses_use_the_consoles_own_page(
+    server: IntakeServer, client: aiohttp.ClientSession, other: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    # Not signed in: a used or unknown one-time link. No navigation; the way back is pairing.
+    bogus = await other.get(server.room_url + "console/link/bogus", headers=HTML_ACCEPT)
+    assert bogus.status == 403
+    page = await bogus.text()
+    assert console_refusal(page) == (
+        "Link already used | This console link has been used already, or is not for this session. "
+        "Each link signs in one browser, once. | /console | Pair this console"
+    )
+    assert not signed_in_parts(page)
+    # Signed in: nothing ticked. The console's navigation and waiting count stay, with a way back.
+    live_session.add_comment("welcome", "waiting <b>here</b>")
+    await pair(client, server)
+    csrf = csrf_for(await page_of(client, server, "/console/comments"), "/console/comments")
+    nothing = await client.post(server.room_url + "console/comments", data={"csrf": csrf, "view": "waiting", "do": "approve"}, headers=HTML_ACCEPT)
+    assert nothing.status == 400
+    page = await nothing.text()
+    assert console_refusal(page) == "Nothing ticked | Tick at least one comment first. | /console/comments?view=waiting | Back to the comments"
+    assert signed_in_parts(page) and "✉ 1 comment waiting" in page and "waiting <b>here</b>" not in page
+    assert 'aria-current="page"' not in page
+    # A refusal whose link leaves the console (an unknown console address) points back into it instead.
+    missing = await client.get(server.room_url + "console/nowhere", headers=HTML_ACCEPT)
+    assert missing.status == 404
+    page = await missing.text()
+    assert console_refusal(page).endswith("| /console/comments | Back to the console") and signed_in_parts(page)
+    # The participants' refusals are as they were.
+    participant = await other.get(server.room_url + "j/bogus", headers=HTML_ACCEPT)
+    assert participant.status == 404
+    page = await participant.text()
+    assert "Need support now?" in page and 'class="console"' not in page and "Type the room code" in page
+
+
+async def test_too_many_pairing_codes_are_refused_on_the_consoles_own_page(live_session: LiveSession) -> None:
+    intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=IntakeLimits(pairing_tries=1, pairing_window=60))
+    await intake.start()
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as fresh:
+            assert (await fresh.get(intake.room_url + "console")).status == 200
+            blocked = await fresh.get(intake.room_url + "console", headers=HTML_ACCEPT)
+            assert blocked.status == 429
+            page = await blocked.text()
+            assert console_refusal(page).startswith("Please wait | Too many pairing attempts from here.")
+            assert console_refusal(page).endswith("| /console | Pair this console")
+            assert not signed_in_parts(page)
+    finally:
+        await intake.stop()
 
 
 async def test_console_actions_are_rate_limited(live_session: LiveSession) -> None:

@@ -4,10 +4,11 @@ A phone sends a comment over HTTP on loopback; until the console approves it,
 its words never appear on the projected screen, whatever the facilitator
 presses. The curtain leaves nothing on screen but the session title.
 
-The console here is the pairing and moderation domain acting on the app's own
-`LiveSession` inside the app's process (as the console pages do, in the same
-event loop): the test pairs by typing the code into the app with `k`, and
-asks for approval by writing a line the rehearsal app picks up.
+The console is a real one, over HTTP on loopback against the app's own intake
+server: the test opens /console, types the code it shows into the app with
+`k`, continues to sign in, and approves from /console/comments with that
+page's form token, so a break anywhere between the console's route and the
+projected terminal fails it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import aiohttp
 import pytest
 
 from app_fixtures import ROOT_DIR
-from sessions.intake import DEVICE_HEADER
+from sessions.intake import CONSOLE_COOKIE, DEVICE_HEADER
+from test_console_http import code_on, csrf_for
 from tmux_terminal import Terminal
 
 pytestmark = pytest.mark.slow
@@ -31,9 +33,8 @@ pytestmark = pytest.mark.slow
 TITLE = "Ward 7 team day"
 WORDS = "Nobody has read this tea urn story yet"
 
-# The projected app as `involve run` starts it, plus the facilitator's phone: it asks for
-# a pairing code, collects its console token once the app pairs it, and approves a
-# comment when the test writes "approve ID" into the commands file.
+# The projected app as `involve run` starts it, on the spectrum, with its join token
+# written where the test can read it (the test's phone joins with it).
 REHEARSAL = r"""
 import json, sys
 from pathlib import Path
@@ -46,31 +47,11 @@ config = load_config()
 launch = prepare_launch(config, LaunchRequest(mode="run", template="where-are-we", title=sys.argv[3]))
 session = launch.session
 session.go_to([a.id for a in session.template.activities].index("spectrum"))
-phone = session.consoles.start("the facilitator's phone")
-
-def collect(change):
-    if change.kind == "console" and not session.consoles.paired and session.consoles.waiting(phone.secret):
-        session.consoles.claim(phone.secret)
-
-session.add_listener(collect)
-commands = folder / "console-commands"
 
 class Rehearsal(InvolveApp):
     CSS_PATH = [Path(tui.app.__file__).with_name("app.tcss"), SCREENS_CSS]  # not beside this script
 
-    def on_mount(self):  # Textual runs InvolveApp.on_mount as well
-        self.set_interval(0.2, self.console_acts)
-
-    def console_acts(self):
-        if not commands.exists():
-            return
-        for line in commands.read_text().splitlines():
-            verb, _, comment_id = line.partition(" ")
-            if verb == "approve" and session.comments[comment_id].state.value == "pending":
-                session.moderate(comment_id, "approved")
-        commands.unlink()
-
-(folder / "room.json").write_text(json.dumps({"code": phone.code, "join_token": session.join_token}))
+(folder / "room.json").write_text(json.dumps({"join_token": session.join_token}))
 app = Rehearsal(launch.config, store=launch.store, session=session, landing="activity")
 try:
     app.run()
@@ -134,17 +115,30 @@ async def test_unapproved_words_never_reach_the_projector_and_the_curtain_hides_
     watch("Activity 3 of 6")
     assert terminal.tmux("display-message", "-p", "-t", terminal.name, "#{window_width}x#{window_height}").strip() == "100x30"
     room = json.loads((tmp_path / "room.json").read_text())
+    base = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as phone:
+        await run_the_room(terminal, watch, phone, base, room["join_token"], seen)
+
+
+async def run_the_room(terminal: Terminal, watch, phone: aiohttp.ClientSession, base: str, join_token: str, seen: list[str]) -> None:
+    # The facilitator's phone opens the console address and shows a code.
+    async with phone.get(f"{base}/console") as response:
+        assert response.status == 200
+        code = code_on(await response.text())
 
     # Pair: k, the code the phone shows (hidden as it is typed), Enter.
     terminal.keys("k")
     watch("Pair the facilitator's phone")
-    terminal.keys(room["code"])
-    typed = watch("•" * len(room["code"]))
-    assert room["code"] not in typed, "the code is hidden as it is typed"
+    terminal.keys(code)
+    typed = watch("•" * len(code))
+    assert code not in typed, "the code is hidden as it is typed"
     terminal.keys("Enter")
     watch("Console paired")
+    async with phone.post(f"{base}/console", data={}, allow_redirects=False) as response:
+        assert response.status == 303 and response.headers["Location"] == "/console/comments", response.status
+        assert CONSOLE_COOKIE in response.cookies
 
-    comment_id = await send_comment(f"http://127.0.0.1:{port}", room["join_token"], WORDS)
+    comment_id = await send_comment(base, join_token, WORDS)
     watch("✉ 1 to review")
 
     # The facilitator reaches for the queue out of habit: the app asks, and "n" keeps it off.
@@ -166,8 +160,15 @@ async def test_unapproved_words_never_reach_the_projector_and_the_curtain_hides_
     for screen in seen:
         assert WORDS not in flat(screen), f"unapproved words on the projector:\n{screen}"
 
-    # The console approves it: now, and only now, the wall shows it.
-    (tmp_path / "console-commands").write_text(f"approve {comment_id}\n")
+    # The console approves it over HTTP: now, and only now, the wall shows it.
+    async with phone.get(f"{base}/console/comments") as response:
+        assert response.status == 200
+        page = await response.text()
+    assert WORDS in page and f'id="comment-{comment_id}"' in page, "the console lists it in full"
+    approve = {"csrf": csrf_for(page, "/console/comments"), "view": "waiting", "do": f"approve:{comment_id}"}
+    async with phone.post(f"{base}/console/comments", data=approve, allow_redirects=False) as response:
+        assert response.status == 303, (response.status, await response.text())
+        assert response.headers["Location"] == "/console/comments?view=waiting&done=approved&n=1"
     wall = watch(lambda text: "Nobody has read this" in flat(text), timeout=20)
     assert "✉ none to review" in wall
 
