@@ -10,8 +10,8 @@ from textual.widgets import OptionList
 from app_fixtures import FakeServers, FixedClock, fixed_session, make_app, make_config, new_session, screen_text, squeeze, store_for, widget_text
 from screens import ActivityScreen, ActivityView, AgendaScreen, CommentForm, ConfirmScreen, HomeScreen, LobbyScreen
 from sessions import SPECTRUM_ITEM, CommentState
+from tui._launch import LaunchRequest, prepare_launch
 from tui._messages import SessionOpened
-from tui.app import LaunchRequest, prepare_launch
 
 SIZE = (100, 30)
 

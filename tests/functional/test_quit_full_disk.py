@@ -15,7 +15,8 @@ from app_fixtures import FakeServers, make_config
 from screens import ConfirmScreen
 from sessions import SPECTRUM_ITEM, CommentState, SessionStore, StorageError, TemplateLibrary
 from sessions import _disk as disk
-from tui.app import InvolveApp, Launch
+from tui._launch import Launch
+from tui.app import InvolveApp
 
 
 def no_space(*_args: object) -> int:
