@@ -784,7 +784,7 @@ class InvolveApp(App[int]):
 
     async def _quit(self) -> None:
         await self._release_session()
-        status = 1 if self.unsaved_at_exit or getattr(self.report, "status", 0) else 0
+        status = 1 if self.unsaved_at_exit or self.report.status else 0
         self.exit(status, return_code=status)
 
     async def action_quit(self) -> None:
