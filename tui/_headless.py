@@ -91,7 +91,8 @@ class HeadlessReport(Reporter):
 
 
 def run_headless(config, request) -> int:
-    from .app import InvolveApp, prepare_launch
+    from ._launch import prepare_launch
+    from .app import InvolveApp
 
     # Textual captures print() while it runs; the report writes to the real streams.
     report = HeadlessReport(sys.__stdout__, sys.__stderr__)

@@ -17,6 +17,9 @@ __all__ = ["Reporter"]
 class Reporter:
     """The app's reporter on a screen: everything is already shown there."""
 
+    status: int = 0
+    """The exit status a problem it reported calls for; on a screen, always 0 (the screen said it)."""
+
     def attach(self, app: App) -> None:
         """The app has started."""
 

@@ -170,7 +170,7 @@ def _check_port(port: int | None) -> None:
 
 def _live(args: argparse.Namespace, config: Config) -> int:
     _check_port(getattr(args, "port", None))
-    from .app import LaunchRequest
+    from ._launch import LaunchRequest
 
     overrides = {}
     if getattr(args, "host", None):
@@ -195,7 +195,7 @@ def _live(args: argparse.Namespace, config: Config) -> int:
         from ._headless import run_headless
 
         return run_headless(config, request)
-    from .app import run_app
+    from ._launch import run_app
 
     return run_app(config, request)
 

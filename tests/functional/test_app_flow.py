@@ -10,8 +10,9 @@ from textual.widgets import OptionList
 from app_fixtures import FakeServers, FixedClock, fixed_session, make_app, make_config, new_session, screen_text, squeeze, store_for, widget_text
 from screens import ActivityScreen, ActivityView, AgendaScreen, CommentForm, ConfirmScreen, HomeScreen, LobbyScreen
 from sessions import SPECTRUM_ITEM, CommentState
+from tui._launch import LaunchRequest, prepare_launch
 from tui._messages import SessionOpened
-from tui.app import LaunchRequest, prepare_launch
+from tui._reporter import Reporter
 
 SIZE = (100, 30)
 
@@ -306,6 +307,22 @@ async def test_export_key_writes_the_record_in_every_format(tmp_path: Path) -> N
         assert "Record written to" in screen_text(app)
     markdown = next(config.export_dir.glob("*.md")).read_text(encoding="utf-8")
     assert "Ward 7 team day" in markdown
+
+
+async def test_quitting_exits_with_the_status_the_reporter_asks_for(tmp_path: Path) -> None:
+    """A headless run's reporter may have met a problem the screen never showed: the exit status says so."""
+
+    class ProblemReported(Reporter):
+        status = 2
+
+    config = make_config(tmp_path)
+    app = make_app(config, session=new_session(config), landing="activity", reporter=ProblemReported())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q", "y")
+        await settle(pilot)
+    assert Reporter.status == 0
+    assert app.return_code == 1
 
 
 async def test_quit_asks_first_then_closes_the_session_and_the_phone_page(tmp_path: Path) -> None:

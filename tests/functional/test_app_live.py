@@ -19,8 +19,8 @@ from app_fixtures import ROOT_DIR, fixed_session, make_app, make_config, new_ses
 from screens import ActivityScreen, ConfirmScreen, ReviewScreen
 from sessions import SPECTRUM_ITEM, CommentState, LiveSession, StorageError
 from tui._demo import DEMO_PEOPLE, DemoRoom
+from tui._launch import LaunchRequest, prepare_launch
 from tui._messages import ChangeBatch, SessionChanged
-from tui.app import LaunchRequest, prepare_launch
 
 SIZE = (100, 30)
 

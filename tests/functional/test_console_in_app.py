@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app_fixtures import FIXED_COMMENTS, FixedClock, fixed_session, make_app, make_config, open_queue, screen_text, squeeze
 from screens import ActivityScreen, ConfirmScreen, ModerationScreen, PairingForm, code_problem
-from tui.app import LaunchRequest, prepare_launch
+from tui._launch import LaunchRequest, prepare_launch
 
 SIZE = (100, 30)
 WAITING = [text for _, text, state, _ in FIXED_COMMENTS if state == "pending"]

@@ -40,7 +40,8 @@ import json, sys
 from pathlib import Path
 from tui._config import load_config
 import tui.app
-from tui.app import SCREENS_CSS, InvolveApp, LaunchRequest, prepare_launch
+from tui._launch import LaunchRequest, prepare_launch
+from tui.app import SCREENS_CSS, InvolveApp
 
 folder = Path(sys.argv[2])
 config = load_config()

@@ -8,7 +8,7 @@ import pytest
 
 from app_fixtures import fixed_session, make_app, make_config, new_session, open_queue, screen_text
 from screens import ActivityScreen, ConfirmScreen, CurtainScreen, LobbyScreen, ModerationScreen
-from tui.app import LaunchRequest, prepare_launch
+from tui._launch import LaunchRequest, prepare_launch
 
 SIZE = (100, 30)
 

@@ -24,7 +24,7 @@ import pytest
 from bench._headless import app_env, headless_app, prepare_session
 from bench.faults import check_store, kill_drill
 from sessions import SessionStore
-from sessions import _storage as storage
+from sessions import _disk as disk
 from sessions.intake import DEVICE_HEADER, IntakeServer
 
 SAVE_FAILED = "Could not save just now — please try again."
@@ -123,7 +123,7 @@ async def test_full_disk_refuses_to_acknowledge_and_keeps_what_was_saved(
         status, saved, _ = await _post(http, base + "api/comment", {"activity_id": "spectrum", "text": "Saved before the disk filled"}, token)
         assert status == 200
 
-        monkeypatch.setattr(storage, "_write", no_space)
+        monkeypatch.setattr(disk, "_write", no_space)
         status, body, headers = await _post(http, base + "api/vote", {**vote, "value": 7}, token)
         assert (status, body) == (503, {"error": SAVE_FAILED})
         assert headers["Retry-After"] == "2"
@@ -131,7 +131,7 @@ async def test_full_disk_refuses_to_acknowledge_and_keeps_what_was_saved(
         assert (status, body) == (503, {"error": SAVE_FAILED})
         assert "no space left on device" in str(spectrum_session.storage_failure).lower()
 
-        monkeypatch.setattr(storage, "_write", os.write)
+        monkeypatch.setattr(disk, "_write", os.write)
         await _wait_for(lambda: spectrum_session.storage_failure is None)
         status, _, _ = await _post(http, base + "api/vote", {**vote, "value": 5}, token)
         assert status == 200
@@ -167,7 +167,7 @@ async def test_full_disk_is_shown_on_the_facilitators_screen(tmp_path: Path, mon
             base = app.join_url.split("/j/")[0] + "/"
             status, joined, _ = await _post(http, base + "api/join", {"join_token": app.session.join_token})
             assert status == 200
-            monkeypatch.setattr(storage, "_write", no_space)
+            monkeypatch.setattr(disk, "_write", no_space)
             status, body, _ = await _post(http, base + "api/comment", {"activity_id": "spectrum", "text": "Lost?"}, joined["token"])
             assert (status, body) == (503, {"error": SAVE_FAILED})
             await _wait_for(lambda: banner.has_class("-shown"))
@@ -176,7 +176,7 @@ async def test_full_disk_is_shown_on_the_facilitators_screen(tmp_path: Path, mon
             assert "not being saved" in shown and "no space left on device" in shown.lower()
             assert banner.region.height >= 1 and banner.region.y < 5  # at the top, in sight
 
-            monkeypatch.setattr(storage, "_write", os.write)
+            monkeypatch.setattr(disk, "_write", os.write)
             await _wait_for(lambda: not banner.has_class("-shown"))
     reopened = store.open(session_id, readonly=True)
     try:

@@ -14,8 +14,9 @@ import pytest
 from app_fixtures import FakeServers, make_config
 from screens import ConfirmScreen
 from sessions import SPECTRUM_ITEM, CommentState, SessionStore, StorageError, TemplateLibrary
-from sessions import _storage as storage
-from tui.app import InvolveApp, Launch
+from sessions import _disk as disk
+from tui._launch import Launch
+from tui.app import InvolveApp
 
 
 def no_space(*_args: object) -> int:
@@ -53,7 +54,7 @@ async def test_quitting_while_saves_fail_keeps_the_session_and_what_was_made_mea
     app = InvolveApp(config, store=store, session=session, landing="activity", server_factory=FakeServers())
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause()
-        monkeypatch.setattr(storage, "_write", no_space)
+        monkeypatch.setattr(disk, "_write", no_space)
         # The facilitator goes on working through the outage: a hand count and an approval.
         session.set_tally(spectrum, SPECTRUM_ITEM, 2, 9)
         comment = next(iter(session.comments))
@@ -71,7 +72,7 @@ async def test_quitting_while_saves_fail_keeps_the_session_and_what_was_made_mea
         assert not isinstance(app.screen, ConfirmScreen)
         assert app.session is session and app.is_running
 
-        monkeypatch.setattr(storage, "_write", os.write)  # space is freed
+        monkeypatch.setattr(disk, "_write", os.write)  # space is freed
         await _until(lambda: session.storage_failure is None and session.unsaved == 0)
         await pilot.press("q")
         await _until(lambda: isinstance(app.screen, ConfirmScreen))
@@ -93,7 +94,7 @@ async def test_insisting_on_quitting_says_what_was_lost_and_exits_non_zero(tmp_p
     app = InvolveApp(config, store=store, session=session, landing="activity", server_factory=FakeServers())
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        monkeypatch.setattr(storage, "_write", no_space)
+        monkeypatch.setattr(disk, "_write", no_space)
         session.set_tally(spectrum, SPECTRUM_ITEM, 3, 4)
         await _until(lambda: session.storage_failure is not None)
         await pilot.press("q")
@@ -102,7 +103,7 @@ async def test_insisting_on_quitting_says_what_was_lost_and_exits_non_zero(tmp_p
         await _until(lambda: not app.is_running)
     assert app.return_code == 1
     assert "1 change was not saved" in app.unsaved_at_exit and "no space left on device" in app.unsaved_at_exit.lower()
-    monkeypatch.setattr(storage, "_write", os.write)
+    monkeypatch.setattr(disk, "_write", os.write)
     # The session was closed for good: its lock is free and what was saved before the outage is there.
     reopened = store.open(session.id)
     try:
@@ -118,7 +119,7 @@ async def test_closing_the_session_while_saves_fail_offers_to_keep_trying(tmp_pa
     app = InvolveApp(config, store=store, session=session, landing="activity", server_factory=FakeServers())
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        monkeypatch.setattr(storage, "_write", no_space)
+        monkeypatch.setattr(disk, "_write", no_space)
         session.set_tally(spectrum, SPECTRUM_ITEM, 1, 5)
         await app.run_action("request_close")
         await _until(lambda: isinstance(app.screen, ConfirmScreen))
@@ -126,7 +127,7 @@ async def test_closing_the_session_while_saves_fail_offers_to_keep_trying(tmp_pa
         await pilot.press("n")
         await pilot.pause()
         assert app.session is session
-        monkeypatch.setattr(storage, "_write", os.write)
+        monkeypatch.setattr(disk, "_write", os.write)
         await _until(lambda: session.unsaved == 0)
     view = store.open(session.id, readonly=True)
     try:
@@ -138,7 +139,7 @@ async def test_closing_the_session_while_saves_fail_offers_to_keep_trying(tmp_pa
 def test_the_launch_cleanup_says_what_was_lost_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     config = make_config(tmp_path)
     store, session, spectrum = _session(config)
-    monkeypatch.setattr(storage, "_write", no_space)
+    monkeypatch.setattr(disk, "_write", no_space)
     session.set_tally(spectrum, SPECTRUM_ITEM, 1, 5)
     with pytest.raises(StorageError):
         session.sync(timeout=5)

@@ -30,7 +30,7 @@ import os
 import sys
 from pathlib import Path
 
-import sessions._storage as storage
+import sessions._disk as disk
 
 flag = Path(sys.argv[1])
 real_write = os.write
@@ -42,7 +42,7 @@ def write(fd, data):
     return real_write(fd, data)
 
 
-storage._write = write
+disk._write = write
 from tui.cli import main  # noqa: E402
 
 sys.exit(main(sys.argv[2:]))

@@ -17,7 +17,7 @@ import pytest
 from app_fixtures import FakeServers, make_app, make_config, new_session
 from screens import ActivityScreen, ConfirmScreen, CurtainScreen, HomeScreen
 from sessions import SPECTRUM_ITEM
-from sessions import _storage as storage
+from sessions import _disk as disk
 
 SIZE = (100, 30)
 
@@ -87,7 +87,7 @@ async def test_while_saves_fail_ctrl_q_and_the_palette_offer_to_keep_trying_as_q
         def no_space(*_args: object) -> int:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-        monkeypatch.setattr(storage, "_write", no_space)
+        monkeypatch.setattr(disk, "_write", no_space)
         session.set_tally(spectrum, SPECTRUM_ITEM, 2, 9)
         await until(lambda: session.storage_failure is not None)
         await ask_to_quit(pilot, how)
@@ -97,7 +97,7 @@ async def test_while_saves_fail_ctrl_q_and_the_palette_offer_to_keep_trying_as_q
         await pilot.press("n")  # keep trying
         await settle(pilot)
         assert app.is_running and app.session is session
-        monkeypatch.setattr(storage, "_write", os.write)
+        monkeypatch.setattr(disk, "_write", os.write)
         await until(lambda: session.storage_failure is None and session.unsaved == 0)
         await ask_to_quit(pilot, how)
         assert "Everything is saved" in question(app)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from app_fixtures import ROOT_DIR, make_app, make_config, screen_text
 from screens import ActivityScreen
-from tui.app import LaunchRequest, prepare_launch
+from tui._launch import LaunchRequest, prepare_launch
 
 SIZE = (100, 30)
 

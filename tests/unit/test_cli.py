@@ -197,7 +197,7 @@ def test_purge_refuses_a_negative_age_and_deletes_nothing(data, days):
 def test_a_refused_start_keeps_a_session_that_has_something_in_it(data):
     """Whatever was recorded while the phone page was down (a hand count, a person) is the facilitator's work."""
     from tui._config import load_config
-    from tui.app import LaunchRequest, prepare_launch
+    from tui._launch import LaunchRequest, prepare_launch
 
     config = load_config({"INVOLVE_DATA_DIR": str(data)})
     kept = prepare_launch(config, LaunchRequest(mode="run", template="where-are-we"))

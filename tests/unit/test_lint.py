@@ -39,3 +39,21 @@ def test_tests_leave_sys_path_alone():
         if "sys" + ".path" in line
     ]
     assert edits == [], edits
+
+
+LINT_TOOLS = ("ruff", "mypy", "import-linter")
+
+
+def test_the_lint_tools_are_pinned_to_a_minor_version_and_installed_as_pinned():
+    """A new ruff, mypy or import-linter release may check more: it comes in when someone raises the pin, not by itself."""
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]["test"]
+    pins = {req.name: req.specifier for req in map(Requirement, extra) if req.name in LINT_TOOLS}
+    assert sorted(pins) == sorted(LINT_TOOLS)
+    for name, specifier in pins.items():
+        assert any(spec.operator == "<" for spec in specifier), f"{name} has no upper bound: {specifier}"
+        assert version(name) in specifier, f"the installed {name} {version(name)} is not the pinned {specifier}"

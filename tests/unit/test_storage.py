@@ -20,7 +20,9 @@ import pytest
 from tinydb import Query
 from tinydb.table import Document
 
-import sessions._storage as storage
+import sessions._disk as disk
+import sessions._disk_format as disk_format
+import sessions._writer as writer
 from sessions._storage import DurableDB, StorageError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -327,7 +329,7 @@ def test_write_latency_at_ten_thousand_documents(tmp_path: Path) -> None:
 
 
 def test_group_commit_uses_one_fsync_per_batch(db: DurableDB, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = storage._fsync
+    real = disk._fsync
     calls: list[int] = []
 
     def slow_fsync(fd: int) -> None:
@@ -335,7 +337,7 @@ def test_group_commit_uses_one_fsync_per_batch(db: DurableDB, monkeypatch: pytes
         time.sleep(0.005)
         real(fd)
 
-    monkeypatch.setattr(storage, "_fsync", slow_fsync)
+    monkeypatch.setattr(disk, "_fsync", slow_fsync)
     table = db.table("votes")
     for n in range(500):
         table.insert({"n": n})
@@ -349,13 +351,13 @@ def test_group_commit_uses_one_fsync_per_batch(db: DurableDB, monkeypatch: pytes
 
 def test_barrier_waits_for_fsync(db: DurableDB, monkeypatch: pytest.MonkeyPatch) -> None:
     release = threading.Event()
-    real = storage._fsync
+    real = disk._fsync
 
     def held_fsync(fd: int) -> None:
         release.wait(10)
         real(fd)
 
-    monkeypatch.setattr(storage, "_fsync", held_fsync)
+    monkeypatch.setattr(disk, "_fsync", held_fsync)
     db.table("votes").insert({"n": 1})
     future = db.barrier()
     time.sleep(0.1)
@@ -513,7 +515,7 @@ def test_one_flipped_byte_costs_at_most_its_own_line(tmp_path: Path, trial: int)
     for number, raw in enumerate(lines):
         if number == victim:
             continue
-        storage._apply(expected, json.loads(raw.split(b" ", 2)[2]))
+        disk_format._apply(expected, json.loads(raw.split(b" ", 2)[2]))
     for readonly in (True, False):
         with DurableDB(image, readonly=readonly) as view:
             got = {name: {str(doc.doc_id): dict(doc) for doc in view.table(name).all()} for name in expected}
@@ -729,11 +731,11 @@ def test_a_burst_then_one_barrier_costs_one_fsync(db: DurableDB, monkeypatch: py
     db.table("votes").insert({"n": -1})
     db.sync()
     fsyncs: list[int] = []
-    real = storage._fsync
-    monkeypatch.setattr(storage, "_fsync", lambda fd: (fsyncs.append(fd), real(fd)))
+    real = disk._fsync
+    monkeypatch.setattr(disk, "_fsync", lambda fd: (fsyncs.append(fd), real(fd)))
     # The writer's own short wait would also end the batch; on a loaded machine 50 inserts can
     # outlast it. Lengthen it so this test sees only the barrier's effect, not the clock's.
-    monkeypatch.setattr(storage, "BATCH_SECONDS", 60.0)
+    monkeypatch.setattr(writer, "BATCH_SECONDS", 60.0)
     for n in range(50):
         db.table("votes").insert({"n": n})
         time.sleep(0)  # the loop lets go of the GIL between requests (socket calls), as here
@@ -754,14 +756,14 @@ class HeldSnapshots(NamedTuple):
 
 def hold_snapshots(monkeypatch: pytest.MonkeyPatch) -> HeldSnapshots:
     held = HeldSnapshots(threading.Event(), threading.Event())
-    real = storage._write_snapshot
+    real = writer._write_snapshot
 
     def write_when_released(*args):
         held.started.set()
         assert held.release.wait(10)
         return real(*args)
 
-    monkeypatch.setattr(storage, "_write_snapshot", write_when_released)
+    monkeypatch.setattr(writer, "_write_snapshot", write_when_released)
     return held
 
 
@@ -799,14 +801,14 @@ def test_changes_are_confirmed_while_a_snapshot_is_being_written(tmp_path: Path,
 def test_a_journal_that_cannot_be_shortened_keeps_every_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     directory = tmp_path / "s"
     held = hold_snapshots(monkeypatch)
-    real_replace = storage._replace
+    real_replace = disk._replace
 
     def refuse_journal(source, target):
-        if Path(target).name == storage.JOURNAL:
+        if Path(target).name == disk_format.JOURNAL:
             enospc()
         return real_replace(source, target)
 
-    monkeypatch.setattr(storage, "_replace", refuse_journal)
+    monkeypatch.setattr(disk, "_replace", refuse_journal)
     database = six_votes_then_a_snapshot(directory, held)
     votes = database.table("votes")
     votes.insert({"n": 6})
@@ -834,7 +836,7 @@ def test_compaction_failure_keeps_every_change(tmp_path: Path, monkeypatch: pyte
         attempts.append(args)
         enospc()
 
-    monkeypatch.setattr(storage, "_replace", full_disk_replace)
+    monkeypatch.setattr(disk, "_replace", full_disk_replace)
     database = DurableDB(directory, compact_after=5)
     for n in range(12):
         database.table("votes").insert({"n": n})
@@ -862,8 +864,8 @@ def test_full_disk_on_fsync(db: DurableDB, monkeypatch: pytest.MonkeyPatch) -> N
     votes = db.table("votes")
     votes.insert({"n": "before"})
     db.sync()
-    monkeypatch.setattr(storage, "RETRY_SECONDS", 3600.0)  # only our own calls retry, so the checks below hold
-    monkeypatch.setattr(storage, "_fsync", enospc)
+    monkeypatch.setattr(writer, "RETRY_SECONDS", 3600.0)  # only our own calls retry, so the checks below hold
+    monkeypatch.setattr(disk, "_fsync", enospc)
 
     votes.insert({"n": "during"})
     with pytest.raises(StorageError) as info:
@@ -892,14 +894,14 @@ def test_full_disk_mid_write_leaves_no_torn_line(db: DurableDB, monkeypatch: pyt
     votes.insert({"n": "before"})
     db.sync()
     size = (db.directory / JOURNAL).stat().st_size
-    real_write = storage._write
+    real_write = disk._write
 
     def half_write(fd: int, data: memoryview) -> int:
         real_write(fd, data[: max(1, len(data) // 2)])
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(storage, "RETRY_SECONDS", 3600.0)
-    monkeypatch.setattr(storage, "_write", half_write)
+    monkeypatch.setattr(writer, "RETRY_SECONDS", 3600.0)
+    monkeypatch.setattr(disk, "_write", half_write)
     votes.insert({"n": "during", "pad": "x" * 100})
     with pytest.raises(StorageError, match="no space left on device"):
         db.sync(timeout=10)
@@ -919,7 +921,7 @@ def test_giving_up_closes_and_says_how_many_changes_were_lost(tmp_path: Path, mo
     database = DurableDB(directory)
     database.table("votes").insert({"n": 0})
     database.sync()
-    monkeypatch.setattr(storage, "_write", enospc)
+    monkeypatch.setattr(disk, "_write", enospc)
     database.table("votes").insert({"n": 1})
     database.table("votes").insert({"n": 2})
     with pytest.raises(StorageError):
@@ -931,18 +933,18 @@ def test_giving_up_closes_and_says_how_many_changes_were_lost(tmp_path: Path, mo
     with pytest.raises(StorageError, match="2 changes were not saved: .*no space left on device"):
         database.close(give_up=True)
     database.close()  # closed for good now; a second close is quiet
-    monkeypatch.setattr(storage, "_write", os.write)
+    monkeypatch.setattr(disk, "_write", os.write)
     with DurableDB(directory) as again:  # the lock was released
         assert [doc["n"] for doc in again.table("votes").all()] == [0]
 
 
 def test_writer_retries_on_its_own_once_space_is_freed(db: DurableDB, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(storage, "_fsync", enospc)
+    monkeypatch.setattr(disk, "_fsync", enospc)
     db.table("votes").insert({"n": 1})
     with pytest.raises(StorageError):
         db.sync(timeout=10)
     monkeypatch.undo()
-    assert wait_for(lambda: db.failure is None, timeout=storage.RETRY_SECONDS * 5)
+    assert wait_for(lambda: db.failure is None, timeout=writer.RETRY_SECONDS * 5)
     with DurableDB(db.directory, readonly=True) as view:
         assert len(view.table("votes")) == 1
 
@@ -1065,7 +1067,7 @@ def test_a_broken_writer_fails_loudly_instead_of_hanging(tmp_path: Path, monkeyp
     def bug(*_args: object) -> int:
         raise RuntimeError("a bug, not a disk error")
 
-    monkeypatch.setattr(storage, "_write", bug)
+    monkeypatch.setattr(disk, "_write", bug)
     database.table("t").insert({"n": 2})
     with pytest.raises(StorageError, match="Could not save to disk"):
         database.sync(timeout=10)
