@@ -120,3 +120,23 @@ def test_the_progress_review_shows_the_whole_room_only(tmp_path: Path) -> None:
     assert {row["group"] for row in answers} == {"Everyone"}
     data = json.loads(files[f"{SESSION_ID}-record.json"])
     assert all(group["results"] is None for activity in data["results"].values() for group in activity["groups"])
+
+
+def test_carers_counted_by_hand_beside_one_phone_leave_no_group_to_subtract(tmp_path: Path) -> None:
+    """Five staff and one service user on phones, three carers by hand: the room saw the hands, so neither group is shown."""
+    store = SessionStore(tmp_path / "sessions", clock=lambda: CLOCK)
+    live = five_and_one(store, SESSION_ID)
+    try:
+        live.set_tally("spectrum", "place", 6, 2, Role.CARER)
+        live.set_tally("spectrum", "place", 7, 1, Role.CARER)
+        files = export(live, tmp_path / "out")
+    finally:
+        live.close()
+    answers = list(csv.DictReader(io.StringIO(files[f"{SESSION_ID}-answers.csv"], newline="")))
+    assert {row["group"] for row in answers if row["activity_id"] == "spectrum"} == {"Everyone"}
+    markdown = files[f"{SESSION_ID}-record.md"]
+    by_role = markdown.split("### By role", 1)[1].split("###", 1)[0]
+    assert f"| Service users and carers | {Withheld.SMALL.words} |" in by_role
+    assert f"| Staff | {Withheld.SUBTRACTION.words} |" in by_role
+    data = json.loads(files[f"{SESSION_ID}-record.json"])
+    assert all(group["results"] is None for group in data["results"]["spectrum"]["groups"])
