@@ -93,7 +93,7 @@ class IndicatorsView(ActivityView):
                 lines += [Content.assemble("  ", line) for line in layout.side_by_side(blocks, [column, column])]
             else:
                 result = self.overall.statement(statement.id)
-                hand = {answer: self.hand.get((statement.id, answer), 0) for answer in ANSWERS}
+                hand = {answer: self.hand_apart(statement.id, answer) for answer in ANSWERS}
                 lines.append(
                     Content.assemble(
                         "  ", charts.answer_row(result.counts, width=width - 2, selected=selected, hand=hand, largest=largest)
