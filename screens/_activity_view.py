@@ -23,7 +23,7 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Static
 
-from sessions import ActivityResults, InvalidInput, LiveSession, Role, RoleGroup, presence
+from sessions import SPLIT_GROUPS, ActivityResults, InvalidInput, LiveSession, Role, RoleGroup, presence
 
 from . import _charts as charts
 from . import _layout as layout
@@ -259,7 +259,7 @@ class ActivityView(Widget, can_focus=True):
         """
         if self.results is None:
             return ""
-        return self.results.split_warning(charts.SPLIT_GROUPS)
+        return self.results.split_warning(SPLIT_GROUPS)
 
     @property
     def cursor(self) -> bool:

@@ -53,6 +53,9 @@ GROUP_PEOPLE: Mapping[RoleGroup, tuple[str, str]] = {
     RoleGroup.OTHER: ("person of another or unstated role", "people of another or unstated role"),
 }
 
+SPLIT_GROUPS = (RoleGroup.STAFF, RoleGroup.LIVED)
+"""The groups a split by role sets side by side, on the projector and wherever the split is asked for."""
+
 SECONDARY_ORDER = (RoleGroup.OTHER, RoleGroup.LIVED, RoleGroup.STAFF)
 """Between two shown groups of one size, the one held back to protect a smaller group."""
 
@@ -226,8 +229,12 @@ class ActivityResults:
         small = [group for group in self.groups if group.withheld is Withheld.SMALL]
         return " and ".join(group_people(group.group, group.few) for group in small)
 
-    def split_warning(self, shown_groups: Iterable[RoleGroup] = tuple(RoleGroup)) -> str:
-        """The sentence a surface shows instead of a split that has nothing safe to show ("" when it can split)."""
+    def split_warning(self, shown_groups: Iterable[RoleGroup] = SPLIT_GROUPS) -> str:
+        """The sentence a surface shows instead of a split that has nothing safe to show ("" when it can split).
+
+        By default it asks about the groups the projector sets side by side, so the
+        console and the projector refuse the same splits.
+        """
         wanted = set(shown_groups)
         if any(group.result is not None for group in self.groups if group.group in wanted):
             return ""

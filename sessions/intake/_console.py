@@ -24,6 +24,7 @@ from .._consoles import PairingRefused
 from .._documents import InvalidInput
 from .._live import Change
 from .._model import CommentState, RoleGroup
+from .._results import SPLIT_GROUPS
 from .._storage import StorageError
 from .._text import COMMENT_MAX, TEXT_MAX, clean_text
 from ._console_views import (
@@ -491,7 +492,7 @@ class Console:
             elif do in ("split", "together"):
                 if not activity.votable:
                     raise Refusal(400, "This activity has no results to split.")
-                if do == "split" and session.results(activity.id).split_warning():
+                if do == "split" and session.results(activity.id).split_warning(SPLIT_GROUPS):
                     done = "single-out"  # the projected view would refuse it too
                 else:
                     session.set_split(activity.id, do == "split")

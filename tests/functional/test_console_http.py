@@ -595,6 +595,24 @@ async def test_split_by_role_unless_it_would_single_someone_out(server: IntakeSe
     assert (await post(client, server, "/console/room", {"do": "split"})).status == 400
 
 
+async def test_the_console_refuses_the_split_the_projector_refuses(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    """1 service user, 3 staff, 5 of another or unstated role: only the "other" group could be shown, and the
+    projector sets staff beside service users and carers, so both refuse; the console once said "on"."""
+    live_session.go_to(SPECTRUM)
+    for role, position in [(Role.SERVICE_USER, 5), *[(Role.STAFF, p) for p in (1, 2, 3)], *[(None, p) for p in (1, 2, 3, 4, 5)]]:
+        person = live_session.join("", role)[0]
+        live_session.cast_vote(person.id, "spectrum", "place", position)
+    assert {g.group for g in live_session.results("spectrum").groups if g.result is not None} == {RoleGroup.OTHER}
+    await pair(client, server)
+    refused = await post(client, server, "/console/room", {"do": "split"})
+    assert refused.headers["Location"] == "/console/room?done=single-out"
+    assert not live_session.is_split("spectrum")
+    page = await page_of(client, server, refused.headers["Location"])
+    assert "Split by role: <strong>off</strong>. Splitting by role would single out 1 service user or carer." in page
+
+
 async def test_start_and_pause_the_timer(plan_server: IntakeServer, client: aiohttp.ClientSession) -> None:
     session = plan_server.session
     timed = next(i for i, a in enumerate(session.template.activities) if a.minutes)
