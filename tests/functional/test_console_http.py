@@ -237,6 +237,47 @@ async def test_approve_hide_pin_unpin_one_at_a_time(server: IntakeServer, client
     assert missing.status == 404
 
 
+async def test_mark_a_comment_to_follow_up_privately_and_clear_the_mark(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession, tmp_path
+) -> None:
+    """The app's `f`, from the console: the mark changes nothing the room sees and reaches only the private record."""
+    from exports import FORMATS, export_session
+
+    waiting = live_session.add_comment("welcome", "Ask me about the advocacy leaflet")
+    shown = live_session.add_comment("welcome", "The ward round felt rushed")
+    live_session.moderate(shown.id, CommentState.APPROVED)
+    await pair(client, server)
+    page = await page_of(client, server, "/console/comments")
+    assert f'value="follow-up:{waiting.id}"' in page and "Follow up</button>" in page
+    response = await post(client, server, "/console/comments", {"view": "waiting", "do": f"follow-up:{waiting.id}"})
+    assert response.status == 303
+    assert response.headers["Location"] == f"/console/comments?view=waiting&done=followed&n=1#comment-{waiting.id}"
+    marked = live_session.comments[waiting.id]
+    assert marked.follow_up is True and marked.state is CommentState.PENDING, "still waiting: the mark approves nothing"
+    page = await page_of(client, server, response.headers["Location"])
+    assert "Marked to follow up: a private mark the room never sees." in page
+    assert "↻ Marked to follow up" in page and f'value="no-follow-up:{waiting.id}"' in page
+    wall = "/console/comments?view=wall"
+    await post(client, server, "/console/comments", {"view": "wall", "do": f"follow-up:{shown.id}"}, from_page=wall)
+    assert live_session.comments[shown.id].follow_up is True and live_session.comments[shown.id].state is CommentState.APPROVED
+
+    public = {p.name: p.read_text(encoding="utf-8-sig") for p in export_session(live_session, FORMATS, tmp_path / "public")}
+    for name, text in public.items():
+        assert "advocacy leaflet" not in text and "ward round felt rushed" not in text, name
+        assert "follow-up" not in text.lower() and "follow up" not in text.lower(), name
+    private = export_session(live_session, FORMATS, tmp_path / "private", include_hidden=True)
+    markdown = next(p.read_text(encoding="utf-8-sig") for p in private if p.suffix == ".md")
+    section = markdown.split("## For follow-up (private)", 1)[1]
+    assert "advocacy leaflet" in section and "ward round felt rushed" in section
+
+    cleared = await post(client, server, "/console/comments", {"view": "waiting", "do": f"no-follow-up:{waiting.id}"})
+    assert cleared.headers["Location"].startswith("/console/comments?view=waiting&done=unfollowed")
+    assert live_session.comments[waiting.id].follow_up is False
+    assert "Follow-up mark removed." in await page_of(client, server, cleared.headers["Location"])
+    assert (await post(client, server, "/console/comments", {"view": "waiting", "do": "follow-up:9999"})).status == 404
+    assert (await post(client, server, "/console/comments", {"view": "waiting", "do": "follow-up"})).status == 400
+
+
 async def test_approve_or_hide_several_at_once(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
     comments = [live_session.add_comment("welcome", f"comment {n}") for n in range(5)]
     await pair(client, server)
