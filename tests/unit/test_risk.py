@@ -118,7 +118,7 @@ def test_flagged_and_follow_up_comments_reach_only_the_private_record(store: Ses
     assert any("More tea breaks please" in text for text in public.values())
     markdown = next(text for name, text in private.items() if name.endswith(".md"))
     section = markdown.split("## For follow-up (private)", 1)[1]
-    assert "**Flagged: suicide, a named person.**" in section and "— Robin" in section
+    assert "**Flagged: suicide, a named person.**" in section and "(Shown) — Robin: " in section
     assert "**Marked to follow up.**" in section and "advocacy leaflet" in section
     assert markdown.count("Dr Patel") == 1, "only in the private section, not among the activity's comments"
     html = next(text for name, text in private.items() if name.endswith(".html"))
