@@ -19,6 +19,10 @@ FLAGGED = {
     "A nurse hit me during restraint": "violence",
     "Dr Patel never listens to anything I say": "a named person",
     "my key worker Sam shouted at me": "a named person",
+    "The night nurse, Kemi, would not let me call home": "a named person",
+    "Some days I just want to end it": "suicide",
+    "I was going to end it that week": "suicide",
+    "I thought about how to hang myself": "suicide",
     "Ring me on 07700 900123 if you want to know more": "contact details",
     "email me: jo.bloggs@example.org": "contact details",
 }
@@ -33,6 +37,12 @@ NOT_FLAGGED = (
     "Let us aim for partnership on the ward.",
     "The ending of the project was handled well",
     "Peer support made a real difference to me",
+    "Let's end it there and pick up the targets next time",
+    "We could end it on the targets",
+    "Managers, staff and carers all came",
+    "The ward manager, as usual, was late",
+    "Ask the nurse, I think she knows",
+    "Hang the posters in the day room",
 )
 
 
