@@ -27,6 +27,8 @@ from ._record import (
 from ._summary import SessionSummary
 
 EVERYONE = "Everyone"
+WITHHELD = "withheld"
+"""The source of a row that gives a held-back role group's reason instead of its counts."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 ANSWER_COLUMNS = (
@@ -109,6 +111,10 @@ def _answer_rows(activity: ActivityRecord) -> list[tuple[object, ...]]:
             rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.device, "device"))
             rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.by_hand or 0, "tally"))
     for group in activity.groups:
+        if group.held_back:
+            # No counts, only why: the words the screen and every other record use.
+            rows.append((*head, "", "", group.label, "", group.note, "", WITHHELD))
+            continue
         if group.results is None:
             continue
         for question_id, question, counts in _questions(group.results):

@@ -420,8 +420,9 @@ def _follow_up(record: Record) -> list[str]:
     out.append("")
     for item in record.follow_up:
         where = item.activity + (f", about {item.about}" if item.about else "")
-        name = f" — {item.author}" if item.author else ""
-        out.append(f"- **{md_text(item.why)}.** {md_text(where)} ({item.state_label}){md_text(name)}: {md_text(item.text)}")
+        # The name is escaped on its own: md_text trims the space a leading " — " needs.
+        name = f" — {md_text(item.author)}" if item.author else ""
+        out.append(f"- **{md_text(item.why)}.** {md_text(where)} ({item.state_label}){name}: {md_text(item.text)}")
     out.append("")
     return out
 

@@ -25,6 +25,7 @@ from sessions import (
     Role,
     SpectrumActivity,
     SpectrumResult,
+    Withheld,
     activity_results,
     numbers,
     topic_of,
@@ -156,6 +157,11 @@ class GroupRecord:
     size: int | None
     note: str
     results: Results | None
+
+    @property
+    def held_back(self) -> bool:
+        """Withheld by the disclosure rules, not merely without answers: wherever its figures would be, it says why."""
+        return self.results is None and self.note != Withheld.NO_ANSWERS.words
 
 
 @dataclass(frozen=True)

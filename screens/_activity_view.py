@@ -23,7 +23,7 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Static
 
-from sessions import ActivityResults, InvalidInput, LiveSession, Role, RoleGroup, presence
+from sessions import SPLIT_GROUPS, ActivityResults, InvalidInput, LiveSession, Role, RoleGroup, presence
 
 from . import _charts as charts
 from . import _layout as layout
@@ -230,6 +230,13 @@ class ActivityView(Widget, can_focus=True):
             hand[(tally.item, tally.value)] += tally.count
         self.hand = hand
 
+    def hand_apart(self, item: str, value: int | str) -> int:
+        """The hands counted for one option, for "(2 by hand)": 0 when the results say phones and hands may not be
+        shown apart, since beside the option's total that would single out the few on phones."""
+        if self.results is None or not self.results.by_channel:
+            return 0
+        return self.hand.get((item, value), 0)
+
     def refresh_from_session(self) -> None:
         """Re-read the session and redraw; the shell calls this once per burst of changes."""
         self.read_session()
@@ -252,7 +259,7 @@ class ActivityView(Widget, can_focus=True):
         """
         if self.results is None:
             return ""
-        return self.results.split_warning(charts.SPLIT_GROUPS)
+        return self.results.split_warning(SPLIT_GROUPS)
 
     @property
     def cursor(self) -> bool:
@@ -342,7 +349,7 @@ class ActivityView(Widget, can_focus=True):
         selected: list[Content | str | tuple[str, str]] = [Content(choice.label)]
         if self.revealed:
             total = self.total_for(choice.item, choice.value)
-            selected.append(f": {charts.count_text(total, self.hand.get((choice.item, choice.value), 0))}")
+            selected.append(f": {charts.count_text(total, self.hand_apart(choice.item, choice.value))}")
         counted = self.session.tally_count(self.activity.id, choice.item, choice.value, self.tally_group)
         typing: list[str | tuple[str, str]] = []
         if self.typed:

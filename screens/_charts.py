@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from textual.content import Content
 
-from sessions import Answer, AreaResult, Distribution, GroupResult, RoleGroup, numbers
+from sessions import Answer, AreaResult, Distribution, GroupResult, numbers
 
 from ._layout import HEADING, QUIET, SELECTED, cell, fit, pad, wrap
 
@@ -30,9 +30,6 @@ MINUS = numbers.MINUS
 NO_VALUE = numbers.NO_VALUE
 ANSWER_GLYPHS: Mapping[str, str] = {Answer.MET.value: "✔", Answer.PARTLY.value: "◐", Answer.NOT_MET.value: "✘"}
 ANSWER_WORDS: Mapping[str, str] = {Answer.MET.value: "Met", Answer.PARTLY.value: "Partly", Answer.NOT_MET.value: "Not met"}
-
-SPLIT_GROUPS = (RoleGroup.STAFF, RoleGroup.LIVED)
-"""The groups set side by side when results are split by role."""
 
 BAR = "$primary"
 MARK = "bold $accent"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.reactive import var
 
-from sessions import GridActivity, GridResult, grid_item
+from sessions import SPLIT_GROUPS, GridActivity, GridResult, grid_item
 
 from . import _charts as charts
 from . import _layout as layout
@@ -112,7 +112,7 @@ class GridView(ActivityView):
         """Each area's medians and gap for staff beside service users and carers."""
         assert self.results is not None
         groups = {group.group: group for group in self.results.groups}
-        shown = [groups[role_group] for role_group in charts.SPLIT_GROUPS]
+        shown = [groups[role_group] for role_group in SPLIT_GROUPS]
         name_width = self._name_width(width, 4)
         column = max(1, (width - name_width - 3 * len(shown)) // len(shown))
         # A group held back says why under its name; its figures are dashes.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.reactive import var
 
-from sessions import Answer, IndicatorsActivity, IndicatorsResult
+from sessions import SPLIT_GROUPS, Answer, IndicatorsActivity, IndicatorsResult
 
 from . import _charts as charts
 from . import _layout as layout
@@ -61,7 +61,7 @@ class IndicatorsView(ActivityView):
         groups = {group.group: group for group in self.results.groups} if self.results else {}
         column = max(8, (width - 2 - 3) // 2)
         if split:
-            heads = [charts.group_lines(groups[g], column) for g in charts.SPLIT_GROUPS]
+            heads = [charts.group_lines(groups[g], column) for g in SPLIT_GROUPS]
             lines += [Content.assemble("  ", line) for line in layout.aligned_rows([heads], [column, column], bottom=True)]
         largest = 0
         if self.revealed and self.results is not None:
@@ -83,7 +83,7 @@ class IndicatorsView(ActivityView):
                 lines.append(Content.assemble("  ", charts.answer_row(None, width=width - 2, selected=selected)))
             elif split:
                 blocks = []
-                for role_group in charts.SPLIT_GROUPS:
+                for role_group in SPLIT_GROUPS:
                     group = groups[role_group]
                     if group.result is None:
                         blocks.append([Content.styled("—", layout.QUIET)])
@@ -93,7 +93,7 @@ class IndicatorsView(ActivityView):
                 lines += [Content.assemble("  ", line) for line in layout.side_by_side(blocks, [column, column])]
             else:
                 result = self.overall.statement(statement.id)
-                hand = {answer: self.hand.get((statement.id, answer), 0) for answer in ANSWERS}
+                hand = {answer: self.hand_apart(statement.id, answer) for answer in ANSWERS}
                 lines.append(
                     Content.assemble(
                         "  ", charts.answer_row(result.counts, width=width - 2, selected=selected, hand=hand, largest=largest)

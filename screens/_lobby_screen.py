@@ -62,10 +62,19 @@ def presence_content(count: int, level: str) -> Content:
     )
 
 
-def too_small_content(url: str, code: str, room_url: str) -> Content:
+def join_content(url: str, joining_open: bool = True) -> Content:
+    """The line beside the code: how to join, or, once joining is closed, that the code only takes people back in."""
+    if joining_open:
+        return Content.from_markup("[b]Scan the code to join[/b], or open\n$url", url=url)
+    return Content.from_markup("[b]Joining is closed[/b]: new phones cannot join.\nAlready in? Scan the code or open\n$url", url=url)
+
+
+def too_small_content(url: str, code: str, room_url: str, joining_open: bool = True) -> Content:
     """What the lobby says instead of a code that would not fit whole: plainly, then the address, and the room code large."""
+    lead = "On a phone, open" if joining_open else "Joining is closed: new phones cannot join. Already in? On your phone, open"
     said = Content.from_markup(
-        "⚠ This screen is too small for a QR code that scans, so none is shown.\nOn a phone, open\n[b]$url[/b]\n",
+        "⚠ This screen is too small for a QR code that scans, so none is shown.\n$lead\n[b]$url[/b]\n",
+        lead=lead,
         url=url,
     )
     if room_url:
@@ -129,6 +138,8 @@ class LobbyScreen(Screen):
         """The facilitator asked for the smaller code (f) where full cells would fit."""
         self._fit: QRFit | None = None
         self._full_cells_fit = False
+        self._joining_open = session.joining_open
+        """Whether joining was open when the join words were last drawn."""
 
     def compose(self) -> ComposeResult:
         yield SessionBar("Lobby")
@@ -172,6 +183,8 @@ class LobbyScreen(Screen):
     def _on_session_changed(self, batch: ChangeBatch) -> None:
         if batch.kinds & {"participant", "state"}:
             self.refresh_from_session()
+            if self.session.joining_open != self._joining_open:
+                self._show_address()
 
     # -- the address ------------------------------------------------------------------
 
@@ -216,6 +229,7 @@ class LobbyScreen(Screen):
         join = self.query_one("#lobby-join", Static)
         room = self.query_one("#lobby-room", Static)
         code = self.session.room_code
+        joining_open = self._joining_open = self.session.joining_open
         box.display = room.display = True
         join.set_class(False, "-large")
         fit = self._place_code(url) if url and not problem else None
@@ -241,13 +255,13 @@ class LobbyScreen(Screen):
         status.display = False
         if fit is None:
             qr.display = box.display = False
-            join.update(too_small_content(url, code, room_url))
+            join.update(too_small_content(url, code, room_url, joining_open))
             join.set_class(True, "-large")
             room.display = False
             return
         qr.show(fit)
         qr.display = True
-        join.update(Content.from_markup("[b]Scan the code to join[/b], or open\n$url", url=url))
+        join.update(join_content(url, joining_open))
         if room_url:
             room.update(Content.from_markup("No camera? Open $room and type the room code [b]$code[/b].", room=room_url, code=code))
         else:

@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.reactive import var
 
-from sessions import SPECTRUM_ITEM, SpectrumActivity, SpectrumResult, numbers
+from sessions import SPECTRUM_ITEM, SPLIT_GROUPS, SpectrumActivity, SpectrumResult, numbers
 
 from . import _charts as charts
 from . import _layout as layout
@@ -204,7 +204,7 @@ class SpectrumView(ActivityView):
     def _split(self, width: int) -> list[Content]:
         assert self.results is not None
         by_group = {group.group: group for group in self.results.groups}
-        groups = [by_group[role_group] for role_group in charts.SPLIT_GROUPS]
+        groups = [by_group[role_group] for role_group in SPLIT_GROUPS]
         columns = []
         medians = []
         for group in groups:
@@ -222,7 +222,7 @@ class SpectrumView(ActivityView):
         lines: list[Content] = []
         if self.showing_split and self.results is not None:
             groups = {group.group: group for group in self.results.groups}
-            for role_group in charts.SPLIT_GROUPS:
+            for role_group in SPLIT_GROUPS:
                 group = groups[role_group]
                 if group.result is not None:
                     lines += self._median_lines(group.group.label, group.result.positions, width)  # type: ignore[union-attr]

@@ -53,6 +53,7 @@ from ._presence import STANDARD_RULE as PRESENCE_RULE
 from ._presence import PresenceWords, presence, presence_words
 from ._results import (
     SMALL_GROUP,
+    SPLIT_GROUPS,
     ActivityResults,
     AreaResult,
     Distribution,
@@ -83,6 +84,7 @@ __all__ = [
     "COMMENT_MAX",
     "NAME_MAX",
     "SMALL_GROUP",
+    "SPLIT_GROUPS",
     "SPECTRUM_ITEM",
     "TEXT_MAX",
     "TITLE_MAX",

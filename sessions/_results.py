@@ -53,6 +53,9 @@ GROUP_PEOPLE: Mapping[RoleGroup, tuple[str, str]] = {
     RoleGroup.OTHER: ("person of another or unstated role", "people of another or unstated role"),
 }
 
+SPLIT_GROUPS = (RoleGroup.STAFF, RoleGroup.LIVED)
+"""The groups a split by role sets side by side, on the projector and wherever the split is asked for."""
+
 SECONDARY_ORDER = (RoleGroup.OTHER, RoleGroup.LIVED, RoleGroup.STAFF)
 """Between two shown groups of one size, the one held back to protect a smaller group."""
 
@@ -177,10 +180,19 @@ class GroupResult:
     size: int
     result: AnyResult | None
     withheld: Withheld | None = None
+    phones: int | None = None
+    """How many of `size` answered on a phone (None: not known apart, taken as all of them)."""
 
     @property
     def suppressed(self) -> bool:
         return self.result is None
+
+    @property
+    def few(self) -> int:
+        """How many people showing this group would single out: the whole group, or the few on phones beside public hands."""
+        if self.size < SMALL_GROUP or self.phones is None:
+            return self.size
+        return self.phones
 
     @property
     def note(self) -> str:
@@ -215,10 +227,14 @@ class ActivityResults:
     def singled_out(self) -> str:
         """Who a split by role would single out ("1 service user or carer"), or "" when nobody."""
         small = [group for group in self.groups if group.withheld is Withheld.SMALL]
-        return " and ".join(group_people(group.group, group.size) for group in small)
+        return " and ".join(group_people(group.group, group.few) for group in small)
 
-    def split_warning(self, shown_groups: Iterable[RoleGroup] = tuple(RoleGroup)) -> str:
-        """The sentence a surface shows instead of a split that has nothing safe to show ("" when it can split)."""
+    def split_warning(self, shown_groups: Iterable[RoleGroup] = SPLIT_GROUPS) -> str:
+        """The sentence a surface shows instead of a split that has nothing safe to show ("" when it can split).
+
+        By default it asks about the groups the projector sets side by side, so the
+        console and the projector refuse the same splits.
+        """
         wanted = set(shown_groups)
         if any(group.result is not None for group in self.groups if group.group in wanted):
             return ""
@@ -347,9 +363,11 @@ def summarise_answers(activity, counts: AnswerCounts, tallies: Iterable[Tally]) 
     hands = {group: _tally_size(group_tallies[group]) for group in RoleGroup}
     sizes = {group: phones[group] + hands[group] for group in RoleGroup}
     summaries = {group: _summarise(activity, by_group[group]) for group in RoleGroup if sizes[group]}
-    withheld = withhold(sizes, summaries)
+    # Hand counts are public, so each group's phones alone are known too: they pass the same control.
+    phone_summaries = {group: _summarise(activity, counts.by_group[group]) for group in RoleGroup if phones[group]} if own_tallies else summaries
+    withheld = withhold(sizes, summaries, phones, phone_summaries)
     groups = tuple(
-        GroupResult(group, sizes[group], None if group in withheld else summaries[group], withheld.get(group))
+        GroupResult(group, sizes[group], None if group in withheld else summaries[group], withheld.get(group), phones[group])
         for group in RoleGroup
     )
     unassigned = _tally_size([tally for tally in own_tallies if tally.role is None])
@@ -368,7 +386,12 @@ def summarise_answers(activity, counts: AnswerCounts, tallies: Iterable[Tally]) 
 # -- disclosure control -------------------------------------------------------------
 
 
-def withhold(sizes: Mapping[RoleGroup, int], summaries: Mapping[RoleGroup, AnyResult]) -> dict[RoleGroup, Withheld]:
+def withhold(
+    sizes: Mapping[RoleGroup, int],
+    summaries: Mapping[RoleGroup, AnyResult],
+    phones: Mapping[RoleGroup, int] | None = None,
+    phone_summaries: Mapping[RoleGroup, AnyResult] | None = None,
+) -> dict[RoleGroup, Withheld]:
     """Which role groups to withhold, and why: primary and secondary suppression.
 
     A group of fewer than SMALL_GROUP people is withheld (primary). The room's
@@ -377,13 +400,32 @@ def withhold(sizes: Mapping[RoleGroup, int], summaries: Mapping[RoleGroup, AnyRe
     for every question, that remainder mixes at least two groups, counts at
     least SMALL_GROUP answers and holds more than one answer, or until no group
     is shown at all. Then no withheld group's answers can be worked out.
+
+    Hands counted by group are public: the room watched them go up. A group's
+    figure minus its own hands is its phones, and the room's minus every hand
+    is the room's phones. So the same rules hold for the phones alone
+    (`phones`, `phone_summaries`; without them a group's answers are all taken
+    as phones): a group with fewer than SMALL_GROUP people on phones is
+    withheld as small, and the withheld groups' phones added together must be
+    as safe as their whole answers.
     """
+    phones = sizes if phones is None else phones
+    phone_summaries = summaries if phone_summaries is None else phone_summaries
     withheld = {group: Withheld.NO_ANSWERS for group in RoleGroup if not sizes.get(group)}
-    hidden = [group for group in RoleGroup if 0 < sizes.get(group, 0) < SMALL_GROUP]
+    hidden = [
+        group
+        for group in RoleGroup
+        if sizes.get(group, 0) and (sizes[group] < SMALL_GROUP or 0 < phones.get(group, 0) < SMALL_GROUP)
+    ]
     withheld.update((group, Withheld.SMALL) for group in hidden)
-    shown = [group for group in RoleGroup if sizes.get(group, 0) >= SMALL_GROUP]
-    while hidden and shown and not _remainder_safe([summaries[group] for group in hidden]):
-        extra = min(shown, key=lambda group: (sizes[group], SECONDARY_ORDER.index(group)))
+    shown = [group for group in RoleGroup if sizes.get(group, 0) and group not in hidden]
+    while hidden and shown:
+        whole_safe = _remainder_safe([summaries[group] for group in hidden])
+        if whole_safe and _remainder_safe([phone_summaries[group] for group in hidden if phones.get(group)]):
+            break
+        # When only the phones give something away, a group with phones of its own is the one that helps.
+        helping = [group for group in shown if phones.get(group)] if whole_safe else shown
+        extra = min(helping or shown, key=lambda group: (sizes[group], SECONDARY_ORDER.index(group)))
         shown.remove(extra)
         hidden.append(extra)
         withheld[extra] = Withheld.SUBTRACTION
@@ -392,6 +434,8 @@ def withhold(sizes: Mapping[RoleGroup, int], summaries: Mapping[RoleGroup, AnyRe
 
 def _remainder_safe(results: list[AnyResult]) -> bool:
     """Can the withheld groups' answers, added together, be shown without revealing any one of them?"""
+    if not results:
+        return True
     per_group = [item_counts(result) for result in results]
     for item in per_group[0]:
         answered = [counts[item] for counts in per_group if sum(counts[item].values())]

@@ -11,8 +11,14 @@ the data folder (one phrase a line, `#` starts a comment) adds more.
 Phrases match whole words, ignoring case, with any run of spaces or hyphens
 standing for a space or hyphen in the phrase ("self harm" matches
 "self-harm"). Two patterns need more than words: a named person with a role
-("Dr Patel", "nurse Kemi") and contact details (an email address or a phone
-number).
+("Dr Patel", "nurse Kemi", "the nurse, Kemi") and contact details (an email
+address or a phone number).
+
+Bare "end it" is left out: a workshop says "let's end it there" and "end it
+on the targets". The list has the first-person forms instead ("want to end
+it", "going to end it", "end it all", "ending it"), and a role followed by a
+comma names someone only when a capitalised name comes next ("the manager,
+Sam"), so "managers, staff and carers" does not match.
 """
 
 from __future__ import annotations
@@ -46,7 +52,9 @@ DEFAULT_PHRASES: Mapping[str, tuple[str, ...]] = {
     ),
     SUICIDE: (
         "suicide", "suicidal", "kill myself", "killing myself", "end my life", "ending my life",
-        "take my own life", "ending it", "end it all", "want to die", "better off dead",
+        "take my own life", "ending it", "end it all", "want to end it", "wanted to end it",
+        "going to end it", "just end it", "end it now", "hang myself", "hanging myself", "hanged myself",
+        "want to die", "better off dead",
         "no reason to live", "not want to be here", "don't want to be here", "dont want to be here",
     ),
     ABUSE: (
@@ -65,8 +73,8 @@ _ROLES = (
     r"social\s+worker|care\s+co-?ordinator|key\s*worker|support\s+worker|ward\s+manager|manager|"
     r"mr|mrs|ms|miss|prof|professor"
 )
-NAMED_PERSON_PATTERN = re.compile(rf"(?i:\b(?:{_ROLES}))\.?\s+(?:called\s+|named\s+)?[A-Z][a-z'’-]+")
-"""A role or title followed by a capitalised name: 'Dr Patel', 'nurse Kemi', 'my key worker Sam'."""
+NAMED_PERSON_PATTERN = re.compile(rf"(?i:\b(?:{_ROLES}))[.,]?\s+(?:called\s+|named\s+)?[A-Z][a-z'’-]+")
+"""A role or title followed by a capitalised name: 'Dr Patel', 'nurse Kemi', 'my key worker Sam', 'the nurse, Kemi'."""
 
 EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_PATTERN = re.compile(r"(?<![\w+])(?:\+44\s?|0)(?:\d[\s-]?){9,10}(?!\d)")

@@ -24,6 +24,7 @@ from .._consoles import PairingRefused
 from .._documents import InvalidInput
 from .._live import Change
 from .._model import CommentState, RoleGroup
+from .._results import SPLIT_GROUPS
 from .._storage import StorageError
 from .._text import COMMENT_MAX, TEXT_MAX, clean_text
 from ._console_views import (
@@ -78,6 +79,8 @@ NOTICES = {
     "hidden": "Hidden: {n}. The room does not see it.",
     "pinned": "Pinned to the top of the wall.",
     "unpinned": "Unpinned: still on the wall.",
+    "followed": "Marked to follow up: a private mark the room never sees. It goes in the private record, not the public one.",
+    "unfollowed": "Follow-up mark removed.",
     "skipped": "{n} had already been dealt with elsewhere and were left as they are.",
     "heard": "Your comment is on the wall as the facilitator's.",
     "moved": "The room is on this activity now.",
@@ -104,6 +107,9 @@ NOTICES = {
 
 CHOSEN = {"approve": CommentState.APPROVED, "hide": CommentState.HIDDEN, "pin": CommentState.PINNED, "unpin": CommentState.APPROVED}
 DONE = {"approve": "approved", "hide": "hidden", "pin": "pinned", "unpin": "unpinned"}
+FOLLOW_UP = {"follow-up": True, "no-follow-up": False}
+"""The private follow-up mark, set or cleared on one comment (as `f` does in the app); the room sees no change."""
+FOLLOW_UP_DONE = {"follow-up": "followed", "no-follow-up": "unfollowed"}
 
 
 def is_console_path(path: str) -> bool:
@@ -425,10 +431,12 @@ class Console:
             view = "waiting"
         do = text_field(fields, "do", required=True, limit=40)
         verb, _, comment_id = do.partition(":")
-        if verb not in CHOSEN:
+        if verb not in CHOSEN and verb not in FOLLOW_UP:
             raise Refusal(400, "That is not something the console can do to a comment.")
         session = self.session
         skipped = 0
+        if verb in FOLLOW_UP:
+            return await self._follow_up(view, verb, comment_id)
         try:
             if comment_id:
                 if comment_id not in session.comments:
@@ -457,6 +465,20 @@ class Console:
         done = DONE[verb] if changed or not skipped else "skipped"
         n = changed if done != "skipped" else skipped
         return _see_other(f"/console/comments?view={view}&done={done}&n={n}")
+
+    async def _follow_up(self, view: str, verb: str, comment_id: str) -> web.Response:
+        """Set or clear one comment's private follow-up mark; its state, and so the wall, stay as they are."""
+        session = self.session
+        if not comment_id:
+            raise Refusal(400, "Mark one comment at a time to follow up.")
+        if comment_id not in session.comments:
+            raise Refusal(404, "That comment is not in this session.", link=(f"/console/comments?view={view}", "Back to the comments"))
+        try:
+            session.set_follow_up(comment_id, FOLLOW_UP[verb])
+        except StorageError:
+            raise Refusal(503, "Could not save just now — please try again.", headers={"Retry-After": "2"}) from None
+        await self._saved()
+        return _see_other(f"/console/comments?view={view}&done={FOLLOW_UP_DONE[verb]}&n=1#comment-{comment_id}")
 
     async def _heard(self, request: web.Request) -> web.Response:
         token, fields = await self._form(request, "/console/heard")
@@ -528,7 +550,7 @@ class Console:
             elif do in ("split", "together"):
                 if not activity.votable:
                     raise Refusal(400, "This activity has no results to split.")
-                if do == "split" and session.results(activity.id).split_warning():
+                if do == "split" and session.results(activity.id).split_warning(SPLIT_GROUPS):
                     done = "single-out"  # the projected view would refuse it too
                 else:
                     session.set_split(activity.id, do == "split")

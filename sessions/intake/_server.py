@@ -21,7 +21,7 @@ from .._codes import normalise_code
 from .._documents import InvalidInput
 from .._json import dumps
 from .._live import LiveSession
-from .._model import Participant, Role
+from .._model import CommentState, Participant, Role
 from .._storage import StorageError
 from .._text import COMMENT_MAX, clean_text
 from ._connections import ConnectionGate, GatedSite, raise_file_limit
@@ -549,7 +549,8 @@ class IntakeServer:
             summary = saved_summary(self.session, participant.id)
             notice = f"Saved: {summary}" if summary else ""
         elif "commented" in request.query:
-            notice = COMMENT_HELD if self.session.hold_comments else COMMENT_SHOWN
+            # The comment's own state when it was sent: a flagged one is held even with holding off.
+            notice = COMMENT_SHOWN if request.query["commented"] == "added" else COMMENT_HELD
         commented = "commented" in request.query
         return self._html(self.pages.activity_page(self.session, participant, notice=notice, poll_ms=self._poll_ms, commented=commented))
 
@@ -620,10 +621,11 @@ class IntakeServer:
         except Refusal as refusal:
             refusal.keep_text, refusal.keep_item = keep, item
             raise
+        held = comment.state is CommentState.PENDING
         if as_json or _wants_json(request):
-            message = COMMENT_HELD if comment.state.value == "pending" else COMMENT_SHOWN
+            message = COMMENT_HELD if held else COMMENT_SHOWN
             return _evicting_older_pages(self._json({"comment": {"id": comment.id, "state": comment.state.value}, "message": message}))
-        return _evicting_older_pages(_see_other("/s?commented=1"))
+        return _evicting_older_pages(_see_other("/s?commented=held" if held else "/s?commented=added"))
 
     # -- JSON reads and static files ------------------------------------------------
 

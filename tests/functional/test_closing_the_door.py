@@ -52,10 +52,20 @@ async def test_the_key_closes_joining_it_persists_and_the_lobby_warns_past_the_h
         await pilot.pause()
         assert session.head_count == 3
         assert "4 phones have joined, more than the head count of 3" in " ".join(screen_text(app).split())
+        assert "Scan the code to join" in screen_text(app)
         await pilot.press("j")
         await pilot.pause()
         assert session.joining_open is False
-        assert "Joining is closed" in screen_text(app)
+        text = " ".join(screen_text(app).split())
+        assert "Joining is closed" in text
+        # Beside the code too: it no longer invites anyone to join, only takes people already in back.
+        assert "Scan the code to join" not in text
+        assert "Joining is closed: new phones cannot join." in text and "Already in? Scan the code or open" in text
+        await pilot.press("j")
+        await pilot.pause()
+        assert "Scan the code to join" in screen_text(app)
+        await pilot.press("j")
+        await pilot.pause()
     session_id = session.id
     session.close()
     again = store_for(config).open(session_id)

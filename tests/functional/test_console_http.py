@@ -237,6 +237,47 @@ async def test_approve_hide_pin_unpin_one_at_a_time(server: IntakeServer, client
     assert missing.status == 404
 
 
+async def test_mark_a_comment_to_follow_up_privately_and_clear_the_mark(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession, tmp_path
+) -> None:
+    """The app's `f`, from the console: the mark changes nothing the room sees and reaches only the private record."""
+    from exports import FORMATS, export_session
+
+    waiting = live_session.add_comment("welcome", "Ask me about the advocacy leaflet")
+    shown = live_session.add_comment("welcome", "The ward round felt rushed")
+    live_session.moderate(shown.id, CommentState.APPROVED)
+    await pair(client, server)
+    page = await page_of(client, server, "/console/comments")
+    assert f'value="follow-up:{waiting.id}"' in page and "Follow up</button>" in page
+    response = await post(client, server, "/console/comments", {"view": "waiting", "do": f"follow-up:{waiting.id}"})
+    assert response.status == 303
+    assert response.headers["Location"] == f"/console/comments?view=waiting&done=followed&n=1#comment-{waiting.id}"
+    marked = live_session.comments[waiting.id]
+    assert marked.follow_up is True and marked.state is CommentState.PENDING, "still waiting: the mark approves nothing"
+    page = await page_of(client, server, response.headers["Location"])
+    assert "Marked to follow up: a private mark the room never sees." in page
+    assert "↻ Marked to follow up" in page and f'value="no-follow-up:{waiting.id}"' in page
+    wall = "/console/comments?view=wall"
+    await post(client, server, "/console/comments", {"view": "wall", "do": f"follow-up:{shown.id}"}, from_page=wall)
+    assert live_session.comments[shown.id].follow_up is True and live_session.comments[shown.id].state is CommentState.APPROVED
+
+    public = {p.name: p.read_text(encoding="utf-8-sig") for p in export_session(live_session, FORMATS, tmp_path / "public")}
+    for name, text in public.items():
+        assert "advocacy leaflet" not in text and "ward round felt rushed" not in text, name
+        assert "follow-up" not in text.lower() and "follow up" not in text.lower(), name
+    private = export_session(live_session, FORMATS, tmp_path / "private", include_hidden=True)
+    markdown = next(p.read_text(encoding="utf-8-sig") for p in private if p.suffix == ".md")
+    section = markdown.split("## For follow-up (private)", 1)[1]
+    assert "advocacy leaflet" in section and "ward round felt rushed" in section
+
+    cleared = await post(client, server, "/console/comments", {"view": "waiting", "do": f"no-follow-up:{waiting.id}"})
+    assert cleared.headers["Location"].startswith("/console/comments?view=waiting&done=unfollowed")
+    assert live_session.comments[waiting.id].follow_up is False
+    assert "Follow-up mark removed." in await page_of(client, server, cleared.headers["Location"])
+    assert (await post(client, server, "/console/comments", {"view": "waiting", "do": "follow-up:9999"})).status == 404
+    assert (await post(client, server, "/console/comments", {"view": "waiting", "do": "follow-up"})).status == 400
+
+
 async def test_approve_or_hide_several_at_once(server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession) -> None:
     comments = [live_session.add_comment("welcome", f"comment {n}") for n in range(5)]
     await pair(client, server)
@@ -696,6 +737,24 @@ async def test_split_by_role_unless_it_would_single_someone_out(server: IntakeSe
     assert "would single people out" in page and "Splitting by role would single out 1 service user or carer." in page
     live_session.go_to(0)
     assert (await post(client, server, "/console/room", {"do": "split"})).status == 400
+
+
+async def test_the_console_refuses_the_split_the_projector_refuses(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    """1 service user, 3 staff, 5 of another or unstated role: only the "other" group could be shown, and the
+    projector sets staff beside service users and carers, so both refuse; the console once said "on"."""
+    live_session.go_to(SPECTRUM)
+    for role, position in [(Role.SERVICE_USER, 5), *[(Role.STAFF, p) for p in (1, 2, 3)], *[(None, p) for p in (1, 2, 3, 4, 5)]]:
+        person = live_session.join("", role)[0]
+        live_session.cast_vote(person.id, "spectrum", "place", position)
+    assert {g.group for g in live_session.results("spectrum").groups if g.result is not None} == {RoleGroup.OTHER}
+    await pair(client, server)
+    refused = await post(client, server, "/console/room", {"do": "split"})
+    assert refused.headers["Location"] == "/console/room?done=single-out"
+    assert not live_session.is_split("spectrum")
+    page = await page_of(client, server, refused.headers["Location"])
+    assert "Split by role: <strong>off</strong>. Splitting by role would single out 1 service user or carer." in page
 
 
 async def test_start_and_pause_the_timer(plan_server: IntakeServer, client: aiohttp.ClientSession) -> None:

@@ -277,8 +277,8 @@ async def test_comments_wait_for_the_facilitator(server: IntakeServer, client: a
     assert 'autocomplete="off"' in page
     assert "facilitator reads comments before the room sees them" in page
     response = await client.post(server.room_url + "s/comment", data={"activity_id": "welcome", "text": "Good start\r\nthanks"}, allow_redirects=False)
-    assert response.status == 303 and response.headers["Location"] == "/s?commented=1"
-    thanks = await (await client.get(server.room_url + "s?commented=1")).text()
+    assert response.status == 303 and response.headers["Location"] == "/s?commented=held"
+    thanks = await (await client.get(server.room_url + "s?commented=held")).text()
     assert "Thanks — your comment is with the facilitator." in thanks
     (comment,) = live_session.comments.values()
     assert comment.text == "Good start\nthanks"
@@ -302,6 +302,25 @@ async def test_comments_go_straight_up_when_holding_is_off(
     await join_form(client, server)
     page = await (await client.get(server.room_url + "s")).text()
     assert "facilitator reads comments" not in page
+
+
+async def test_without_javascript_the_thanks_follow_the_comments_own_state(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    """Holding off: an ordinary comment is added, a flagged one is held, and the plain form's thanks say which."""
+    live_session.set_hold_comments(False)
+    await join_form(client, server)
+    for text, state, thanks in [
+        ("More tea breaks please", CommentState.APPROVED, "Thanks — your comment has been added."),
+        ("I have thought about ending it", CommentState.PENDING, "Thanks — your comment is with the facilitator."),
+    ]:
+        sent = await client.post(server.room_url + "s/comment", data={"activity_id": "welcome", "text": text}, allow_redirects=True)
+        page = await sent.text()
+        comment = list(live_session.comments.values())[-1]
+        assert comment.text == text and comment.state is state
+        assert thanks in page, text
+        other = {"Thanks — your comment has been added.", "Thanks — your comment is with the facilitator."} - {thanks}
+        assert other.pop() not in page, text
 
 
 async def test_question_comments_name_the_question(server: IntakeServer, api: aiohttp.ClientSession, live_session: LiveSession) -> None:

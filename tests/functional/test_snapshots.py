@@ -24,6 +24,15 @@ def test_lobby(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
+def test_lobby_joining_closed(snap_compare, tmp_path: Path) -> None:
+    """Joining closed: the words beside the code say so instead of inviting anyone to scan it and join."""
+    config = make_config(tmp_path)
+    session = fixed_session(config)
+    session.set_joining_open(False)
+    app = make_app(config, session=session, landing="lobby")
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
 def test_spectrum_revealed_with_votes(snap_compare, tmp_path: Path) -> None:
     config = make_config(tmp_path)
     session = fixed_session(config, current="spectrum", revealed=("spectrum",))

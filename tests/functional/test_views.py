@@ -251,6 +251,26 @@ async def test_hidden_results_show_the_question_not_the_answers(session: LiveSes
         assert "█" in text
 
 
+async def test_by_hand_is_not_shown_beside_one_phone_answer(session: LiveSession) -> None:
+    """One service user on a phone says Met; four hands are counted (2 Met, 2 Not met). "Met 3 (2 by hand)"
+    would name the phone's answer, so the screen gives each count once, as the records do."""
+    vote(session, Role.SERVICE_USER, "indicators", "valuing", "met")
+    session.set_tally("indicators", "valuing", "met", 2)
+    session.set_tally("indicators", "valuing", "not_met", 2)
+    assert not session.results("indicators").by_channel
+    app = ViewHarness(session, "indicators", revealed=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "✔ Met 3" in text and "✘ Not met 2" in text
+        assert "by hand)" not in text.replace("5 answers (4 by hand)", ""), text
+        await pilot.press("right", "left")  # counting again: the cursor and the status line's count come back
+        await pilot.pause()
+        text = screen_text(app)
+        assert "✔ Met: 3 · hands (everyone): 2" in text, text
+        assert "by hand)" not in text.replace("5 answers (4 by hand)", ""), text
+
+
 async def test_the_spread_reads_as_where_half_the_room_is(session: LiveSession) -> None:
     """A room cannot read "spread 0.75"; it can read where the middle half of its answers lie."""
     for value in (6, 6, 6):

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,14 @@ def test_config_is_frozen(tmp_path):
 def test_room_view_is_auto_unless_set(tmp_path, value, room_view):
     env = {"INVOLVE_ROOM_VIEW": value} if value else {}
     assert load_config(env, dotenv_path=tmp_path / "none").room_view == room_view
+
+
+def test_every_setting_is_in_the_example_file_and_the_readme():
+    """A setting nobody can find is a setting nobody sets: each name tui/_config.py reads is documented twice."""
+    root = Path(__file__).resolve().parents[2]
+    read = set(re.findall(r'"(INVOLVE_[A-Z_]+)"', (root / "tui" / "_config.py").read_text(encoding="utf-8")))
+    assert {"INVOLVE_SUPPORT_TEXT", "INVOLVE_SAFEGUARDING_REMINDER"} <= read
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8").split("## Settings", 1)[1]
+    assert sorted(name for name in read if f"# {name}=" not in example) == []
+    assert sorted(name for name in read if f"| `{name}` |" not in readme) == []

@@ -2,9 +2,12 @@
 
 The property test builds random rooms (each role group 0-8 people, some on
 phones and some counted by hand, any answers) for every kind of activity and
-plays the attacker: the room's figure minus the shown groups, and, where the
-phone/hand split is published, the same per channel. A withheld group's
-answers must never follow from what is left.
+plays the attacker: the room's figure minus the shown groups, and the same
+for phones alone. Hand counts are public (the room watched the hands go up),
+so the attacker can always take them away, whether or not the phone/hand
+split is published. A withheld group's answers must never follow from what
+is left, and which groups need that protection is decided from what people
+really answered, not from the sizes the code worked out.
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ def rooms(draw, activity):
     truth = {group: {item: Counter() for item in activity.items} for group in RoleGroup}
     device = {group: {item: Counter() for item in activity.items} for group in RoleGroup}
     unassigned = {item: Counter() for item in activity.items}
+    # How many people in each group really answered something, on phones and in all (hands given a role of the group).
+    people = {group: Counter() for group in RoleGroup}
 
     # Each room leans towards a few answers, so rooms that agree (the hard case) turn up often.
     palettes = {item: draw(st.lists(st.sampled_from(options(activity, item)), min_size=1, max_size=3)) for item in activity.items}
@@ -93,6 +98,8 @@ def rooms(draw, activity):
         for index in range(size):
             role = draw(st.sampled_from(roles))
             given_answers = answers()
+            if given_answers and (index < on_phones or role is not None):
+                people[group]["phones" if index < on_phones else "hands"] += 1
             if index < on_phones:
                 pid = f"{group.value}{index}"
                 participants[pid] = Participant(pid, role=role)
@@ -114,7 +121,7 @@ def rooms(draw, activity):
             hands[(item, value, None)] += 1
             unassigned[item][value] += 1
     tallies = [Tally(activity.id, item, value, count, role) for (item, value, role), count in hands.items()]
-    return participants, votes, tallies, truth, device, unassigned
+    return participants, votes, tallies, truth, device, unassigned, people
 
 
 def determined(remainder: Counter, answered: int) -> bool:
@@ -150,20 +157,29 @@ def attack(remainders: dict[str, Counter], hidden_truth: dict[RoleGroup, dict[st
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_no_withheld_group_can_be_worked_out_by_subtraction(activity, data):
-    participants, votes, tallies, truth, device, unassigned = data.draw(rooms(activity))
+    participants, votes, tallies, truth, device, unassigned, people = data.draw(rooms(activity))
     results = activity_results(activity, votes, tallies, participants)
     whole = item_counts(results.overall)
     shown = [group for group in results.groups if group.result is not None]
-    hidden = [group for group in results.groups if group.result is None and group.size > 0]
+    # Every group someone in it really answered for needs protecting, whatever size the code gave it.
+    hidden = [group for group in results.groups if group.result is None and sum(people[group.group].values())]
+    # Hands counted with a role of the group: the room saw them.
+    hands = {group: {item: subtract(truth[group][item], device[group][item]) for item in activity.items} for group in RoleGroup}
 
     for group in results.groups:
         if group.result is None:
             assert group.note, "a withheld group says why"
+            if sum(people[group.group].values()):
+                assert group.withheld is not Withheld.NO_ANSWERS, "a group that answered is not called silent"
         else:
             # What is shown is true.
             assert {item: +counts for item, counts in item_counts(group.result).items()} == {
                 item: +counts for item, counts in truth[group.group].items()
             }
+            # A shown group is big enough, and so are its phones: its column minus its own (public) hands is its phones.
+            assert sum(people[group.group].values()) >= SMALL_GROUP, (group.group, people[group.group])
+            phones = people[group.group]["phones"]
+            assert phones == 0 or phones >= SMALL_GROUP, (group.group, people[group.group])
     if not shown or not hidden:
         return
     hidden_truth = {group.group: truth[group.group] for group in hidden}
@@ -175,14 +191,20 @@ def test_no_withheld_group_can_be_worked_out_by_subtraction(activity, data):
     assert remainders == {item: +sum((t[item] for t in hidden_truth.values()), Counter()) for item in activity.items}
     attack(remainders, hidden_truth)
 
+    # Phones alone. The room's phones are the room minus every hand (published apart or not); a shown group's
+    # phones are its column minus its own hands; what is left is the withheld groups' phones.
     if results.by_channel and results.respondents and results.tallied:
-        # Phones apart from hands: someone who saw every hand go up takes the shown groups' hands away too.
         phones = item_counts(activity_results(activity, votes, (), participants).overall)
-        shown_phones = {g.group: device[g.group] for g in shown}
-        phone_remainders = {
-            item: subtract(phones[item], *(counts[item] for counts in shown_phones.values())) for item in activity.items
+    else:
+        phones = {
+            item: subtract(whole[item], unassigned[item], *(hands[group][item] for group in RoleGroup)) for item in activity.items
         }
-        attack(phone_remainders, {group.group: device[group.group] for group in hidden})
+    shown_phones = {g.group: {item: subtract(item_counts(g.result)[item], hands[g.group][item]) for item in activity.items} for g in shown}
+    assert shown_phones == {g.group: {item: +device[g.group][item] for item in activity.items} for g in shown}
+    phone_remainders = {
+        item: subtract(phones[item], *(counts[item] for counts in shown_phones.values())) for item in activity.items
+    }
+    attack(phone_remainders, {group.group: device[group.group] for group in hidden})
 
 
 # -- the named cases --------------------------------------------------------------------
@@ -257,6 +279,30 @@ def test_phones_and_hands_apart_are_withheld_when_either_side_is_small():
     tallies = [Tally("spectrum", "place", 2, 1, Role.OTHER), Tally("spectrum", "place", 6, 1, Role.OTHER)]
     results = activity_results(SPECTRUM9, votes, tallies, participants)
     assert not results.by_channel
+
+
+def test_a_lone_phone_answer_is_not_left_in_a_shown_group_beside_public_hands():
+    # The room watched the three carers' hands go up: the service users and carers' column minus them is the one phone.
+    participants, votes = room((Role.SERVICE_USER, 8), *[(Role.STAFF, v) for v in (3, 4, 3, 4, 3)])
+    tallies = [Tally("spectrum", "place", 6, 2, Role.CARER), Tally("spectrum", "place", 7, 1, Role.CARER)]
+    results = activity_results(SPECTRUM9, votes, tallies, participants)
+    assert withheld(results) == {
+        RoleGroup.LIVED: Withheld.SMALL,
+        RoleGroup.STAFF: Withheld.SUBTRACTION,
+        RoleGroup.OTHER: Withheld.NO_ANSWERS,
+    }
+    assert not results.split_shown and not results.by_channel
+    assert results.split_warning() == "Splitting by role would single out 1 service user or carer."
+    assert [group.note for group in results.groups][:2] == [Withheld.SMALL.words, Withheld.SUBTRACTION.words]
+
+
+def test_phones_hidden_together_protect_each_other_beside_public_hands():
+    # Three service users and carers on phones and three by hand; five staff on phones: every column may be shown.
+    participants, votes = room(*[(Role.SERVICE_USER, v) for v in (7, 8, 6)], *[(Role.STAFF, v) for v in (3, 4, 3, 4, 3)])
+    tallies = [Tally("spectrum", "place", 6, 2, Role.CARER), Tally("spectrum", "place", 7, 1, Role.CARER)]
+    results = activity_results(SPECTRUM9, votes, tallies, participants)
+    assert results.split_shown and results.split_warning() == ""
+    assert withheld(results)[RoleGroup.LIVED] is None and withheld(results)[RoleGroup.STAFF] is None
 
 
 def test_large_groups_on_phones_and_by_hand_are_shown_in_full():

@@ -38,6 +38,7 @@ from sessions import (
     RoleGroup,
     SessionStore,
     TemplateLibrary,
+    Withheld,
     activity_results,
     grid_item,
     numbers,
@@ -420,10 +421,22 @@ def test_csv_tables_read_back(room: Room, tmp_path: Path) -> None:
     together = {int(r["value"]): int(r["count"]) for r in spectrum}
     assert together == {1: 0, 2: 1, 3: 3, 4: 2, 5: 3, 6: 1, 7: 1, 8: 0, 9: 0}
     assert {r["value_label"] for r in spectrum if r["value"] == "5"} == {"Good involvement"}
-    groups = {row["group"] for row in answers}
+    counted = [row for row in answers if row["source"] != "withheld"]
+    groups = {row["group"] for row in counted}
     assert groups == {"Everyone", "Service users and carers", "Staff"}, "the small 'other' group must not be broken out"
-    spectrum_groups = {row["group"] for row in answers if row["activity_id"] == "spectrum"}
+    spectrum_groups = {row["group"] for row in counted if row["activity_id"] == "spectrum"}
     assert spectrum_groups == {"Everyone", "Staff"}, "service users and carers are held back so 'other' cannot be subtracted"
+    # Each held-back group has one row per activity saying why, in the words of every other record, and no counts;
+    # a group nobody answered for (indicators, "other") is not held back and has none.
+    withheld = {(row["activity_id"], row["group"]): row for row in answers if row["source"] == "withheld"}
+    assert {key: row["value_label"] for key, row in withheld.items()} == {
+        ("spectrum", "Service users and carers"): Withheld.SUBTRACTION.words,
+        ("spectrum", "Other or not said"): Withheld.SMALL.words,
+        ("grid", "Service users and carers"): Withheld.SUBTRACTION.words,
+        ("grid", "Staff"): Withheld.SUBTRACTION.words,
+        ("grid", "Other or not said"): Withheld.SMALL.words,
+    }
+    assert all(row["question_id"] == row["value"] == row["count"] == "" for row in withheld.values())
 
     comments = _read_csv(files[f"{SESSION_ID}-comments.csv"])
     assert list(comments[0]) == ["activity_id", "activity_title", "about", "state", "author", "text"]

@@ -55,8 +55,14 @@ def test_no_public_format_breaks_out_the_staff(session, tmp_path: Path) -> None:
     assert all("-private" not in name for name in files)
 
     answers = list(csv.DictReader(io.StringIO(files[f"{SESSION_ID}-answers.csv"], newline="")))
-    assert {row["group"] for row in answers} == {"Everyone"}
+    assert {row["group"] for row in answers if row["source"] != "withheld"} == {"Everyone"}
     assert {row["count"] for row in answers if row["source"] == "tally"} == {"0"}, "nobody was counted by hand"
+    # Every activity says why its groups are held back, in the same words as the other formats, with no counts.
+    reasons = {(row["activity_id"], row["group"]): row["value_label"] for row in answers if row["source"] == "withheld"}
+    for activity in ("spectrum", "grid", "indicators"):
+        assert reasons[(activity, "Service users and carers")] == Withheld.SMALL.words
+        assert reasons[(activity, "Staff")] == Withheld.SUBTRACTION.words
+    assert all(row["count"] == "" for row in answers if row["source"] == "withheld")
 
     summary = list(csv.DictReader(io.StringIO(files[f"{SESSION_ID}-summary.csv"], newline="")))
     staff_figures = [row for row in summary if row["item"] == "Staff" and row["section"] != "who was there"]
@@ -117,6 +123,26 @@ def test_the_progress_review_shows_the_whole_room_only(tmp_path: Path) -> None:
         assert "Staff" not in text.replace("Staff hear", "").replace("Staff take", ""), text
         assert "Service users and carers" not in text, text
     answers = list(csv.DictReader(io.StringIO(files[f"{SESSION_ID}-answers.csv"], newline="")))
-    assert {row["group"] for row in answers} == {"Everyone"}
+    assert {row["group"] for row in answers if row["source"] != "withheld"} == {"Everyone"}
     data = json.loads(files[f"{SESSION_ID}-record.json"])
     assert all(group["results"] is None for activity in data["results"].values() for group in activity["groups"])
+
+
+def test_carers_counted_by_hand_beside_one_phone_leave_no_group_to_subtract(tmp_path: Path) -> None:
+    """Five staff and one service user on phones, three carers by hand: the room saw the hands, so neither group is shown."""
+    store = SessionStore(tmp_path / "sessions", clock=lambda: CLOCK)
+    live = five_and_one(store, SESSION_ID)
+    try:
+        live.set_tally("spectrum", "place", 6, 2, Role.CARER)
+        live.set_tally("spectrum", "place", 7, 1, Role.CARER)
+        files = export(live, tmp_path / "out")
+    finally:
+        live.close()
+    answers = list(csv.DictReader(io.StringIO(files[f"{SESSION_ID}-answers.csv"], newline="")))
+    assert {row["group"] for row in answers if row["activity_id"] == "spectrum" and row["source"] != "withheld"} == {"Everyone"}
+    markdown = files[f"{SESSION_ID}-record.md"]
+    by_role = markdown.split("### By role", 1)[1].split("###", 1)[0]
+    assert f"| Service users and carers | {Withheld.SMALL.words} |" in by_role
+    assert f"| Staff | {Withheld.SUBTRACTION.words} |" in by_role
+    data = json.loads(files[f"{SESSION_ID}-record.json"])
+    assert all(group["results"] is None for group in data["results"]["spectrum"]["groups"])

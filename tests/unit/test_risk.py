@@ -19,6 +19,10 @@ FLAGGED = {
     "A nurse hit me during restraint": "violence",
     "Dr Patel never listens to anything I say": "a named person",
     "my key worker Sam shouted at me": "a named person",
+    "The night nurse, Kemi, would not let me call home": "a named person",
+    "Some days I just want to end it": "suicide",
+    "I was going to end it that week": "suicide",
+    "I thought about how to hang myself": "suicide",
     "Ring me on 07700 900123 if you want to know more": "contact details",
     "email me: jo.bloggs@example.org": "contact details",
 }
@@ -33,6 +37,12 @@ NOT_FLAGGED = (
     "Let us aim for partnership on the ward.",
     "The ending of the project was handled well",
     "Peer support made a real difference to me",
+    "Let's end it there and pick up the targets next time",
+    "We could end it on the targets",
+    "Managers, staff and carers all came",
+    "The ward manager, as usual, was late",
+    "Ask the nurse, I think she knows",
+    "Hang the posters in the day room",
 )
 
 
@@ -118,7 +128,7 @@ def test_flagged_and_follow_up_comments_reach_only_the_private_record(store: Ses
     assert any("More tea breaks please" in text for text in public.values())
     markdown = next(text for name, text in private.items() if name.endswith(".md"))
     section = markdown.split("## For follow-up (private)", 1)[1]
-    assert "**Flagged: suicide, a named person.**" in section and "— Robin" in section
+    assert "**Flagged: suicide, a named person.**" in section and "(Shown) — Robin: " in section
     assert "**Marked to follow up.**" in section and "advocacy leaflet" in section
     assert markdown.count("Dr Patel") == 1, "only in the private section, not among the activity's comments"
     html = next(text for name, text in private.items() if name.endswith(".html"))
