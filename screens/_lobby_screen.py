@@ -312,14 +312,16 @@ class LobbyScreen(Screen):
         return Content(f"On phones: {joined} ({', '.join(parts)}){without}.")
 
     def _names_line(self) -> Content:
+        """The names the latest people chose, never their roles.
+
+        A role is told to the phone, not to the room: beside a name, or beside
+        "Anonymous" just after someone was seen scanning, it would single
+        that person out. The room's mix of roles is in the counts above.
+        """
         latest = list(islice(reversed(self.session.participants.values()), 6))
         if not latest:
             return Content("")
-        names = []
-        for participant in latest:
-            role = f" ({ROLE_WORDS[participant.role][0]})" if participant.role in ROLE_WORDS else ""
-            names.append(participant.display_name + role)
-        return Content("Latest to join: ") + Content(", ").join(Content(name) for name in names)
+        return Content("Latest to join: ") + Content(", ").join(Content(participant.display_name) for participant in latest)
 
     # -- keys ------------------------------------------------------------------------
 
