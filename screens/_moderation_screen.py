@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Static
 
 from sessions import SAFEGUARDING_REMINDER, Comment, CommentState, LiveSession, topic_of
 
+from ._closes_once import ClosesOnce
 from ._comment_wall import wall_comments
 from ._host import SessionHost
 from ._key_footer import KeyFooter
@@ -59,7 +60,7 @@ def comment_marks(comment: Comment) -> str:
     return (FLAG if comment.flags else "") + (FOLLOW_UP if comment.follow_up else "")
 
 
-class ModerationScreen(Screen):
+class ModerationScreen(ClosesOnce, Screen):
     BINDINGS = [
         Binding("a", "moderate('approved')", "Approve"),
         Binding("h", "moderate('hidden')", "Hide"),
