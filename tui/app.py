@@ -665,6 +665,9 @@ class InvolveApp(App[int]):
 
     def watch_room_view(self, on: bool) -> None:
         self.set_class(on, "-room-view")
+        # Textual restyles only the screens on show: the activity under the lobby would come back with the old footer.
+        for screen in self.screen_stack:
+            screen.update_node_styles(animate=False)
         self.refresh_bindings()
 
     async def _close_unasked_queue(self) -> None:
