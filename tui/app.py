@@ -132,6 +132,9 @@ class Launch:
         return saved
 
 
+QUIT_HELP = "Leave Involve: it asks first, and says whether everything is saved (q)"
+"""The palette's Quit, in the project's words: Textual's says it quits at once, which this one never does."""
+
 PUBLISH_INTERVAL = 0.05
 """Seconds between screen updates from session changes: 20 a second at most."""
 
@@ -713,10 +716,13 @@ class InvolveApp(App[int]):
         self.curtain = session.curtain  # at once, not at the next redraw
 
     def get_system_commands(self, screen):
-        """Textual's own palette entries (keys, screenshot, theme), except behind the curtain."""
+        """Textual's own palette entries (keys, screenshot, theme), except behind the curtain; Quit says that it asks."""
         if self.curtain:
             return
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.callback == self.action_quit:
+                command = command._replace(help=QUIT_HELP)
+            yield command
 
     def _curtain_screen(self) -> CurtainScreen | None:
         for screen in self.screen_stack:
