@@ -17,6 +17,7 @@ from ._host import FacilitatorSettings, SessionHost
 from ._indicators_view import IndicatorsView
 from ._info_view import InfoView
 from ._key_footer import KeyFooter
+from ._key_hints import with_key_hint
 from ._lobby_screen import PRESENCE_CREDIT, LobbyScreen, presence_content
 from ._messages import ChangeBatch, ResumeSession, StartSession, StorageFailed, guard_storage
 from ._moderation_screen import QUEUE_LIMIT, STATE_LABELS, ModerationScreen
@@ -83,4 +84,5 @@ __all__ = [
     "qr_fit",
     "qr_matrix",
     "view_for",
+    "with_key_hint",
 ]

@@ -27,6 +27,7 @@ from ._comment_form import CommentDraft, CommentForm
 from ._comment_wall import CommentWall
 from ._host import SessionHost
 from ._key_footer import KeyFooter
+from ._key_hints import with_key_hint
 from ._messages import ChangeBatch, guard_storage
 from ._session_bar import SessionBar
 from ._views import view_for
@@ -206,7 +207,7 @@ class ActivityScreen(Screen):
     def action_next(self) -> None:
         session = self.session
         if session.current_index >= len(session.template.activities) - 1:
-            self.notify("This is the last activity. Press x to export the record.", markup=False)
+            self.notify(with_key_hint(self.app, "This is the last activity.", "Press x to export the record."), markup=False)
             return
         self._guarded(lambda: session.go_to(session.current_index + 1))
 

@@ -14,6 +14,8 @@ from textual.widgets.option_list import Option
 
 from sessions import LiveSession
 
+from ._closes_once import ClosesOnce
+
 __all__ = ["AgendaScreen", "KIND_LABELS", "agenda_line"]
 
 KIND_LABELS = {
@@ -42,7 +44,7 @@ def agenda_line(number: int, activity, *, current: bool, revealed: bool) -> Text
     return line
 
 
-class AgendaScreen(ModalScreen[int | None]):
+class AgendaScreen(ClosesOnce, ModalScreen[int | None]):
     """Dismisses with the chosen activity's index, or None."""
 
     DEFAULT_CSS = """

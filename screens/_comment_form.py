@@ -19,6 +19,8 @@ from textual.widgets import Button, Input, Select, Static
 
 from sessions import COMMENT_MAX, GridActivity, IndicatorsActivity, QuestionsActivity, clean_text
 
+from ._closes_once import ClosesOnce
+
 __all__ = ["CommentDraft", "CommentForm", "comment_topics"]
 
 
@@ -39,7 +41,7 @@ def comment_topics(activity) -> list[tuple[str, str]]:
     return []
 
 
-class CommentForm(ModalScreen[CommentDraft | None]):
+class CommentForm(ClosesOnce, ModalScreen[CommentDraft | None]):
     DEFAULT_CSS = """
     CommentForm {
         align: center middle;

@@ -10,10 +10,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ._closes_once import ClosesOnce
+
 __all__ = ["ConfirmScreen"]
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(ClosesOnce, ModalScreen[bool]):
     """Dismisses with True for yes; escape or "n" is always a safe no."""
 
     DEFAULT_CSS = """

@@ -14,10 +14,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ._closes_once import ClosesOnce
+
 __all__ = ["CurtainScreen"]
 
 
-class CurtainScreen(Screen):
+class CurtainScreen(ClosesOnce, Screen):
     """Only the title; the app's curtain key (`b`) lifts it, and the app allows little else meanwhile."""
 
     DEFAULT_CSS = """

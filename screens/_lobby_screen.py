@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Input, Static
 from sessions import PRESENCE_CREDIT, LiveSession, Role, RoleGroup, presence, presence_words, room_counts
 
 from ._big_code import big_code
+from ._closes_once import ClosesOnce
 from ._host import SessionHost
 from ._key_footer import KeyFooter
 from ._messages import ChangeBatch, guard_storage
@@ -117,7 +118,7 @@ class LobbyBody(Horizontal):
         self.post_message(self.Resized(event.size))
 
 
-class LobbyScreen(Screen):
+class LobbyScreen(ClosesOnce, Screen):
     """Who is here and how to join; any of the start keys (or Esc) goes to the activities."""
 
     BINDINGS = [

@@ -28,6 +28,7 @@ from textual.widgets import DataTable, Static
 
 from sessions import SAFEGUARDING_REMINDER, Comment, CommentState, LiveSession, topic_of
 
+from ._closes_once import ClosesOnce
 from ._comment_wall import wall_comments
 from ._confirm_screen import ConfirmScreen
 from ._host import SessionHost
@@ -66,7 +67,7 @@ def comment_marks(comment: Comment) -> str:
     return (FLAG if comment.flags else "") + (FOLLOW_UP if comment.follow_up else "")
 
 
-class ModerationScreen(Screen):
+class ModerationScreen(ClosesOnce, Screen):
     BINDINGS = [
         Binding("a", "moderate('approved')", "Approve"),
         Binding("h", "moderate('hidden')", "Hide"),

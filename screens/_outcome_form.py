@@ -99,7 +99,7 @@ class OutcomeForm(SessionForm[TargetOutcome | None]):
         else:
             self.action_save()
 
-    def action_save(self) -> None:
+    def save(self) -> None:
         try:
             saved = self.session.record_outcome(
                 self.target,

@@ -19,6 +19,8 @@ from textual.widgets import Button, Input, Static
 
 from sessions import CONSOLE_CODE_LENGTH, ROOM_CODE_ALPHABET, normalise_code
 
+from ._closes_once import ClosesOnce
+
 __all__ = ["PairingForm", "code_problem"]
 
 CODE_SHAPE = (
@@ -41,7 +43,7 @@ def code_problem(typed: str) -> str:
     return ""
 
 
-class PairingForm(ModalScreen[bool]):
+class PairingForm(ClosesOnce, ModalScreen[bool]):
     """Dismisses with True once `pair` accepted a code; a refused code keeps the form open."""
 
     DEFAULT_CSS = """
@@ -106,6 +108,8 @@ class PairingForm(ModalScreen[bool]):
     @on(Input.Submitted, "#pair-code")
     @on(Button.Pressed, "#pair-ok")
     def _submit(self) -> None:
+        if self.closing:  # a second Enter behind the one that paired: the code is spent, so asking again would refuse it
+            return
         field = self.query_one("#pair-code", Input)
         problem = code_problem(field.value)
         if problem:

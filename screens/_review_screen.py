@@ -38,6 +38,7 @@ from sessions import LiveSession, Target, TargetOutcome, numbers
 from . import _charts as charts
 from . import _layout as layout
 from ._activity_view import BodyScroll, Canvas
+from ._closes_once import ClosesOnce
 from ._host import SessionHost
 from ._messages import ChangeBatch
 from ._outcome_form import OutcomeForm
@@ -48,7 +49,7 @@ REFRESH_ON = frozenset({"outcome", "vote", "tally", "participant"})
 SOURCE = "Transforming Services: Changing Lives. A Guide for Action (Suresearch and the University of Birmingham, 2008)"
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(ClosesOnce, Screen[None]):
     """Then against now, drawn to fit the screen; 1 to 9 or o record how a target went; Escape goes back."""
 
     DEFAULT_CSS = """

@@ -16,12 +16,14 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ._closes_once import ClosesOnce
+
 __all__ = ["SessionForm"]
 
 Result = TypeVar("Result")
 
 
-class SessionForm(ModalScreen[Result]):
+class SessionForm(ClosesOnce, ModalScreen[Result]):
     """A modal form that dismisses with what it saved, or None when cancelled."""
 
     DEFAULT_CSS = """
@@ -80,6 +82,12 @@ class SessionForm(ModalScreen[Result]):
         self.action_cancel()
 
     def action_save(self) -> None:
+        """Save once: a second Enter or Ctrl+S queued behind the first finds the form closing, and saves nothing."""
+        if not self.closing:
+            self.save()
+
+    def save(self) -> None:
+        """Ask the session to save what is typed; dismiss with it, or show what the session refused."""
         raise NotImplementedError
 
     def action_cancel(self) -> None:

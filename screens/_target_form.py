@@ -63,7 +63,7 @@ class TargetForm(SessionForm[Target | None]):
         else:
             self.action_save()
 
-    def action_save(self) -> None:
+    def save(self) -> None:
         text = self.query_one("#text", Input).value
         owner = self.query_one("#owner", Input).value
         review = self.query_one("#review", Input).value.strip()

@@ -7,19 +7,28 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.reactive import var
+from textual.timer import Timer
 
 from sessions import Target, TargetsActivity, numbers
 
 from . import _layout as layout
 from ._activity_view import ActivityView
 from ._confirm_screen import ConfirmScreen
+from ._host import SessionHost
 from ._target_form import TargetForm
 
 SUGGESTED = {1: "one target", 2: "one or two targets"}
+MARKER_SECONDS = 5.0
+"""In the room view the ▸ marker shows while the facilitator moves it, and this long after the last move."""
 
 
 class TargetsView(ActivityView):
-    """The agreed targets as a numbered list; "a" adds, Enter edits, Delete removes."""
+    """The agreed targets as a numbered list; "a" adds, Enter edits, Delete removes.
+
+    The ▸ marker shows which target Enter and Delete act on: the facilitator's
+    cursor, not the room's. In the room view it is drawn only while the
+    facilitator moves it.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_target", "Add target"),
@@ -30,6 +39,16 @@ class TargetsView(ActivityView):
     selected: var[int] = var(0)
 
     activity: TargetsActivity
+    _moving = False
+    _marker_timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        if isinstance(self.app, SessionHost):
+            self.watch(self.app, "room_view", lambda _on: self.redraw(), init=False)
+
+    @property
+    def marker_shown(self) -> bool:
+        return self._moving or not (isinstance(self.app, SessionHost) and self.app.room_view)
 
     @property
     def targets(self) -> list[Target]:
@@ -39,7 +58,16 @@ class TargetsView(ActivityView):
         if not dy or not self.targets:
             return False
         self.selected = max(0, min(len(self.targets) - 1, self.selected + dy))
+        self._moving = True
+        if self._marker_timer is not None:
+            self._marker_timer.stop()
+        self._marker_timer = self.set_timer(MARKER_SECONDS, self._stopped_moving)
         return True
+
+    def _stopped_moving(self) -> None:
+        self._moving = False
+        self._marker_timer = None
+        self.redraw()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit_target", "remove_target"):
@@ -63,7 +91,7 @@ class TargetsView(ActivityView):
                 lines.append(Content(""))
             chosen = index == self.selected
             top = len(lines)
-            lines += layout.numbered_heading(index + 1, target.text, width, chosen=chosen)
+            lines += layout.numbered_heading(index + 1, target.text, width, chosen=chosen and self.marker_shown)
             owner = target.owner or "not agreed yet"
             review = numbers.date_label(target.review_date) if target.review_date else "not set yet"
             # Who and when on one line when they fit, else one line each, wrapped: a date is never cut.

@@ -24,7 +24,18 @@ from textual.screen import ModalScreen
 from textual.signal import Signal
 from textual.timer import Timer
 
-from screens import ActivityScreen, ConfirmScreen, CurtainScreen, HomeScreen, LobbyScreen, ModerationScreen, PairingForm, ReviewScreen, pending_label
+from screens import (
+    ActivityScreen,
+    ConfirmScreen,
+    CurtainScreen,
+    HomeScreen,
+    LobbyScreen,
+    ModerationScreen,
+    PairingForm,
+    ReviewScreen,
+    pending_label,
+    with_key_hint,
+)
 from sessions import (
     Change,
     JournalDamage,
@@ -68,6 +79,9 @@ def default_server_factory(
         session, host=host, port=port, public_url=public_url, support_text=support_text, safeguarding_reminder=safeguarding_reminder
     )
 
+
+QUIT_HELP = "Leave Involve: it asks first, and says whether everything is saved (q)"
+"""The palette's Quit, in the project's words: Textual's says it quits at once, which this one never does."""
 
 PUBLISH_INTERVAL = 0.05
 """Seconds between screen updates from session changes: 20 a second at most."""
@@ -425,7 +439,7 @@ class InvolveApp(App[int]):
         reason = reason.rstrip(". ")
         message = f"Changes are not being saved: {reason}. Free some disk space; Involve keeps trying."
         if lasting:
-            message = f"A change could not be saved: {reason}. Export the record (x) and restart Involve."
+            message = f"A change could not be saved: {reason}. Export the record and restart Involve."  # it stays in the session bar: no key named
         self._storage_lasting = self._storage_lasting or lasting
         if message != self.storage_problem:
             self.storage_problem = message
@@ -508,9 +522,10 @@ class InvolveApp(App[int]):
 
         def paired(done: bool | None) -> None:
             if done:
+                # No keys named: the room view comes with the console, and its `? keys` lists them.
                 self.notify(
                     "Paired. Your phone opens the console in a moment; from now on the queue is shown here only if you say so."
-                    + (" Then the projector shows the room's view: press ? for the keys, z to bring them back." if self.config.room_view == "auto" else ""),
+                    + (" Then the projector shows the room's view." if self.config.room_view == "auto" else ""),
                     title="Console paired",
                     markup=False,
                 )
@@ -525,7 +540,7 @@ class InvolveApp(App[int]):
         session.consoles.sign_out_all()
         self.console_paired = session.consoles.paired
         self.notify(
-            "Every console is signed out; waiting codes no longer work. Press k to pair again." if had
+            with_key_hint(self, "Every console is signed out; waiting codes no longer work.", "Press k to pair again.") if had
             else "No console was signed in; waiting codes no longer work.",
             markup=False,
         )
@@ -536,12 +551,13 @@ class InvolveApp(App[int]):
         if session is not None:
             self.console_paired = session.consoles.paired
 
-    async def watch_console_paired(self, paired: bool) -> None:
+    def watch_console_paired(self, paired: bool) -> None:
         if self.config.room_view == "auto" and self.session is not None:
             # The facilitator's workings move to the phone, so the projector becomes the room's; unpaired, the keys come back.
+            # At once, so what is said next about the console knows whether keys may be named.
             self.room_view = paired
         if paired:
-            await self._close_unasked_queue()
+            self.call_next(self._close_unasked_queue)
 
     # -- the room view -----------------------------------------------------------------
 
@@ -551,10 +567,13 @@ class InvolveApp(App[int]):
             return
         self.room_view = not self.room_view
         if self.room_view:
-            self.notify("Room view: the keys are hidden from the projector. Press ? to see them, z to bring them back.", markup=False)
+            self.notify("Room view: the keys are hidden from the projector.", markup=False)  # its `? keys` lists them, z too
 
     def watch_room_view(self, on: bool) -> None:
         self.set_class(on, "-room-view")
+        # Textual restyles only the screens on show: the activity under the lobby would come back with the old footer.
+        for screen in self.screen_stack:
+            screen.update_node_styles(animate=False)
         self.refresh_bindings()
 
     async def _close_unasked_queue(self) -> None:
@@ -570,7 +589,7 @@ class InvolveApp(App[int]):
             return
         while any(s in self.screen_stack for s in queues) and len(self.screen_stack) > 1:
             await self.pop_screen()
-        self.notify("Your console is paired: the queue left the projector. Press m to show it here.", markup=False)
+        self.notify(with_key_hint(self, "Your console is paired: the queue left the projector.", "Press m to show it here."), markup=False)
 
     # -- the curtain -------------------------------------------------------------------
 
@@ -587,10 +606,13 @@ class InvolveApp(App[int]):
         self.curtain = session.curtain  # at once, not at the next redraw
 
     def get_system_commands(self, screen):
-        """Textual's own palette entries (keys, screenshot, theme), except behind the curtain."""
+        """Textual's own palette entries (keys, screenshot, theme), except behind the curtain; Quit says that it asks."""
         if self.curtain:
             return
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.callback == self.action_quit:
+                command = command._replace(help=QUIT_HELP)
+            yield command
 
     def _curtain_screen(self) -> CurtainScreen | None:
         for screen in self.screen_stack:
@@ -640,8 +662,10 @@ class InvolveApp(App[int]):
                     # Asked with a console paired: pairing later does not take it away.
                     self.screen.shown_by_choice = paired
             elif not yes:
-                where = "on your console" if self.console_paired else "closed: pair your phone (k) to moderate where the room cannot see"
-                self.notify(f"The queue stays {where}.", markup=False)
+                if self.console_paired:
+                    self.notify("The queue stays on your console.", markup=False)
+                else:
+                    self.notify(with_key_hint(self, "The queue stays closed.", "Pair your phone (k) to moderate where the room cannot see."), markup=False)
 
         waiting = pending_label(session.pending_count).plain
         elsewhere = (

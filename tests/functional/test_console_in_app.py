@@ -208,7 +208,7 @@ async def test_without_a_console_the_queue_still_asks_and_offers_pairing(tmp_pat
         await pilot.press("enter")  # "Not here" has the focus: Enter is the safe answer
         await settle(pilot)
         assert isinstance(app.screen, ActivityScreen) and no_comment_text(app)
-        assert any("pair your phone (k)" in note for note in notes(app))
+        assert any("Pair your phone (k)" in note for note in notes(app))
         app.clear_notifications()
         await open_queue(pilot)
         await settle(pilot)

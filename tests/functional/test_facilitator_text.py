@@ -114,3 +114,118 @@ async def test_a_count_typed_on_revealed_results_goes_where_the_cursor_shows(tmp
         await pilot.press("enter")
         await settle(pilot)
         assert session.tally_count("spectrum", SPECTRUM_ITEM, view.position) == 7 and before != 7
+
+
+# -- the room view: no key named in a toast, no target marker nobody is moving ------------------
+
+
+def notes(app) -> list[str]:
+    return [str(note.message) for note in app._notifications]
+
+
+def assert_no_key_named(app, what: str) -> None:
+    for note in notes(app):
+        assert not KEY_HINTS.search(note), f"{what}: {note!r} names a key on the room's screen"
+    assert not KEY_HINTS.search(screen_text(app)), f"{what}:\n{screen_text(app)}"
+
+
+async def test_toasts_in_the_room_view_state_the_fact_without_a_key(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="targets")  # the last activity
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert "This is the last activity. Press x to export the record." in notes(app), "the facilitator's view names the key"
+        app.clear_notifications()
+        await pilot.press("z")
+        await settle(pilot)
+        assert notes(app) == ["Room view: the keys are hidden from the projector."]
+        assert_no_key_named(app, "z")
+        app.clear_notifications()
+        await pilot.press("n")
+        await settle(pilot)
+        assert notes(app) == ["This is the last activity."]
+        assert_no_key_named(app, "n on the last activity")
+        app.clear_notifications()
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("enter")  # "Not here"
+        await settle(pilot)
+        assert notes(app) == ["The queue stays closed."]
+        assert_no_key_named(app, "the queue not shown")
+        app.clear_notifications()
+        app._report_storage("the disk is full")  # a refused change stays in the session bar too
+        await settle(pilot)
+        assert any("Export the record and restart Involve" in note for note in notes(app))
+        assert_no_key_named(app, "a change refused")
+
+
+async def test_a_console_pairing_and_signing_out_in_the_room_view_names_no_key(tmp_path: Path) -> None:
+    config = make_config(tmp_path, room_view="on")
+    session = fixed_session(config, current="spectrum")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("z")  # the keys back, to open the queue on the projector as a facilitator may
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+        app.clear_notifications()
+        assert session.consoles.open_link(session.consoles.one_time_link())
+        await settle(pilot, 8)
+        assert isinstance(app.screen, ActivityScreen) and app.room_view
+        assert notes(app) == ["Your console is paired: the queue left the projector."]
+        assert_no_key_named(app, "the queue left")
+        app.clear_notifications()
+        app.action_sign_out_consoles()
+        await settle(pilot)
+        assert notes(app) == ["Every console is signed out; waiting codes no longer work."]
+        assert_no_key_named(app, "signed out")
+
+
+async def test_pairing_says_the_room_view_comes_without_naming_keys(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="spectrum")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        phone = session.consoles.start("phone")
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press(*phone.code, "enter")
+        await settle(pilot)
+        assert session.consoles.claim(phone.secret) is not None
+        await settle(pilot, 8)
+        assert app.room_view
+        assert any("the projector shows the room's view" in note for note in notes(app))
+        assert_no_key_named(app, "paired")
+
+
+async def test_the_target_marker_shows_in_the_room_view_only_while_the_facilitator_moves_it(tmp_path: Path, monkeypatch) -> None:
+    import screens._targets_view
+
+    monkeypatch.setattr(screens._targets_view, "MARKER_SECONDS", 0.3)
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="targets")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert view_text(app).count("▸") == 1, "the facilitator's view shows which target Enter edits"
+        await pilot.press("z")
+        await settle(pilot)
+        assert "▸" not in view_text(app), "nobody is moving it: the room sees a plain list"
+        await pilot.press("down")
+        await settle(pilot)
+        assert view_text(app).count("▸") == 1 and "▸ 2." in view_text(app), "moving it, the facilitator sees where it is"
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert "▸" not in view_text(app), "a moment after the last move it goes"
+        await pilot.press("z")
+        await settle(pilot)
+        assert "▸ 2." in view_text(app), "the keys back, the marker back, where it was left"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual import events
 
 from app_fixtures import make_app, make_config, new_session
 from screens import ActivityScreen
+from sessions import TemplateLibrary
 
 SIZE = (100, 30)
 
@@ -74,3 +76,128 @@ async def test_pressing_next_again_and_again_on_the_last_activity_shows_one_toas
             await pilot.pause()
         await pilot.pause(0.3)
         assert 1 <= len(app.screen.query(Toast)) <= 3
+
+
+# -- forms and questions: a second Enter must not close the screen beneath -------------------
+
+TEMPLATES = ("where-are-we", "user-group-health-check")
+"""Every activity kind between them, questions included; each kind is stormed once per template."""
+
+# (opener, storm): the opener's screen is given time to open, then the storm's keys go back to back.
+# A second Enter in a form, the agenda or a question used to dismiss the activity screen beneath it
+# (Textual's `dismiss` pops whatever is on top), and a third the last screen: the app closed.
+FORM_STORMS = (
+    (("c",), ("h", "i", "enter", "enter")),
+    (("c",), ("h", "i", "enter", "enter", "enter")),
+    (("c",), ("escape", "escape", "escape")),
+    ((), ("c", "h", "i", "enter", "enter", "escape", "escape")),
+    (("o",), ("enter", "enter", "enter")),
+    (("o",), ("escape", "escape", "escape")),
+    (("q",), ("enter", "enter", "enter")),
+    (("q",), ("escape", "escape", "escape")),
+    (("m",), ("enter", "enter", "enter")),
+    (("k",), ("enter", "enter", "escape", "escape", "escape")),
+)
+
+
+def post(app, keys) -> None:
+    for key in keys:
+        app.post_message(key_event(key))  # no wait between keys: machine speed
+
+
+def stack_names(app) -> list[str]:
+    return [type(screen).__name__ for screen in app.screen_stack]
+
+
+async def settle(pilot, times: int = 8) -> None:
+    for _ in range(times):
+        await pilot.pause()
+
+
+async def storm(pilot, app, opener, keys) -> None:
+    for key in opener:
+        app.post_message(key_event(key))
+    await settle(pilot, 4)
+    post(app, keys)
+    await settle(pilot)
+
+
+def assert_on_the_activity(app, what: str) -> None:
+    assert app.is_running and app.return_code in (None, 0), f"{what}: the app closed with {app.return_code}"
+    assert stack_names(app) == ["Screen", "ActivityScreen"], f"{what}: {stack_names(app)}"
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+async def test_forms_the_agenda_and_questions_submitted_again_and_again_close_only_themselves(tmp_path: Path, template: str) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config, template, title="Key storm")
+    app = make_app(config, session=session, landing="activity")
+    stormed: set[str] = set()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 4)
+        for index, activity in enumerate(session.template.activities):
+            if activity.kind in stormed:
+                continue
+            stormed.add(activity.kind)
+            session.go_to(index)
+            await settle(pilot, 4)
+            for opener, keys in FORM_STORMS:
+                comments = len(session.comments)
+                await storm(pilot, app, opener, keys)
+                what = f"{activity.kind} {activity.id}: {' '.join(opener + keys)}"
+                assert_on_the_activity(app, what)
+                if opener == ("c",) and "h" in keys:
+                    assert len(session.comments) == comments + 1, f"{what}: one comment, added once"
+                assert session.current_index == index, what
+            if activity.kind == "targets":
+                await storm_the_target_form(pilot, app, session, activity.id)
+    assert app.return_code in (None, 0)
+
+
+def test_the_form_storm_templates_hold_every_activity_kind(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    library = TemplateLibrary(config.templates_dir)
+    kinds = {activity.kind for name in TEMPLATES for activity in library.find(name).activities}
+    assert kinds == {"info", "spectrum", "grid", "indicators", "questions", "targets"}, kinds
+
+
+async def storm_the_target_form(pilot, app, session, activity_id: str) -> None:
+    """Enter on the last field saves; the Enters behind it save nothing more, and leave the list where it was."""
+    before = len(session.targets_for(activity_id))
+    await storm(pilot, app, ("a",), ("g", "o", "a", "l", "enter"))  # Enter moves down the form
+    await storm(pilot, app, (), ("enter",))
+    await storm(pilot, app, (), ("enter", "enter", "enter"))  # on the last field: save, and twice more
+    assert app.is_running and "ActivityScreen" in stack_names(app), stack_names(app)
+    assert len(session.targets_for(activity_id)) == before + 1, "the target is saved once"
+    post(app, ("escape", "escape", "escape"))  # an Enter that reached the list opens the target to edit: that is Enter's job there
+    await settle(pilot)
+    assert_on_the_activity(app, "target form")
+    await storm(pilot, app, ("delete",), ("enter", "enter", "enter"))  # the question's focused answer is "Keep it"
+    assert_on_the_activity(app, "remove question")
+    assert len(session.targets_for(activity_id)) == before + 1
+    await storm(pilot, app, ("delete",), ("y", "y", "y"))
+    assert_on_the_activity(app, "remove question, yes")
+    assert len(session.targets_for(activity_id)) == before, "removed once"
+
+
+async def test_the_outcome_form_saved_again_and_again_leaves_the_review_open(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    baseline = new_session(config, title="Last spring")
+    baseline.add_target("targets", "Service users co-chair the team meeting.")
+    session = new_session(config, title="This spring", baseline_id=baseline.id)
+    baseline.close()
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 4)
+        app.action_review()
+        await settle(pilot, 4)
+        review = ["Screen", "ActivityScreen", "ReviewScreen"]
+        assert stack_names(app) == review
+        await storm(pilot, app, ("o",), ("enter",))  # Enter picks the first outcome, and the cursor moves on
+        await storm(pilot, app, (), ("enter",))
+        await storm(pilot, app, (), ("enter", "enter", "enter"))  # on the last field: save, and twice more
+        assert stack_names(app) == review, "the review stays open"
+        assert len(session.outcomes) == 1
+        post(app, ("escape", "escape", "escape"))
+        await settle(pilot)
+        assert_on_the_activity(app, "review closed")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app_fixtures import FakeServers, make_app, make_config, new_session
+from app_fixtures import FakeServers, make_app, make_config, new_session, screen_text
 from screens import ActivityScreen, ConfirmScreen, CurtainScreen, HomeScreen
 from sessions import SPECTRUM_ITEM
 from sessions import _disk as disk
@@ -165,3 +165,19 @@ async def test_a_rehearsal_says_nothing_is_kept_instead_of_offering_to_resume(tm
         assert question(app) == "Quit Involve? This was a rehearsal: nothing in it is kept."
         await pilot.press("y")
         await until(lambda: not app.is_running)
+
+
+async def test_the_palettes_quit_says_that_it_asks_first(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = new_session(config)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        helps = {command.title: command.help for command in app.get_system_commands(app.screen)}
+        assert helps["Quit"] == "Leave Involve: it asks first, and says whether everything is saved (q)"
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Quit")
+        await settle(pilot, 8)
+        text = screen_text(app)
+        assert "it asks first" in text and "as soon as possible" not in text, text

@@ -272,3 +272,49 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(tmp_path: Path, m
         app.damage_notice = ""
         await settle(pilot, 6)
         assert "w Hide notice" not in shown_keys(app)
+
+
+async def test_pairing_on_the_lobby_hides_the_keys_on_the_activity_beneath_too(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="spectrum")
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        phone = session.consoles.start("phone")
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press(*phone.code, "enter")
+        await settle(pilot)
+        assert session.consoles.claim(phone.secret) is not None
+        await settle(pilot, 10)
+        app.clear_notifications()
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen) and app.room_view is True
+        assert last_line(app) == "? keys"
+        await pilot.press("n")
+        await settle(pilot, 8)
+        assert isinstance(app.screen, ActivityScreen)
+        assert_room_view(app)
+
+
+@pytest.mark.parametrize("start_on", ["off", "on"])
+async def test_z_on_the_lobby_reaches_the_activity_beneath_either_way(tmp_path: Path, start_on: str) -> None:
+    config = make_config(tmp_path, room_view=start_on)
+    session = fixed_session(config, current="spectrum")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, LobbyScreen)
+        await pilot.press("z")
+        await settle(pilot)
+        app.clear_notifications()
+        assert app.room_view is (start_on == "off")
+        await pilot.press("escape")
+        await settle(pilot, 8)
+        assert isinstance(app.screen, ActivityScreen)
+        if app.room_view:
+            assert_room_view(app)
+        else:
+            assert_facilitator_view(app)

@@ -15,8 +15,8 @@ PUBLIC_BASE = "http://192.0.2.10:8765"
 """A fixed join address base (INVOLVE_PUBLIC_URL); the token after /j/ is the session's own."""
 
 
-def start_involve(terminal: Terminal, tmp_path: Path, *, width: int = 100, height: int = 30) -> None:
-    """`involve run where-are-we` as a facilitator starts it, on its own data folder, at a fixed join address."""
+def start_involve(terminal: Terminal, tmp_path: Path, *, width: int = 100, height: int = 30, template: str = "where-are-we") -> None:
+    """`involve run <template>` as a facilitator starts it, on its own data folder, at a fixed join address."""
     env = {
         "INVOLVE_DATA_DIR": str(tmp_path / "data"),
         "INVOLVE_EXPORT_DIR": str(tmp_path / "exports"),
@@ -30,6 +30,6 @@ def start_involve(terminal: Terminal, tmp_path: Path, *, width: int = 100, heigh
     # COLUMNS and LINES from the test runner would override the real terminal size.
     command = (
         f"cd {shlex.quote(str(ROOT_DIR))} && env -u COLUMNS -u LINES {assignments}"
-        f" {shlex.quote(sys.executable)} -m tui run where-are-we --title 'Tmux lobby'"
+        f" {shlex.quote(sys.executable)} -m tui run {shlex.quote(template)} --title 'Tmux lobby'"
     )
     terminal.start(command, width=width, height=height)
