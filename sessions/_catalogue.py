@@ -235,6 +235,17 @@ def _timestamp(value: str) -> float:
 
 
 
+def earlier_session_absent(baseline_id: str) -> str:
+    """What to say when the session a review compares with is not in this data folder.
+
+    A record imported alone may review a session that was never imported here: it still
+    resumes and exports, with the outcomes it recorded, but without the comparison."""
+    return (
+        f"The earlier session this one reviews ({baseline_id}) is not in this data folder, so there is "
+        "no progress review beside it; the outcomes recorded here are kept. Import that session's record to add the review."
+    )
+
+
 def earlier_targets(session: LiveSession) -> tuple[Target, ...]:
     """The targets of the session `session` reviews, in the order they were agreed; () when there is none to read.
 

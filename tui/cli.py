@@ -332,6 +332,9 @@ def _open_baseline(store, session):
     try:
         return _open_to_read(store, baseline_id)
     except SessionNotFound:
+        from sessions import earlier_session_absent
+
+        _warn(earlier_session_absent(baseline_id))
         return None
 
 
@@ -348,6 +351,10 @@ def _import(args: argparse.Namespace, config: Config) -> int:
         raise CommandError(str(error)) from None
     try:
         _out.print(Text(f"Imported {session.title} as session {session.id}"))
+        if session.baseline_id and not store.session_dir(session.baseline_id).is_dir():
+            from sessions import earlier_session_absent
+
+            _warn(earlier_session_absent(session.baseline_id))
     finally:
         session.close()
     return 0

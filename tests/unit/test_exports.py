@@ -46,6 +46,7 @@ from sessions import (
 CLOCK = "2026-03-02T10:00:00+00:00"
 SESSION_ID = "fixed-session"
 GOLDEN = Path(__file__).parent / "golden"
+ROOT = Path(__file__).resolve().parents[2]
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 HOSTILE = {
@@ -346,8 +347,32 @@ def _set(data: dict, where: str, value) -> None:
         ("votes.0.participant_id", "nobody", "vote 1"),
         ("votes.0.item", "no-such-item", "vote 1"),
         ("participants.0.role", "king", "participant 1"),
+        ("participants.0.role", [1], "participant 1"),
+        ("participants.0.role", {}, "participant 1"),
         ("participants.0.id", "../p", "participant 1"),
+        ("participants.0.id", [1], "participant 1"),
+        ("votes.0.activity_id", [1], "vote 1"),
+        ("votes.0.item", {}, "vote 1"),
+        ("votes.0.participant_id", [1], "vote 1"),
+        ("votes.0.value", [1], "vote 1"),
+        ("tallies.0.activity_id", {}, "hand count 1"),
+        ("tallies.0.value", [1], "hand count 1"),
+        ("tallies.0.role", [1], "hand count 1"),
+        ("meta.revealed", [[1]], "session.meta.revealed"),
+        ("meta.present_without_phones", {"lived": [1]}, "session.meta.present_without_phones.lived"),
+        ("meta.present_without_phones", [1], "session.meta.present_without_phones"),
+        ("meta.baseline_id", [1], "session.meta.baseline_id"),
         ("comments.0.activity_id", "nowhere", "comment 1"),
+        ("comments.0.activity_id", [1], "comment 1"),
+        ("comments.0.state", [1], "comment 1"),
+        ("comments.0.state", {}, "comment 1"),
+        ("comments.0.state", "shouted", "comment 1"),
+        ("comments.0.id", [1], "comment 1"),
+        ("comments.0.participant_id", "nobody", "comment 1"),
+        ("comments.0.participant_id", {}, "comment 1"),
+        ("comments.0.from_facilitator", [1], "comment 1"),
+        ("targets.0.id", {}, "target 1"),
+        ("targets.0.activity_id", [1], "target 1"),
         ("targets.0.activity_id", "nowhere", "target 1"),
     ],
 )
@@ -918,3 +943,54 @@ def test_outcomes_reach_the_summary_when_the_earlier_session_is_not_at_hand(tmp_
     finally:
         baseline.close()
         review.close()
+
+
+def test_a_review_imported_without_its_earlier_session_resumes_exports_and_compares(tmp_path: Path, fixed_ids) -> None:
+    """A record exported alone may review a session that is not in this data folder: it is still
+    imported whole, and every command that would compare says once that the earlier session is not here."""
+    import subprocess
+    import sys
+
+    from sessions import earlier_session_absent
+
+    made = make_store(tmp_path / "made" / "sessions")
+    baseline, review = build_review(made)
+    try:
+        [review_path] = export_session(review, ["json"], tmp_path / "records", include_hidden=True)
+        [baseline_path] = export_session(baseline, ["json"], tmp_path / "records", include_hidden=True)
+    finally:
+        baseline.close()
+        review.close()
+    data = tmp_path / "here"
+    data.mkdir()
+    env = {"INVOLVE_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "HOME": str(data), "PYTHONPATH": str(ROOT), "COLUMNS": "400"}
+
+    def involve(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=env, timeout=60, cwd=data)
+
+    absent = " ".join(earlier_session_absent("baseline-session").split())
+    imported = involve("import", str(review_path))
+    assert imported.returncode == 0, imported.stderr
+    assert "Imported" in imported.stdout and "Traceback" not in imported.stderr
+    assert " ".join(imported.stderr.split()) == f"involve: warning: {absent}"
+    exported = involve("export", "review-session", "--format", "md,json", "--include-hidden", "--out", str(tmp_path / "out"))
+    assert exported.returncode == 0, exported.stderr
+    assert " ".join(exported.stderr.split()) == f"involve: warning: {absent}"
+    markdown = (tmp_path / "out" / "review-session-record-private.md").read_text(encoding="utf-8")
+    assert "### Targets agreed at the earlier session: how they went" in markdown
+    assert "Funding was not agreed." in markdown
+
+    store = make_store(data / "sessions")
+    again = store.open("review-session")  # resumes, writable
+    try:
+        assert len(again.outcomes) == 2 and again.baseline_id == "baseline-session"
+        assert export_session(again, FORMATS, tmp_path / "again", include_hidden=True)
+    finally:
+        again.close()
+    # Importing the earlier session's record afterwards adds the review, with no warning.
+    assert involve("import", str(baseline_path)).returncode == 0
+    exported = involve("export", "review-session", "--format", "md", "--out", str(tmp_path / "reviewed"))
+    assert exported.returncode == 0 and exported.stderr == "", exported.stderr
+    assert "### Since 2 March 2026" in (tmp_path / "reviewed" / "review-session-record.md").read_text(encoding="utf-8")
+    compared = involve("compare", "baseline-session", "review-session")
+    assert compared.returncode == 0 and compared.stderr == "", compared.stderr
