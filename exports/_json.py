@@ -179,8 +179,10 @@ def import_record(store: SessionStore, path: Path) -> LiveSession:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise RecordError(f"{path}: not a session record (the file is not UTF-8 text).") from None
-    except (RecursionError, MemoryError):
+    except RecursionError:
         raise RecordError(f"{path}: not a valid session record (its JSON is nested too deeply).") from None
+    except MemoryError:
+        raise RecordError(f"{path}: cannot be imported: there is not enough memory to read its {len(raw):,} bytes.") from None
     except json.JSONDecodeError as error:
         raise RecordError(
             f"{path}: not a valid session record (broken JSON at line {error.lineno}, column {error.colno}: {error.msg})."

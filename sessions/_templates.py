@@ -130,6 +130,8 @@ MAX_KEY_PARTS = 16
 MAX_NESTING = 16
 """A template nests arrays and tables two or three deep; deeper is not a plan."""
 
+_NO_MEMORY = "there is not enough memory to read this template"
+
 _BARE = r"[A-Za-z0-9_+:-]+"
 _QUOTED = r'"(?:[^"\\\n]|\\[^\n])*"?|\'[^\'\n]*\'?'  # unclosed, it runs to the line's end, as tomllib stops there
 _ATOM = re.compile(rf"{_BARE}|{_QUOTED}")
@@ -183,8 +185,10 @@ def parse_template(text: str, path: Path | str = "<template>", *, builtin: bool 
     _refuse_deep_nesting(text, path)
     try:
         data = tomllib.loads(text)
-    except (RecursionError, MemoryError):
+    except RecursionError:
         raise TemplateError(path, "this is not a usable template: its arrays or tables are nested too deeply") from None
+    except MemoryError:
+        raise TemplateError(path, _NO_MEMORY) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -194,8 +198,10 @@ def parse_template(text: str, path: Path | str = "<template>", *, builtin: bool 
     ctx = _Context(path, _Locator(text))
     try:
         return _build_template(data, ctx, builtin=builtin)
-    except (RecursionError, MemoryError):
+    except RecursionError:
         raise TemplateError(path, "this is not a usable template: its values are nested too deeply") from None
+    except MemoryError:
+        raise TemplateError(path, _NO_MEMORY) from None
 
 
 TEMPLATE_MAX_BYTES = 1024 * 1024

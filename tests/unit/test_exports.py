@@ -304,6 +304,19 @@ def test_import_explains_broken_files(tmp_path: Path, content: str, words: str) 
     assert words in str(caught.value)
 
 
+def test_import_out_of_memory_is_said_as_such_not_as_deep_nesting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import exports._json as record_json
+
+    def no_memory(*_args: object, **_kwargs: object) -> object:
+        raise MemoryError
+
+    path = _write(tmp_path, "big.json", '{"schema": "involve.session-record"}')
+    monkeypatch.setattr(record_json.json, "loads", no_memory)
+    with pytest.raises(RecordError) as caught:
+        import_record(make_store(tmp_path / "fresh"), path)
+    assert str(caught.value) == f"{path}: cannot be imported: there is not enough memory to read its 36 bytes."
+
+
 def test_import_refuses_ids_that_leave_the_sessions_folder(room: Room, tmp_path: Path) -> None:
     [path] = export_session(room.session, ["json"], tmp_path, include_hidden=True)
     data = json.loads(path.read_text(encoding="utf-8"))

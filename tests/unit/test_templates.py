@@ -285,3 +285,15 @@ def test_brackets_nested_more_than_sixteen_deep_are_refused_with_their_line():
     with pytest.raises(TemplateError, match="nested too deeply") as refused:
         parse_template(GOOD + "x = " + "[" * 17 + "]" * 17 + "\n", "deep.toml")
     assert refused.value.line == GOOD.count("\n") + 1
+
+
+def test_running_out_of_memory_is_said_as_such_not_as_deep_nesting(monkeypatch):
+    import sessions._templates as templates
+
+    def no_memory(_text):
+        raise MemoryError
+
+    monkeypatch.setattr(templates.tomllib, "loads", no_memory)
+    with pytest.raises(TemplateError) as refused:
+        parse_template(GOOD, "big.toml")
+    assert str(refused.value) == "big.toml: there is not enough memory to read this template"
