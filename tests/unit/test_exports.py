@@ -550,6 +550,9 @@ def test_hostile_comments_are_inert_in_markdown(room: Room, tmp_path: Path) -> N
         "https://ex`ample.com",
         "1. www.evil.com",
         "# https://evil.com",
+        "evil£.com",
+        "xn--e1afmkfd-.com",
+        "see evil€.com/steal",
     ],
 )
 def test_markdown_never_lets_an_address_in_user_text_become_a_link(text: str) -> None:
@@ -565,6 +568,20 @@ def test_markdown_never_lets_an_address_in_user_text_become_a_link(text: str) ->
 
     assert shown(md_text(text)) == text, "the words read exactly as written"
     assert shown("| a |\n| --- |\n| " + md_cell(text) + " |") == "a" + text, "in a table too, in one cell"
+
+
+def test_no_character_before_the_dot_lets_a_dotted_name_become_a_link() -> None:
+    """markdown-it's linkify links `evil£.com` and `xn--e1afmkfd-.com`: whatever precedes the dot, the word goes in code."""
+    from exports._markdown import md_text
+
+    renderer = gfm()
+    linked = []
+    for code in range(0x21, 0x3000):
+        char = chr(code)
+        for text in (f"evil{char}.com", f"xn--e1afmkfd{char}.com", f"{char}evil.com", f"bob{char}evil.com/x"):
+            if "<a " in renderer.render(md_text(text)):
+                linked.append(text)
+    assert linked == []
 
 
 def test_markdown_leaves_ordinary_words_alone() -> None:
