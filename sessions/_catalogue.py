@@ -165,7 +165,7 @@ class SessionStore:
                     "damage": db.damage.describe() if db.damage is not None else "",
                 }
         except (StorageError, OSError, ValueError) as error:
-            return {"participants": 0, "votes": 0, "comments": 0, "damage": f"It cannot be opened: {error}"}
+            return {"damage": f"Session {directory.name} cannot be opened: {error}", "readable": False}
 
     def find(self, reference: str | None = None) -> SessionInfo:
         """A session by id, id prefix or exact title; the newest when no reference is given."""

@@ -277,9 +277,7 @@ def _sessions(config: Config) -> int:
             Text(info.title),
             Text(info.template_name),
             Text(info.created_at[:10]),
-            str(info.participants),
-            str(info.votes),
-            str(info.comments),
+            *info.counts(),
         )
     _out.print(table)
     for info in sessions:
