@@ -266,3 +266,21 @@ def test_a_record_exported_after_a_participant_was_lost_imports_with_every_answe
         assert sum(1 for c in again.comments.values() if c.participant_id == lost) == 1
     finally:
         again.close()
+
+
+def test_the_damaged_journal_kept_aside_is_owner_only_like_every_session_file(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    data = tmp_path / "data"
+    session_id, _voters, _line = _damaged_session(data)
+    old_umask = os.umask(0o022)  # what most machines use: files made with open() would be 0644
+    try:
+        session = SessionStore(data / "sessions").open(session_id)  # a writable open sets the damage aside
+        session.close()
+    finally:
+        os.umask(old_umask)
+    directory = data / "sessions" / session_id
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in directory.iterdir() if path.is_file()}
+    assert "journal.log.damaged" in modes and "journal.log.damaged.json" in modes, modes
+    assert modes == {name: 0o600 for name in modes}, modes
