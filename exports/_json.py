@@ -179,8 +179,10 @@ def import_record(store: SessionStore, path: Path) -> LiveSession:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise RecordError(f"{path}: not a session record (the file is not UTF-8 text).") from None
-    except (RecursionError, MemoryError):
+    except RecursionError:
         raise RecordError(f"{path}: not a valid session record (its JSON is nested too deeply).") from None
+    except MemoryError:
+        raise RecordError(f"{path}: cannot be imported: there is not enough memory to read its {len(raw):,} bytes.") from None
     except json.JSONDecodeError as error:
         raise RecordError(
             f"{path}: not a valid session record (broken JSON at line {error.lineno}, column {error.colno}: {error.msg})."
@@ -394,14 +396,20 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
     for i, row in enumerate(rows("comments")):
         where = f"comment {i + 1}"
         state = row.get("state", "pending")
-        if state not in {s.value for s in CommentState}:
-            raise fail(where, f"has an unknown state {state!r}")
+        if not isinstance(state, str) or state not in {s.value for s in CommentState}:
+            raise fail(where, f"has an unknown state {str(state)[:40]!r}")
         comment_id = row.get("id")
         if isinstance(comment_id, bool) or not isinstance(comment_id, (int, str)) or not _RECORD_ID.fullmatch(str(comment_id)):
             raise fail(where, "has no usable id")
         if str(comment_id) in seen_comments:
             raise fail(where, "has the same \"id\" as an earlier one")
         seen_comments.add(str(comment_id))
+        author_id = text(row, "participant_id", where, required=False)
+        if author_id and author_id not in seen_people:
+            raise fail(where, "is from a participant the record does not have")
+        from_facilitator = row.get("from_facilitator", False)
+        if not isinstance(from_facilitator, bool):
+            raise fail(where, "has a \"from_facilitator\" that is not true or false")
         comments.append(
             {
                 "id": str(comment_id),
@@ -410,9 +418,9 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
                 "text": clean_text(text(row, "text", where), COMMENT_MAX),
                 "state": state,
                 "author": clean_line(text(row, "author", where, required=False), NAME_MAX),
-                "participant_id": text(row, "participant_id", where, required=False),
+                "participant_id": author_id,
                 "created_at": text(row, "created_at", where, required=False),
-                "from_facilitator": bool(row.get("from_facilitator", False)),
+                "from_facilitator": from_facilitator,
             }
         )
     targets = []

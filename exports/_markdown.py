@@ -40,8 +40,10 @@ from ._summary import SessionSummary
 _INLINE = re.compile(r"([\\`*_\[\]|~])")
 _LEADING = re.compile(r"^([#+=-]|\d{1,9}(?=[.)](\s|$)))")
 _WORD = re.compile(r"[^\s`|]+")
-_LINK_LIKE = re.compile(r"://|^//|www\.|mailto:|xmpp:|@[^@]*\.\w|\w\.[^\W\d_]{2,}", re.IGNORECASE)
-"""What a GFM renderer could turn into a link: a scheme, `www.`, or a dotted name (a domain, an e-mail address)."""
+_LINK_LIKE = re.compile(r"://|^//|www\.|mailto:|xmpp:|@[^@]*\.\w|\.[^\W\d_]{2,}", re.IGNORECASE)
+"""What a GFM renderer could turn into a link: a scheme, `www.`, or a dotted name (a domain, an e-mail address).
+
+A dot before two letters counts whatever precedes it: linkify links `evil£.com` and `xn--e1afmkfd-.com` too."""
 
 
 def _inert(piece: str) -> str:

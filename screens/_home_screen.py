@@ -77,7 +77,8 @@ class HomeScreen(Screen):
         table = self.query_one("#home-sessions", DataTable)
         table.clear()
         for info in sessions:
-            table.add_row(Text(info.title), Text(info.created_at[:10]), str(info.participants), str(info.comments), key=info.id)
+            people, _votes, comments = info.counts()
+            table.add_row(Text(info.title), Text(info.created_at[:10]), people, comments, key=info.id)
         note = self.query_one("#home-sessions-note", Static)
         note.update(Content("" if sessions else "No sessions yet. Choose a template on the left and start one."))
         self.query_one("#home-resume-button", Button).disabled = not sessions

@@ -5,7 +5,7 @@ command line, the intake server, the exports and the tests alike.
 """
 
 from . import _numbers as numbers
-from ._catalogue import SessionStore, earlier_targets, is_session_id
+from ._catalogue import SessionStore, earlier_session_absent, earlier_targets, is_session_id
 from ._codes import ROOM_CODE_ALPHABET, new_code, normalise_code
 from ._consoles import CODE_LENGTH as CONSOLE_CODE_LENGTH
 from ._consoles import ConsolePairing, PairingRefused, PendingPairing
@@ -146,6 +146,7 @@ __all__ = [
     "Stage",
     "Statement",
     "StorageError",
+    "earlier_session_absent",
     "earlier_targets",
     "is_session_id",
     "Tally",

@@ -165,7 +165,7 @@ class SessionStore:
                     "damage": db.damage.describe() if db.damage is not None else "",
                 }
         except (StorageError, OSError, ValueError) as error:
-            return {"participants": 0, "votes": 0, "comments": 0, "damage": f"It cannot be opened: {error}"}
+            return {"damage": f"Session {directory.name} cannot be opened: {error}", "readable": False}
 
     def find(self, reference: str | None = None) -> SessionInfo:
         """A session by id, id prefix or exact title; the newest when no reference is given."""
@@ -233,6 +233,17 @@ def _timestamp(value: str) -> float:
     except ValueError:
         return 0.0
 
+
+
+def earlier_session_absent(baseline_id: str) -> str:
+    """What to say when the session a review compares with is not in this data folder.
+
+    A record imported alone may review a session that was never imported here: it still
+    resumes and exports, with the outcomes it recorded, but without the comparison."""
+    return (
+        f"The earlier session this one reviews ({baseline_id}) is not in this data folder, so there is "
+        "no progress review beside it; the outcomes recorded here are kept. Import that session's record to add the review."
+    )
 
 
 def earlier_targets(session: LiveSession) -> tuple[Target, ...]:

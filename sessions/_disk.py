@@ -78,3 +78,8 @@ def _append_to(path: Path) -> int:
     """The journal opened for appending (created if missing, owner-only)."""
     return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o600)
 
+
+def _create_private(path: Path) -> int:
+    """A new file only its owner may read, as every file of a session is; refused if one is there."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o600)
+

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ._disk import _create_private
+
 __all__ = ["DamagedLines", "JournalDamage", "describe_payload", "read_damage_note", "write_damage_note"]
 
 DAMAGE_NOTE = "journal.log.damaged.json"
@@ -139,7 +141,7 @@ def write_damage_note(directory: Path, damage: JournalDamage, fsync: Any) -> Non
     data: dict[str, Any] = {"kept": damage.kept, "regions": [asdict(region) for region in damage.regions]}
     temp = directory / f"{DAMAGE_NOTE}.tmp-{secrets.token_hex(4)}"
     try:
-        with open(temp, "wb") as note:
+        with os.fdopen(_create_private(temp), "wb") as note:
             note.write(json.dumps(data, indent=1).encode())
             note.flush()
             fsync(note.fileno())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -125,6 +125,7 @@ class LiveSession:
             key = (vote.activity_id, vote.item, vote.participant_id)
             self.votes[key] = vote
             self._vote_docs[key] = doc.doc_id
+        self._keep_lost_participants(vote.participant_id for vote in self.votes.values())
         self._answers = AnswerIndex.of(self.votes.values(), self.participants)
         self.tallies: dict[tuple[str, str, Any, str], Tally] = {}
         self._tally_docs: dict[tuple[str, str, Any, str], int] = {}
@@ -139,6 +140,7 @@ class LiveSession:
             comment = comment_from_doc(doc)
             self.comments[comment.id] = comment
             self._comment_docs[comment.id] = doc.doc_id
+        self._keep_lost_participants(comment.participant_id for comment in self.comments.values() if comment.participant_id)
         self._comment_index = CommentIndex.of(self.comments)
         # Numbered, not counted: an imported record may have gaps where hidden comments were left out.
         self._next_comment = 1 + max((int(i) for i in self.comments if i.isdigit()), default=0)
@@ -155,6 +157,16 @@ class LiveSession:
             outcome = outcome_from_doc(doc)
             self.outcomes[outcome.target_id] = outcome
             self._outcome_docs[outcome.target_id] = doc.doc_id
+
+    def _keep_lost_participants(self, referenced: Iterable[str]) -> None:
+        """Answers and comments whose participant's joining was lost to journal damage are kept.
+
+        They were confirmed, so they stay, under a participant who has only the id: no name,
+        no role, no device (so nobody can answer as them). Every record then names each
+        answer's participant, and `involve import` reads it back. Held in memory only, so
+        each open finds the same ones again from the saved answers."""
+        for participant_id in sorted(set(referenced) - self.participants.keys()):
+            self.participants[participant_id] = Participant(participant_id)
 
     # -- identity -----------------------------------------------------------------
 

@@ -441,6 +441,14 @@ class SessionInfo:
     comments: int = 0
     damage: str = ""
     """What a damaged journal cost the session, in one line; "" when nothing was lost."""
+    readable: bool = True
+    """False when the session's files cannot be read at all: its counts are then unknown, not zero."""
+
+    def counts(self) -> tuple[str, str, str]:
+        """People, votes and comments as a list shows them: "unreadable" and dashes for a session that cannot be read."""
+        if not self.readable:
+            return ("unreadable", "–", "–")
+        return (str(self.participants), str(self.votes), str(self.comments))
 
 
 def topic_of(activity: Activity, item: str) -> str:

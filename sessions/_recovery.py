@@ -220,7 +220,7 @@ def _set_damage_aside(directory: Path, recovered: _Recovered, damage: JournalDam
     damaged lines are neither read again nor reported as new.
     """
     kept = _free_name(directory, DAMAGED)
-    with open(directory / JOURNAL, "rb") as source, open(directory / kept, "xb") as copy:
+    with open(directory / JOURNAL, "rb") as source, os.fdopen(_disk._create_private(directory / kept), "wb") as copy:
         shutil.copyfileobj(source, copy)
         copy.flush()
         _disk._fsync(copy.fileno())

@@ -124,14 +124,71 @@ class _Context:
         return TemplateError(self.path, message, line=self.locator.line_of(header, index, key), field=field)
 
 
+MAX_KEY_PARTS = 16
+"""A template's keys have one to three parts (`activities.stages`); a key with more is not a plan."""
+
+MAX_NESTING = 16
+"""A template nests arrays and tables two or three deep; deeper is not a plan."""
+
+_NO_MEMORY = "there is not enough memory to read this template"
+
+_BARE = r"[A-Za-z0-9_+:-]+"
+_QUOTED = r'"(?:[^"\\\n]|\\[^\n])*"?|\'[^\'\n]*\'?'  # unclosed, it runs to the line's end, as tomllib stops there
+_ATOM = re.compile(rf"{_BARE}|{_QUOTED}")
+_TOKENS = re.compile(
+    r"(?P<skip>#[^\n]*"  # a comment
+    r'|"""(?:[^\\]|\\.?)*?(?:"{3,5}|\Z)'  # a multi-line basic string (it may end in one or two quotes), or one never closed
+    r"|\'\'\'.*?(?:\'{3,5}|\Z))"  # a multi-line literal string
+    rf"|(?P<chain>(?:{_BARE}|{_QUOTED})(?:[ \t]*\.[ \t]*(?:{_BARE}|{_QUOTED}))*)"  # a key, dotted or not, or a value
+    r"|(?P<open>[\[{])|(?P<close>[\]}])"
+    r"|[^\[\]{}\"'#A-Za-z0-9_+:-]+|.",
+    re.DOTALL,
+)
+
+
+def _refuse_deep_nesting(text: str, path: Path) -> None:
+    """Refuse keys with many dotted parts and deep brackets before tomllib reads them.
+
+    tomllib's time and memory grow with the square of a dotted key's depth: a 100 KB key of
+    50,000 parts takes gigabytes. One pass over the text's tokens (strings and comments
+    skipped whole, so a dot inside them never counts) finds both kinds of depth cheaply.
+    """
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        kind = token.lastgroup
+        if kind == "chain":
+            chain = token.group()
+            if chain.count(".") >= MAX_KEY_PARTS:
+                parts = _ATOM.findall(chain)
+                if len(parts) > MAX_KEY_PARTS:
+                    line = text.count("\n", 0, token.start()) + 1
+                    field = ".".join(part.strip("\"'") for part in parts[:3])[:60] + ".…"
+                    raise TemplateError(
+                        path,
+                        f"this is not a usable template: a key has {len(parts):,} parts separated by dots, and at most {MAX_KEY_PARTS} are allowed",
+                        line=line,
+                        field=field,
+                    )
+        elif kind == "open":
+            depth += 1
+            if depth > MAX_NESTING:
+                line = text.count("\n", 0, token.start()) + 1
+                raise TemplateError(path, "this is not a usable template: its arrays or tables are nested too deeply", line=line)
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+
+
 def parse_template(text: str, path: Path | str = "<template>", *, builtin: bool = False) -> Template:
     """Parse and check template text; raise TemplateError naming file, line and field."""
     path = Path(path)
     text = text.removeprefix("\ufeff")  # a byte order mark, as some editors save UTF-8
+    _refuse_deep_nesting(text, path)
     try:
         data = tomllib.loads(text)
-    except (RecursionError, MemoryError):
+    except RecursionError:
         raise TemplateError(path, "this is not a usable template: its arrays or tables are nested too deeply") from None
+    except MemoryError:
+        raise TemplateError(path, _NO_MEMORY) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -141,8 +198,10 @@ def parse_template(text: str, path: Path | str = "<template>", *, builtin: bool 
     ctx = _Context(path, _Locator(text))
     try:
         return _build_template(data, ctx, builtin=builtin)
-    except (RecursionError, MemoryError):
+    except RecursionError:
         raise TemplateError(path, "this is not a usable template: its values are nested too deeply") from None
+    except MemoryError:
+        raise TemplateError(path, _NO_MEMORY) from None
 
 
 TEMPLATE_MAX_BYTES = 1024 * 1024

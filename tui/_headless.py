@@ -34,6 +34,8 @@ class HeadlessReport(Reporter):
         self.demo = False
         """A demo's session is thrown away on closing: nothing to resume."""
         self._saving_failed = False
+        self._closed = ""
+        """The session that closed with every change saved, said by `finish` once the launch is cleaned up."""
 
     def joined(self, url: str, console_link: Callable[[], str]) -> None:
         """`join: URL` for phones; then `console: URL`, the one-time link for the facilitator's console.
@@ -61,7 +63,16 @@ class HeadlessReport(Reporter):
         self.problem(message, status=1)
 
     def closed(self, session_id: str) -> None:
-        """`closed: …` with how to pick the session up again: the facilitator's terminal has no screen to say it."""
+        self._closed = session_id
+
+    def finish(self, *, removed: bool) -> None:
+        """`closed: …` with how to pick the session up again: the facilitator's terminal has no screen to say it.
+
+        Said only once the launch is cleaned up: a refused start that took its empty session
+        back (`removed`) has nothing to resume, and its cause was already said."""
+        session_id, self._closed = self._closed, ""
+        if not session_id or removed:
+            return
         if self.demo:
             self.out.write("closed: the rehearsal is over; a demo keeps nothing\n")
         else:
@@ -113,4 +124,5 @@ def run_headless(config, request) -> int:
         app.run(headless=True)
     finally:
         launch.cleanup(refused=launch.session is not None and launch.session.id in app.phone_page_refused)
+        report.finish(removed=launch.removed)
     return report.status

@@ -48,6 +48,8 @@ class Launch:
     scratch: TemporaryDirectory | None = field(default=None, repr=False)
     created: bool = False
     """Did this launch create the session (`involve run`)? Only then may a refused start remove it."""
+    removed: bool = False
+    """Did `cleanup` take back the session this launch created (a refused start with nothing in it)?"""
 
     def cleanup(self, *, refused: bool = False) -> bool:
         """Close the session if nobody did, and remove a demo's scratch folder.
@@ -65,6 +67,7 @@ class Launch:
                 saved = False
             if refused and self.created and saved and self.session.untouched:
                 self.store.purge(self.session.id)
+                self.removed = True
         if self.scratch is not None:
             self.scratch.cleanup()
             self.scratch = None

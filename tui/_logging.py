@@ -19,6 +19,26 @@ _LOGGERS = ("sessions", "exports", "tui", "screens", "asyncio", "aiohttp", "text
 _MAX_BYTES = 1_000_000
 
 
+class _QuietFileHandler(logging.handlers.RotatingFileHandler):
+    """A log file that, when it cannot be written (a full disk), drops the record in silence.
+
+    The standard handler prints "--- Logging error ---" and a traceback to stderr, which
+    may be the projector; the facilitator already hears about a full disk from the save
+    status. The file is reopened on the next record, so logging resumes once there is room.
+    """
+
+    failures = 0
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.failures += 1
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            try:
+                stream.close()
+            except (OSError, ValueError):
+                pass  # what is still buffered cannot reach the disk either
+
+
 def keep_logs_off_the_terminal(data_dir: Path | None) -> Path | None:
     """Send every log record of ours, asyncio's and aiohttp's to `involve.log` (or nowhere).
 
@@ -30,7 +50,7 @@ def keep_logs_off_the_terminal(data_dir: Path | None) -> Path | None:
             raise OSError("no data folder")
         data_dir.mkdir(parents=True, exist_ok=True)
         path = data_dir / LOG_FILE
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=_MAX_BYTES, backupCount=1, encoding="utf-8", delay=True)
+        handler = _QuietFileHandler(path, maxBytes=_MAX_BYTES, backupCount=1, encoding="utf-8", delay=True)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.setLevel(logging.INFO)
     except OSError:
@@ -41,7 +61,7 @@ def keep_logs_off_the_terminal(data_dir: Path | None) -> Path | None:
         for old in [h for h in logger.handlers if getattr(h, "_involve", False)]:
             logger.removeHandler(old)
             old.close()
-        handler._involve = True  # type: ignore[attr-defined]
+        handler._involve = True  # type: ignore[union-attr]
         logger.addHandler(handler)
         if logger.level == logging.NOTSET or logger.level > logging.INFO:
             logger.setLevel(logging.INFO)

@@ -45,6 +45,7 @@ from sessions import (
     StorageError,
     TemplateError,
     TemplateLibrary,
+    earlier_session_absent,
 )
 
 from ._collector import QuietCollector
@@ -723,7 +724,11 @@ class InvolveApp(App[int]):
             return None
         try:
             return self.store.open(baseline_id, readonly=True)
-        except (SessionNotFound, StorageError, TemplateError) as error:
+        except SessionNotFound:
+            if not quiet:
+                self.notify(earlier_session_absent(baseline_id), severity="warning", markup=False)
+            return None
+        except (StorageError, TemplateError) as error:
             if not quiet:
                 self.notify(f"The earlier session cannot be opened: {error}", severity="error", markup=False)
             return None

@@ -277,9 +277,7 @@ def _sessions(config: Config) -> int:
             Text(info.title),
             Text(info.template_name),
             Text(info.created_at[:10]),
-            str(info.participants),
-            str(info.votes),
-            str(info.comments),
+            *info.counts(),
         )
     _out.print(table)
     for info in sessions:
@@ -332,6 +330,9 @@ def _open_baseline(store, session):
     try:
         return _open_to_read(store, baseline_id)
     except SessionNotFound:
+        from sessions import earlier_session_absent
+
+        _warn(earlier_session_absent(baseline_id))
         return None
 
 
@@ -348,6 +349,10 @@ def _import(args: argparse.Namespace, config: Config) -> int:
         raise CommandError(str(error)) from None
     try:
         _out.print(Text(f"Imported {session.title} as session {session.id}"))
+        if session.baseline_id and not store.session_dir(session.baseline_id).is_dir():
+            from sessions import earlier_session_absent
+
+            _warn(earlier_session_absent(session.baseline_id))
     finally:
         session.close()
     return 0

@@ -4,17 +4,18 @@ An idle connection costs a file descriptor for as long as the keep-alive time.
 Thousands of them (a slowloris flood, or a broken client) would use up the
 process's descriptors, and then nobody's phone could connect and asyncio
 would fill the log with "Too many open files". So each connection is counted
-as it is accepted; one over a cap gets a short 503 and is closed at once,
-before aiohttp spends anything on it, and people already connected go on as
-before. The caps sit well inside the descriptor limit, which is raised to
-its hard limit at start.
+as it is accepted, before aiohttp spends anything on it. At a cap, the oldest
+idle connection (kept alive, no request in flight) of the address holding the
+most is closed to make room, so a few addresses filling the cap with idle
+connections never lock out a phone from another; only when none is idle does
+the newcomer get a short 503 and close at once. The caps sit well inside the
+descriptor limit, which is raised to its hard limit at start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -61,25 +62,49 @@ class ConnectionGate:
         self.total = total
         self.open = 0
         self.refused = 0
-        self._by_address: Counter[str] = Counter()
+        self.evicted = 0
+        # Each address's open connections, oldest first (a dict keeps the order they were admitted in).
+        self._by_address: dict[str, dict[_GatedProtocol, None]] = {}
 
-    def admit(self, address: str) -> bool:
-        if self.open >= self.total or self._by_address[address] >= self.per_address:
+    def held(self, address: str) -> int:
+        return len(self._by_address.get(address, ()))
+
+    def admit(self, address: str, connection: _GatedProtocol) -> bool:
+        """Count a new connection in; at a cap, first close an idle one to make room."""
+        if self.held(address) >= self.per_address and not self._evict_idle(address):
             self.refused += 1
-            if not self._by_address[address]:
-                del self._by_address[address]
+            return False
+        if self.open >= self.total and not self._evict_from_largest():
+            self.refused += 1
             return False
         self.open += 1
-        self._by_address[address] += 1
+        self._by_address.setdefault(address, {})[connection] = None
         return True
 
-    def release(self, address: str) -> None:
+    def release(self, address: str, connection: _GatedProtocol) -> None:
+        held = self._by_address.get(address)
+        if not held or connection not in held:
+            return
+        del held[connection]
         self.open -= 1
-        left = self._by_address[address] - 1
-        if left > 0:
-            self._by_address[address] = left
-        else:
+        if not held:
             del self._by_address[address]
+
+    def _evict_from_largest(self) -> bool:
+        """Close the oldest idle connection of the address holding the most; False when it has none idle."""
+        if not self._by_address:
+            return False
+        largest = max(self._by_address, key=lambda address: len(self._by_address[address]))
+        return self._evict_idle(largest)
+
+    def _evict_idle(self, address: str) -> bool:
+        for connection in self._by_address.get(address, ()):
+            if connection.idle:
+                self.release(address, connection)
+                connection.evict()
+                self.evicted += 1
+                return True
+        return False
 
     def protocol(self, factory: Callable[[], asyncio.Protocol]) -> asyncio.Protocol:
         return _GatedProtocol(self, factory)
@@ -88,30 +113,60 @@ class ConnectionGate:
 class _GatedProtocol(asyncio.Protocol):
     """Stands in front of aiohttp's protocol: admits the connection, or answers 503 and closes it."""
 
-    __slots__ = ("_gate", "_factory", "_inner", "_address")
+    __slots__ = ("_gate", "_factory", "_inner", "_address", "_transport", "_counted")
 
     def __init__(self, gate: ConnectionGate, factory: Callable[[], asyncio.Protocol]) -> None:
         self._gate = gate
         self._factory = factory
         self._inner: Any = None
         self._address = ""
+        self._transport: asyncio.BaseTransport | None = None
+        self._counted = False
+
+    @property
+    def idle(self) -> bool:
+        """Kept alive between requests (or never sent one): aiohttp waits for a request and handles none.
+
+        The same test aiohttp makes before closing a connection at its keep-alive time; a
+        connection whose state cannot be read counts as busy, so it is never closed early."""
+        inner = self._inner
+        if inner is None or self._transport is None or self._transport.is_closing():
+            return False
+        waiter = getattr(inner, "_waiter", None)
+        return (
+            waiter is not None
+            and not waiter.done()
+            and not getattr(inner, "_request_in_progress", True)
+            and not getattr(inner, "_messages", True)
+        )
+
+    def evict(self) -> None:
+        """Close to make room for a newcomer; the gate has already stopped counting it."""
+        self._counted = False
+        if self._transport is not None:
+            self._transport.close()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         peer = transport.get_extra_info("peername")
         address = str(peer[0]) if isinstance(peer, tuple) and peer else ""
-        if not self._gate.admit(address):
+        if not self._gate.admit(address, self):
             with contextlib.suppress(Exception):
                 transport.write(_REFUSED)  # type: ignore[attr-defined]
             transport.close()
             return
         self._address = address
+        self._transport = transport
+        self._counted = True
         self._inner = self._factory()
         self._inner.connection_made(transport)
 
     def connection_lost(self, exc: Exception | None) -> None:
         inner, self._inner = self._inner, None
+        self._transport = None
         if inner is not None:
-            self._gate.release(self._address)
+            if self._counted:
+                self._counted = False
+                self._gate.release(self._address, self)
             inner.connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:

@@ -79,12 +79,14 @@ class IntakeLimits:
     room_code_tries_total: int = 60
     """Wrong room codes allowed from everyone together within the same window: many
     addresses guessing at once are held back too (the QR code's link still works)."""
-    connections_per_address: int = 512
+    connections_per_address: int = 256
     """Connections one address may hold open: loose, as a venue's wifi may put a whole
-    room behind one address, but far fewer than a flood of idle connections."""
+    room behind one address (at the cap its own oldest idle one is closed to make room),
+    but a quarter of the total, so a few addresses with busy connections cannot fill it."""
     connections_total: int = 1024
     """Connections held open at once, from everyone; never more than the file
-    descriptor limit leaves room for."""
+    descriptor limit leaves room for. At the cap the oldest idle connection of the
+    address holding the most is closed for a newcomer; only with none idle is it refused."""
     poll_interval: float = 3.0
     """Seconds between a phone page's checks for a new activity (with JavaScript on)."""
     save_timeout: float = 10.0

@@ -196,6 +196,21 @@ def test_busy_port_is_one_clear_line(tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         done = run_involve(tmp_path, "run", "where-are-we", "--headless", "--host", "127.0.0.1", "--port", str(port))
     assert_one_clear_line(done, f"Port {port} is already in use", "--port")
+    # The refused start took its empty session back, so nothing says it can be resumed.
+    assert SessionStore(tmp_path / "sessions").list() == []
+    assert "closed:" not in done.stdout and "involve resume" not in done.stdout, done.stdout
+
+
+def test_a_refused_resume_keeps_its_session_and_says_how_to_reopen_it(tmp_path: Path) -> None:
+    session_id = prepare_session(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_involve(tmp_path, "resume", session_id, "--headless", "--host", "127.0.0.1", "--port", str(port))
+    assert_one_clear_line(done, f"Port {port} is already in use")
+    assert [info.id for info in SessionStore(tmp_path / "sessions").list()] == [session_id]
+    assert f"closed: every change is saved; `involve resume {session_id}` reopens it" in done.stdout
 
 
 async def test_missing_data_directory_is_created(tmp_path: Path) -> None:

@@ -3,12 +3,15 @@ no hang, bounded memory; and one broken template never hides the others."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bench._headless import headless_app
+from bench._headless import ChildServer, app_env, headless_app, prepare_session
 from sessions import FileRefused, SessionStore, read_limited
 from test_faults import assert_one_clear_line, run_involve
 
@@ -18,6 +21,76 @@ HOSTILE_TEMPLATES = {
     "deep-array": '[template]\nname = "deep-array"\ntitle = "x"\nvalues = ' + "[" * DEEP + "]" * DEEP + "\n",
     "deep-table": '[template]\nname = "deep-table"\ntitle = "x"\nvalues = ' + "{a = " * DEEP + "1" + "}" * DEEP + "\n",
 }
+
+
+# A child `python -m tui` whose address space is capped: tomllib's cost is quadratic in a dotted key's
+# depth (a 100 KB key of 50,000 parts took 8 GB), so an unguarded parse fails here by memory, not by a clock.
+MEMORY_CAP = 768 * 1024 * 1024
+CAPPED_TUI = (
+    "import resource, runpy, sys; "
+    f"resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_CAP}, {MEMORY_CAP})); "
+    "sys.argv[0] = 'involve'; runpy.run_module('tui', run_name='__main__')"
+)
+DEEP_KEY = "a" + ".a" * 50_000 + " = 1\n"
+
+
+def run_capped(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = app_env(data_dir) | {"COLUMNS": "240"}  # the list's table wide enough to keep each reason on one line
+    return subprocess.run(
+        [sys.executable, "-c", CAPPED_TUI, *args],
+        env=env,
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_a_template_key_with_many_dotted_parts_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir(parents=True)
+    path = folder / "d.toml"
+    path.write_text(DEEP_KEY)
+    assert path.stat().st_size < 1024 * 1024  # under the size cap: only the depth can refuse it
+    line = assert_one_clear_line(run_capped(tmp_path, "templates", "validate", str(path)), str(path), "line 1", "field 'a.a.a.")
+    assert "50,001 parts separated by dots" in line
+    listed = run_capped(tmp_path, "templates", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "Traceback" not in listed.stdout + listed.stderr
+    flat = " ".join(listed.stdout.split())
+    assert "where-are-we" in flat and "seven-indicators" in flat
+    assert flat.count("cannot be used") == 1 and "parts separated by dots" in flat
+    shown = run_capped(tmp_path, "templates", "show", "where-are-we")
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr, shown.stderr
+
+
+def test_a_record_whose_session_plan_has_a_deep_key_is_refused_on_import(tmp_path: Path) -> None:
+    made = tmp_path / "made"
+    session_id = prepare_session(made)
+    exported = run_involve(made, "export", session_id, "--format", "json", "--include-hidden", "--out", str(tmp_path / "out"))
+    assert exported.returncode == 0, exported.stderr
+    [path] = (tmp_path / "out").glob("*.json")
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["session"]["meta"]["template_source"] += DEEP_KEY
+    path.write_text(json.dumps(record), encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    assert_one_clear_line(run_capped(fresh, "import", str(path)), str(path), "50,001 parts separated by dots")
+    assert not (fresh / "sessions").exists() or not any((fresh / "sessions").iterdir())
+
+
+async def test_a_run_starts_under_a_memory_cap_beside_a_template_with_a_deep_key(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir(parents=True)
+    (folder / "d.toml").write_text(DEEP_KEY)
+    flags = ("--headless", "--host", "127.0.0.1", "--port", "0", "--auto-approve")
+    app = ChildServer([sys.executable, "-c", CAPPED_TUI, "run", "where-are-we", *flags], env=app_env(tmp_path), cwd=tmp_path)
+    url = await app.start(timeout=60)
+    try:
+        assert url.startswith("http://127.0.0.1:")
+    finally:
+        assert await app.stop() == 0
 
 
 def test_deeply_nested_json_in_import_is_one_clear_line(tmp_path: Path) -> None:

@@ -86,6 +86,120 @@ async def test_wrong_room_codes_are_limited_overall_as_well_as_per_address(live_
 # -- a flood of idle connections -------------------------------------------------------------
 
 
+async def _idle_from(address: str, port: int, count: int, *, after_a_request: bool = False) -> list[Any]:
+    """`count` connections from `address` that sit idle: silent from the start, or kept alive after one answered request."""
+    opened: list[Any] = []
+    for _ in range(count):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(address, 0))
+        if after_a_request:
+            writer.write(f"GET /static/intake.css HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+            await writer.drain()
+            await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5.0)
+        opened.append((reader, writer))
+    return opened
+
+
+async def _phone_votes(base: str, join_token: str, address: str, votes: int = 5) -> list[int]:
+    statuses = []
+    async with _client(address) as http:
+        async with http.post(base + "/api/join", json={"join_token": join_token}) as response:
+            statuses.append(response.status)
+            if response.status != 200:
+                return statuses
+            token = (await response.json())["token"]
+        for n in range(votes):
+            body = {"activity_id": "spectrum", "item": "place", "value": 1 + n % 5}
+            async with http.post(base + "/api/vote", json=body, headers={DEVICE_HEADER: token}) as response:
+                statuses.append(response.status)
+    return statuses
+
+
+async def test_two_addresses_filling_the_cap_never_lock_out_a_phone_from_a_third(live_session: LiveSession) -> None:
+    limits = IntakeLimits(connections_per_address=20, connections_total=40)
+    intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=limits)
+    await intake.start()
+    port = intake.bound_port
+    live_session.go_to(1)
+    opened: list[Any] = []
+    try:
+        opened += await _idle_from("127.0.0.2", port, 20)
+        opened += await _idle_from("127.0.0.3", port, 20, after_a_request=True)
+        await asyncio.sleep(0.1)
+        assert intake.gate.open == 40  # the cap is full, every connection idle
+        statuses = await _phone_votes(f"http://127.0.0.1:{port}", live_session.join_token, "127.0.0.9")
+        assert statuses == [200] * 6, statuses
+        assert len(live_session.votes_for("spectrum")) == 1
+        # Room was made by closing idle connections of the two addresses, never by going over the cap.
+        assert intake.gate.evicted >= 1 and intake.gate.open <= 40
+        assert intake.gate.held("127.0.0.2") + intake.gate.held("127.0.0.3") < 40
+    finally:
+        for _, writer in opened:
+            writer.close()
+        await intake.stop()
+
+
+async def test_a_connection_with_a_request_in_flight_is_never_closed_to_make_room(live_session: LiveSession) -> None:
+    limits = IntakeLimits(connections_per_address=20, connections_total=40, body_timeout=5.0)
+    intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=limits)
+    await intake.start()
+    port = intake.bound_port
+    opened: list[Any] = []
+    try:
+        for address in ("127.0.0.2", "127.0.0.3"):
+            for _ in range(20):  # each sends its headers and the start of a body, then waits
+                reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(address, 0))
+                writer.write(
+                    f"POST /api/join HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: 100\r\n\r\n{{".encode()
+                )
+                opened.append((reader, writer))
+        await asyncio.sleep(0.3)
+        assert intake.gate.open == 40
+        async with _client("127.0.0.9") as http:
+            async with http.get(f"http://127.0.0.1:{port}/static/intake.css") as response:
+                assert response.status == 503  # honest: no room, and nobody's request was cut off
+        assert intake.gate.evicted == 0 and intake.gate.open == 40
+    finally:
+        for _, writer in opened:
+            writer.close()
+        await intake.stop()
+
+
+async def test_the_default_caps_leave_room_beside_two_flooding_addresses(tmp_path: Path) -> None:
+    """512 idle connections each from two addresses, against the real app with 1,024 descriptors: a phone still joins and votes."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1024 + 500:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024 + 500, hard) if hard != resource.RLIM_INFINITY else 1524, hard))
+    session_id = prepare_session(tmp_path, "where-are-we", "spectrum")
+    app_args = app_command("resume", session_id, "--headless", "--host", "127.0.0.1", "--port", "0")
+    command = ["sh", "-c", f'ulimit -n {SERVER_FILES} && exec "$@"', "sh", *app_args]
+    app = ChildServer(command, env=app_env(tmp_path), cwd=tmp_path, log=tmp_path / "app-stderr.log")
+    url = await app.start(timeout=60)
+    base, _, join_token = url.partition("/j/")
+    port = int(base.rsplit(":", 1)[1])
+    opened: list[Any] = []
+    try:
+        for address in ("127.0.0.2", "127.0.0.3"):
+            for _ in range(512):
+                try:
+                    opened.append(await asyncio.open_connection("127.0.0.1", port, local_addr=(address, 0)))
+                except OSError:
+                    break
+        async with _client("127.0.0.9") as http:
+            async with http.post(base + "/api/join", json={"join_token": join_token}) as response:
+                assert response.status == 200, await response.text()
+                token = (await response.json())["token"]
+            for n in range(5):
+                body = {"activity_id": "spectrum", "item": "place", "value": 1 + n}
+                async with http.post(base + "/api/vote", json=body, headers={DEVICE_HEADER: token}) as response:
+                    assert response.status == 200, await response.text()
+        assert _open_files(app.pid) < SERVER_FILES - 64
+    finally:
+        for _, writer in opened:
+            writer.close()
+        assert await app.stop() == 0
+
+
 def _open_files(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 

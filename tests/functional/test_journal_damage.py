@@ -218,3 +218,69 @@ def test_compare_and_an_export_against_a_damaged_baseline_say_so_too(tmp_path: P
         assert "Traceback" not in done.stderr + done.stdout
         warnings = [text for text in done.stderr.splitlines() if text.strip()]
         assert len(warnings) == 1 and f"session {damaged} could not be read back" in warnings[0] and f"line {line}," in warnings[0], (args, done.stderr)
+
+
+def test_a_record_exported_after_a_participant_was_lost_imports_with_every_answer(tmp_path: Path) -> None:
+    """The line that saved someone joining is damaged, the line with their vote is not: the vote was
+    confirmed, so it stays, under a participant with only the id, and the record imports whole."""
+    data = tmp_path / "data"
+    session_id = prepare_session(data, "where-are-we", "spectrum")
+    store = SessionStore(data / "sessions")
+    session = store.open(session_id)
+    voters = []
+    for n in range(PEOPLE):
+        participant, _ = session.join(f"P{n}", "staff")
+        session.cast_vote(participant.id, "spectrum", "place", 1 + n % 7)
+        session.add_comment("spectrum", f"comment {n}", participant_id=participant.id)
+        voters.append(participant.id)
+    session.sync()
+    directory = session.directory
+    image = {name: (directory / name).read_bytes() for name in ("snapshot.json", "journal.log")}
+    session.close()
+    for name, data_bytes in image.items():
+        (directory / name).write_bytes(data_bytes)
+    lost = voters[PEOPLE // 2]
+    lines = image["journal.log"].splitlines(keepends=True)
+    [victim] = [i for i, text in enumerate(lines) if b'"participants"' in text and lost.encode() in text]
+    line = bytearray(lines[victim])
+    line[len(line) // 2] ^= 0x04
+    lines[victim] = bytes(line)
+    (directory / "journal.log").write_bytes(b"".join(lines))
+
+    view = SessionStore(data / "sessions").open(session_id, readonly=True)
+    try:
+        assert len(view.votes) == PEOPLE and view.participants[lost].role is None and view.participants[lost].name == ""
+    finally:
+        view.close()
+    out = tmp_path / "out"
+    exported = run_involve(data, "export", session_id, "--format", "json", "--include-hidden", "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    [record] = out.glob("*-private.json")
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    imported = run_involve(here, "import", str(record))
+    assert imported.returncode == 0, imported.stderr
+    again = SessionStore(here / "sessions").open(session_id, readonly=True)
+    try:
+        assert len(again.votes) == PEOPLE and len(again.participants) == PEOPLE
+        assert sum(1 for c in again.comments.values() if c.participant_id == lost) == 1
+    finally:
+        again.close()
+
+
+def test_the_damaged_journal_kept_aside_is_owner_only_like_every_session_file(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    data = tmp_path / "data"
+    session_id, _voters, _line = _damaged_session(data)
+    old_umask = os.umask(0o022)  # what most machines use: files made with open() would be 0644
+    try:
+        session = SessionStore(data / "sessions").open(session_id)  # a writable open sets the damage aside
+        session.close()
+    finally:
+        os.umask(old_umask)
+    directory = data / "sessions" / session_id
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in directory.iterdir() if path.is_file()}
+    assert "journal.log.damaged" in modes and "journal.log.damaged.json" in modes, modes
+    assert modes == {name: 0o600 for name in modes}, modes

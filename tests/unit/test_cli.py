@@ -207,3 +207,24 @@ def test_a_refused_start_keeps_a_session_that_has_something_in_it(data):
     gone = prepare_launch(config, LaunchRequest(mode="run", template="where-are-we"))
     assert gone.cleanup(refused=True)
     assert _catalogued(data) == [kept.session.id]
+
+
+def test_sessions_shows_a_session_whose_snapshot_is_damaged_as_unreadable_not_as_empty(data):
+    store = SessionStore(data / "sessions")
+    template = TemplateLibrary().find("where-are-we")
+    session = store.create(template, template.path.read_text(encoding="utf-8"), title="Damaged room")
+    participant, _ = session.join("A")
+    session.cast_vote(participant.id, "spectrum", "place", 3)
+    session_id = session.id
+    session.close()
+    snapshot = data / "sessions" / session_id / "snapshot.json"
+    raw = bytearray(snapshot.read_bytes())
+    raw[len(raw) // 2] ^= 0x04
+    snapshot.write_bytes(bytes(raw))
+    [info] = store.list()
+    assert not info.readable and info.counts() == ("unreadable", "–", "–")
+    result = involve("sessions", data=data)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    [row] = [line for line in result.stdout.splitlines() if session_id in line]
+    assert "unreadable" in row and " 0 " not in row
+    assert f"Session {session_id} cannot be opened" in " ".join(result.stderr.split())

@@ -47,6 +47,7 @@ from sessions import (
 CLOCK = "2026-03-02T10:00:00+00:00"
 SESSION_ID = "fixed-session"
 GOLDEN = Path(__file__).parent / "golden"
+ROOT = Path(__file__).resolve().parents[2]
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 HOSTILE = {
@@ -304,6 +305,19 @@ def test_import_explains_broken_files(tmp_path: Path, content: str, words: str) 
     assert words in str(caught.value)
 
 
+def test_import_out_of_memory_is_said_as_such_not_as_deep_nesting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import exports._json as record_json
+
+    def no_memory(*_args: object, **_kwargs: object) -> object:
+        raise MemoryError
+
+    path = _write(tmp_path, "big.json", '{"schema": "involve.session-record"}')
+    monkeypatch.setattr(record_json.json, "loads", no_memory)
+    with pytest.raises(RecordError) as caught:
+        import_record(make_store(tmp_path / "fresh"), path)
+    assert str(caught.value) == f"{path}: cannot be imported: there is not enough memory to read its 36 bytes."
+
+
 def test_import_refuses_ids_that_leave_the_sessions_folder(room: Room, tmp_path: Path) -> None:
     [path] = export_session(room.session, ["json"], tmp_path, include_hidden=True)
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -347,8 +361,32 @@ def _set(data: dict, where: str, value) -> None:
         ("votes.0.participant_id", "nobody", "vote 1"),
         ("votes.0.item", "no-such-item", "vote 1"),
         ("participants.0.role", "king", "participant 1"),
+        ("participants.0.role", [1], "participant 1"),
+        ("participants.0.role", {}, "participant 1"),
         ("participants.0.id", "../p", "participant 1"),
+        ("participants.0.id", [1], "participant 1"),
+        ("votes.0.activity_id", [1], "vote 1"),
+        ("votes.0.item", {}, "vote 1"),
+        ("votes.0.participant_id", [1], "vote 1"),
+        ("votes.0.value", [1], "vote 1"),
+        ("tallies.0.activity_id", {}, "hand count 1"),
+        ("tallies.0.value", [1], "hand count 1"),
+        ("tallies.0.role", [1], "hand count 1"),
+        ("meta.revealed", [[1]], "session.meta.revealed"),
+        ("meta.present_without_phones", {"lived": [1]}, "session.meta.present_without_phones.lived"),
+        ("meta.present_without_phones", [1], "session.meta.present_without_phones"),
+        ("meta.baseline_id", [1], "session.meta.baseline_id"),
         ("comments.0.activity_id", "nowhere", "comment 1"),
+        ("comments.0.activity_id", [1], "comment 1"),
+        ("comments.0.state", [1], "comment 1"),
+        ("comments.0.state", {}, "comment 1"),
+        ("comments.0.state", "shouted", "comment 1"),
+        ("comments.0.id", [1], "comment 1"),
+        ("comments.0.participant_id", "nobody", "comment 1"),
+        ("comments.0.participant_id", {}, "comment 1"),
+        ("comments.0.from_facilitator", [1], "comment 1"),
+        ("targets.0.id", {}, "target 1"),
+        ("targets.0.activity_id", [1], "target 1"),
         ("targets.0.activity_id", "nowhere", "target 1"),
     ],
 )
@@ -525,6 +563,9 @@ def test_hostile_comments_are_inert_in_markdown(room: Room, tmp_path: Path) -> N
         "https://ex`ample.com",
         "1. www.evil.com",
         "# https://evil.com",
+        "evil£.com",
+        "xn--e1afmkfd-.com",
+        "see evil€.com/steal",
     ],
 )
 def test_markdown_never_lets_an_address_in_user_text_become_a_link(text: str) -> None:
@@ -540,6 +581,20 @@ def test_markdown_never_lets_an_address_in_user_text_become_a_link(text: str) ->
 
     assert shown(md_text(text)) == text, "the words read exactly as written"
     assert shown("| a |\n| --- |\n| " + md_cell(text) + " |") == "a" + text, "in a table too, in one cell"
+
+
+def test_no_character_before_the_dot_lets_a_dotted_name_become_a_link() -> None:
+    """markdown-it's linkify links `evil£.com` and `xn--e1afmkfd-.com`: whatever precedes the dot, the word goes in code."""
+    from exports._markdown import md_text
+
+    renderer = gfm()
+    linked = []
+    for code in range(0x21, 0x3000):
+        char = chr(code)
+        for text in (f"evil{char}.com", f"xn--e1afmkfd{char}.com", f"{char}evil.com", f"bob{char}evil.com/x"):
+            if "<a " in renderer.render(md_text(text)):
+                linked.append(text)
+    assert linked == []
 
 
 def test_markdown_leaves_ordinary_words_alone() -> None:
@@ -931,3 +986,54 @@ def test_outcomes_reach_the_summary_when_the_earlier_session_is_not_at_hand(tmp_
     finally:
         baseline.close()
         review.close()
+
+
+def test_a_review_imported_without_its_earlier_session_resumes_exports_and_compares(tmp_path: Path, fixed_ids) -> None:
+    """A record exported alone may review a session that is not in this data folder: it is still
+    imported whole, and every command that would compare says once that the earlier session is not here."""
+    import subprocess
+    import sys
+
+    from sessions import earlier_session_absent
+
+    made = make_store(tmp_path / "made" / "sessions")
+    baseline, review = build_review(made)
+    try:
+        [review_path] = export_session(review, ["json"], tmp_path / "records", include_hidden=True)
+        [baseline_path] = export_session(baseline, ["json"], tmp_path / "records", include_hidden=True)
+    finally:
+        baseline.close()
+        review.close()
+    data = tmp_path / "here"
+    data.mkdir()
+    env = {"INVOLVE_DATA_DIR": str(data), "PATH": "/usr/bin:/bin", "HOME": str(data), "PYTHONPATH": str(ROOT), "COLUMNS": "400"}
+
+    def involve(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=env, timeout=60, cwd=data)
+
+    absent = " ".join(earlier_session_absent("baseline-session").split())
+    imported = involve("import", str(review_path))
+    assert imported.returncode == 0, imported.stderr
+    assert "Imported" in imported.stdout and "Traceback" not in imported.stderr
+    assert " ".join(imported.stderr.split()) == f"involve: warning: {absent}"
+    exported = involve("export", "review-session", "--format", "md,json", "--include-hidden", "--out", str(tmp_path / "out"))
+    assert exported.returncode == 0, exported.stderr
+    assert " ".join(exported.stderr.split()) == f"involve: warning: {absent}"
+    markdown = (tmp_path / "out" / "review-session-record-private.md").read_text(encoding="utf-8")
+    assert "### Targets agreed at the earlier session: how they went" in markdown
+    assert "Funding was not agreed." in markdown
+
+    store = make_store(data / "sessions")
+    again = store.open("review-session")  # resumes, writable
+    try:
+        assert len(again.outcomes) == 2 and again.baseline_id == "baseline-session"
+        assert export_session(again, FORMATS, tmp_path / "again", include_hidden=True)
+    finally:
+        again.close()
+    # Importing the earlier session's record afterwards adds the review, with no warning.
+    assert involve("import", str(baseline_path)).returncode == 0
+    exported = involve("export", "review-session", "--format", "md", "--out", str(tmp_path / "reviewed"))
+    assert exported.returncode == 0 and exported.stderr == "", exported.stderr
+    assert "### Since 2 March 2026" in (tmp_path / "reviewed" / "review-session-record.md").read_text(encoding="utf-8")
+    compared = involve("compare", "baseline-session", "review-session")
+    assert compared.returncode == 0 and compared.stderr == "", compared.stderr

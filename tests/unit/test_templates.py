@@ -240,3 +240,60 @@ def test_copy_into_user_folder_renames_and_stays_valid(tmp_path):
     with pytest.raises(TemplateError, match="already"):
         library.copy("where-are-we", "our-team")
     assert {entry.name for entry in library.entries()} >= {"where-are-we", "our-team"}
+
+
+def test_dots_in_strings_comments_and_quoted_keys_never_count_as_depth():
+    """The depth check before tomllib reads the text skips strings and comments whole, and counts quoted keys as one part."""
+    dots = "a." * 40
+    text = GOOD.replace('body = "Welcome"', f'body = "{dots}"') + dedent(
+        f"""\
+        # {dots}
+        [[activities]]
+        kind = "questions"
+        id = "q"
+        title = 'Literal {dots}'
+        prompt = \"\"\"
+        {dots}\\\"\"\"{dots}
+        \"\"\"
+        [[activities."questions"]]
+        "id" = "one"
+        'name' = "i.e. {dots}"
+        """
+    )
+    template = parse_template(text, "dots.toml")
+    assert template.activities[0].body == dots
+    assert template.activities[-1].title == f"Literal {dots}"
+    assert template.activities[-1].questions[0].name == f"i.e. {dots}"
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("a" + ".a" * 16 + " = 1\n", "a.a.a.…"),
+        ('"x"' + ' . "y"' * 16 + " = 1\n", "x.y.y.…"),
+        ("[template" + ".t" * 16 + "]\n", "template.t.t.…"),
+    ],
+)
+def test_a_key_of_more_than_sixteen_parts_is_refused_with_line_and_field(text, field):
+    with pytest.raises(TemplateError, match="17 parts separated by dots") as refused:
+        parse_template(GOOD + text, "deep.toml")
+    assert refused.value.line == GOOD.count("\n") + 1
+    assert refused.value.field == field
+
+
+def test_brackets_nested_more_than_sixteen_deep_are_refused_with_their_line():
+    with pytest.raises(TemplateError, match="nested too deeply") as refused:
+        parse_template(GOOD + "x = " + "[" * 17 + "]" * 17 + "\n", "deep.toml")
+    assert refused.value.line == GOOD.count("\n") + 1
+
+
+def test_running_out_of_memory_is_said_as_such_not_as_deep_nesting(monkeypatch):
+    import sessions._templates as templates
+
+    def no_memory(_text):
+        raise MemoryError
+
+    monkeypatch.setattr(templates.tomllib, "loads", no_memory)
+    with pytest.raises(TemplateError) as refused:
+        parse_template(GOOD, "big.toml")
+    assert str(refused.value) == "big.toml: there is not enough memory to read this template"
