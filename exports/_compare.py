@@ -117,6 +117,8 @@ class Comparison:
     targets_before: tuple[TargetRecord, ...]
     target_reviews: tuple[TargetReview, ...] = ()
     """Each earlier target with how it went, recorded in the review session."""
+    held_back: tuple[str, ...] = ()
+    """Figures that leave out a few phone answers beside hand counts, and why ("Indicators (then): 1 answer …")."""
 
     @property
     def reviewed(self) -> int:
@@ -127,6 +129,7 @@ def compare_sessions(old: LiveSession, new: LiveSession) -> Comparison:
     """Line up every votable activity of `new` with its counterpart in `old`."""
     compared: list[ActivityComparison] = []
     not_compared: list[str] = []
+    held_back: list[str] = []
     for activity in new.template.activities:
         if not activity.votable:
             continue
@@ -138,8 +141,11 @@ def compare_sessions(old: LiveSession, new: LiveSession) -> Comparison:
         if reason:
             not_compared.append(f"{activity.title}: {reason}")
             continue
-        before = activity_results(earlier, old.votes.values(), old.tallies.values(), old.participants).overall
-        after = activity_results(activity, new.votes.values(), new.tallies.values(), new.participants).overall
+        then = activity_results(earlier, old.votes.values(), old.tallies.values(), old.participants)
+        now = activity_results(activity, new.votes.values(), new.tallies.values(), new.participants)
+        # Either side may be hands only (a few phone answers beside hands are held back): the review says so.
+        held_back += [f"{activity.title} ({side}): {results.held_note}" for side, results in (("then", then), ("now", now)) if results.held_note]
+        before, after = then.overall, now.overall
         if isinstance(activity, SpectrumActivity):
             compared.append(_spectrum(activity, before, after))
         elif isinstance(activity, GridActivity):
@@ -154,6 +160,7 @@ def compare_sessions(old: LiveSession, new: LiveSession) -> Comparison:
         not_compared=tuple(not_compared),
         targets_before=target_records(old.targets.values()),
         target_reviews=target_reviews(old.targets.values(), new.outcomes),
+        held_back=tuple(held_back),
     )
 
 
@@ -566,6 +573,10 @@ def comparison_lines(comparison: Comparison) -> list[str]:
             stages = ", ".join(f"{decimal(stage.position)} = {stage.name}" for stage in activity.stages)
             if stages:
                 lines.append(f"  Stages: {stages}")
+    if comparison.held_back:
+        lines.append("")
+        lines.append("Phone answers not shown")
+        lines.extend(f"  - {line}" for line in comparison.held_back)
     if comparison.not_compared:
         lines.append("")
         lines.append("Not compared")

@@ -102,14 +102,18 @@ def _answer_rows(activity: ActivityRecord) -> list[tuple[object, ...]]:
         return []
     rows: list[tuple[object, ...]] = []
     head = (activity.id, activity.title)
+    # With phone answers held back the room's counts are hands alone, and one row says how many phones are left out and why.
+    together = "tally" if activity.phones_held else "device+tally"
     for question_id, question, counts in _questions(activity.results):
         for count in counts:
             if count.device is None:
                 # Phones and hands apart would single someone out: only the sum is given.
-                rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.count, "device+tally"))
+                rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.count, together))
                 continue
             rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.device, "device"))
             rows.append((*head, question_id, question, EVERYONE, count.value, count.label, count.by_hand or 0, "tally"))
+    if activity.phones_held:
+        rows.append((*head, "", "", EVERYONE, "", activity.held_note, activity.phones_held, WITHHELD))
     for group in activity.groups:
         if group.held_back:
             # No counts, only why: the words the screen and every other record use.
@@ -165,6 +169,8 @@ def _summary_rows(summary: SessionSummary) -> list[tuple[object, ...]]:
             rows.append(("indicators", glance.title, statement.name, "met", statement.met, statement.met_text))
             rows.append(("indicators", glance.title, statement.name, "partly met", statement.partly, statement.partly_text))
             rows.append(("indicators", glance.title, statement.name, "not met", statement.not_met, statement.not_met_text))
+    for line in summary.held_back:
+        rows.append(("held back", "", EVERYONE, "phone answers not shown", "", line))
     for index, target in enumerate(summary.targets, start=1):
         rows.append(("target", "", index, "target", "", target.text))
         rows.append(("target", "", index, "who", "", target.owner))
@@ -177,6 +183,8 @@ def _summary_rows(summary: SessionSummary) -> list[tuple[object, ...]]:
                 rows.append(("since", moved.title, change.measure, "change", change.word, change.text))
         for reason in review.not_compared:
             rows.append(("since", "", "", "not compared", "", reason))
+        for line in review.held_back:
+            rows.append(("since", "", "", "phone answers not shown", "", line))
     earlier = summary.earlier_targets
     if earlier is not None:
         rows.append(("earlier target", "", "", "reviewed", earlier.reviewed, earlier.text))

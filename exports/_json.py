@@ -134,19 +134,26 @@ def render_json(session: LiveSession, record: Record) -> str:
             "title": activity.title,
             "respondents": activity.respondents,
             "by_hand": activity.by_hand,
+            # Only where it applies, so a record with nothing held back reads as before.
+            **({"phones_held": activity.phones_held, "held_note": activity.held_note} if activity.phones_held else {}),
             "overall": to_data(activity.results),
             "groups": to_data(activity.groups),
         }
         for activity in record.activities
         if activity.results is not None
     }
+    summary = to_data(record.summary)
+    # Held-back notes only where they apply, so a record with nothing held back reads as before.
+    _drop_empty(summary, "held_back")
+    if summary.get("review"):
+        _drop_empty(summary["review"], "held_back")
     data: dict[str, Any] = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "private": record.private,
         "notice": PRIVATE_NOTICE if record.private else PUBLIC_NOTICE,
         "session": ordered_snapshot(session, True) if record.private else public_session(session),
-        "summary": to_data(record.summary),
+        "summary": summary,
         "people": to_data(record.people),
         **({"follow_up": to_data(record.follow_up)} if record.private else {}),
         "results": results,
@@ -155,12 +162,18 @@ def render_json(session: LiveSession, record: Record) -> str:
         data["exported_at"] = record.exported_at
     if record.comparison is not None:
         comparison = to_data(record.comparison)
+        _drop_empty(comparison, "held_back")
         # The judged figures too (better or worse in the framework's terms), as the other formats show them.
         for compared, activity in zip(comparison["activities"], record.comparison.activities):
             compared["figures"] = to_data(figure_groups(activity))
         comparison["legend"] = LEGEND
         data["comparison"] = comparison
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _drop_empty(data: dict[str, Any], key: str) -> None:
+    if not data.get(key):
+        data.pop(key, None)
 
 
 # -- import -------------------------------------------------------------------------

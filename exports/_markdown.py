@@ -203,6 +203,11 @@ def _summary(summary: SessionSummary) -> list[str]:
                 [[md_cell(s.name), s.met_text, s.partly_text, s.not_met_text] for s in glance.statements],
             )
         )
+    if summary.held_back:
+        out.append("### Phone answers not shown")
+        out.append("")
+        out.extend(f"- {md_text(line)}" for line in summary.held_back)
+        out.append("")
     out.append("### Targets agreed")
     out.append("")
     out.extend(_targets(summary.targets))
@@ -227,7 +232,9 @@ def _summary(summary: SessionSummary) -> list[str]:
             out.append("")
         for reason in review.not_compared:
             out.append(f"- Not compared: {md_text(reason)}")
-        if review.not_compared:
+        for line in review.held_back:
+            out.append(f"- Phone answers not shown: {md_text(line)}")
+        if review.not_compared or review.held_back:
             out.append("")
     earlier = summary.earlier_targets
     if earlier is not None:
@@ -247,6 +254,9 @@ def _activity(activity: ActivityRecord) -> list[str]:
         out.append("")
     if activity.results is not None:
         out.append(_answered(activity))
+        out.append("")
+    if activity.held_note:
+        out.append(f"**{md_text(activity.held_note)}**")
         out.append("")
     results = activity.results
     if isinstance(results, SpectrumRecord):
@@ -463,6 +473,11 @@ def _comparison(comparison: Comparison, reviews: tuple[TargetReview, ...]) -> li
                 out.append(f"- **Median now:** {md_text(activity.median_label_after) or '–'}")
                 out.append("")
             out.extend(tables[1])
+    if comparison.held_back:
+        out.append("### Phone answers not shown")
+        out.append("")
+        out.extend(f"- {md_text(line)}" for line in comparison.held_back)
+        out.append("")
     if comparison.not_compared:
         out.append("### Not compared")
         out.append("")

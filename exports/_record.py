@@ -235,6 +235,10 @@ class ActivityRecord:
     comments: tuple[CommentRecord, ...]
     targets: tuple[TargetRecord, ...]
     by_channel: bool = True
+    phones_held: int = 0
+    """Phone answers left out of `results` and `groups`, which are then hands only (`sessions.ActivityResults`)."""
+    held_note: str = ""
+    """Why, in the words the screen uses; "" when nothing is held back."""
 
     @property
     def hand_columns(self) -> bool:
@@ -343,8 +347,8 @@ def build_record(
         placed.add(activity.id)
         results: Results | None = None
         groups: tuple[GroupRecord, ...] = ()
-        respondents = tallied = 0
-        by_channel = True
+        respondents = tallied = held = 0
+        by_channel, held_note = True, ""
         if activity.votable:
             overall = activity_results(activity, votes, tallies, participants)
             if overall.by_channel:
@@ -355,6 +359,7 @@ def build_record(
                 results = _results(activity, overall.overall)
             groups = tuple(_group(activity, group) for group in overall.groups)
             respondents, tallied, by_channel = overall.respondents, overall.tallied, overall.by_channel
+            held, held_note = overall.phones_held, overall.held_note
             by_hand = max(by_hand, tallied)
         questions: tuple[QuestionRecord, ...] = ()
         if isinstance(activity, QuestionsActivity):
@@ -374,6 +379,8 @@ def build_record(
                 comments=comments,
                 targets=targets,
                 by_channel=by_channel,
+                phones_held=held,
+                held_note=held_note,
             )
         )
 

@@ -198,6 +198,8 @@ class ReviewSummary:
     text: str
     not_compared: tuple[str, ...]
     key: str
+    held_back: tuple[str, ...] = ()
+    """The comparison's figures that leave out a few phone answers, and why."""
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,8 @@ class SessionSummary:
     """What changed since the earlier session; None unless the record compares with one."""
     earlier_targets: EarlierTargets | None
     """How the earlier session's targets went; None unless this session reviews an earlier one."""
+    held_back: tuple[str, ...] = ()
+    """Activities whose figures leave out a few phone answers beside hand counts, and why ("Indicators: 1 answer …")."""
 
 
 # -- building -------------------------------------------------------------------------------
@@ -251,10 +255,13 @@ def build_summary(
     spectrum: list[Placement] = []
     grid: list[GridGaps] = []
     indicators: list[IndicatorsGlance] = []
+    held_back: list[str] = []
     for activity in session.template.activities:
         if not activity.votable:
             continue
         results = activity_results(activity, votes, tallies, participants)
+        if results.held_note:
+            held_back.append(f"{activity.title}: {results.held_note}")
         if isinstance(activity, SpectrumActivity):
             spectrum.append(_placement(activity, results))
         elif isinstance(activity, GridActivity):
@@ -273,6 +280,7 @@ def build_summary(
         targets=targets,
         review=review_summary(comparison) if comparison is not None else None,
         earlier_targets=earlier_targets(target_reviews) if target_reviews else None,
+        held_back=tuple(held_back),
     )
 
 
@@ -419,6 +427,7 @@ def review_summary(comparison: Comparison) -> ReviewSummary:
         text=f"Since {before.date_label}: {numbers.count(better)} better, {numbers.count(worse)} worse, {numbers.count(unchanged)} no change.",
         not_compared=comparison.not_compared,
         key=numbers.KEY,
+        held_back=comparison.held_back,
     )
 
 

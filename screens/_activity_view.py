@@ -294,6 +294,12 @@ class ActivityView(Widget, can_focus=True):
             lines += warning.wrap(width)
         return lines
 
+    def held_note(self) -> str:
+        """Why the revealed figures leave out the few phone answers ("" when they do not); the results say when."""
+        if not self.revealed or self.results is None:
+            return ""
+        return self.results.held_note
+
     @property
     def answers(self) -> int:
         """People who answered: on their phones plus the largest hand count."""
@@ -310,8 +316,15 @@ class ActivityView(Widget, can_focus=True):
     def _draw_body(self, width: int, height: int) -> Content:
         self.focus_lines = None
         lines = self.draw(max(width, 10), height)
+        warning: list[Content] = []
         if self.split and self.revealed and self.split_refusal():
             warning = [*self.refusal_lines(max(width, 10)), Content("")]
+        held = self.held_note()
+        if held:
+            # Above the chart, where it cannot scroll out of sight: the figures below are the hands alone.
+            warning += [Content.styled(line, layout.HEADING) for line in layout.wrap(held, max(width, 10), first="⚠ ", indent="  ")]
+            warning.append(Content(""))
+        if warning:
             if self.focus_lines is not None:
                 self.focus_lines = (self.focus_lines[0] + len(warning), self.focus_lines[1] + len(warning))
             lines = [*warning, *lines]

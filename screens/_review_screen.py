@@ -180,6 +180,10 @@ class ReviewScreen(ClosesOnce, Screen[None]):
                 lines += self._indicators(activity, width)
         if not comparison.activities:
             lines += [Content(""), Content("Nothing in these two sessions can be compared.")]
+        if comparison.held_back:
+            lines += [Content(""), Content.styled("Phone answers not shown", layout.HEADING)]
+            for line in comparison.held_back:
+                lines += [Content(part) for part in layout.wrap(line, width, first="• ", indent="  ")]
         if comparison.not_compared:
             lines += [Content(""), Content.styled("Not compared", layout.HEADING)]
             for reason in comparison.not_compared:

@@ -66,6 +66,7 @@ from ._results import (
     activity_results,
     group_people,
     item_counts,
+    phones_held_note,
     room_counts,
 )
 from ._risk import DEFAULT_PHRASES, RISK_FILE, SAFEGUARDING_REMINDER, RiskPhrases, read_phrase_file
@@ -90,6 +91,7 @@ __all__ = [
     "TITLE_MAX",
     "Activity",
     "activity_results",
+    "phones_held_note",
     "ActivityResults",
     "Answer",
     "AnyActivity",

@@ -47,6 +47,17 @@ WITHHELD_WORDS = {
     Withheld.SUBTRACTION: "not shown separately — with the total it would give away a smaller group",
 }
 
+
+
+def phones_held_note(count: int) -> str:
+    """Why the room's figures leave out `count` phone answers, in the words every surface uses ("" for none)."""
+    if count <= 0:
+        return ""
+    if count == 1:
+        return f"1 answer from a phone is not shown: with fewer than {SMALL_GROUP} on phones, it could be told apart from the hands counted."
+    return f"{count} answers from phones are not shown: with fewer than {SMALL_GROUP} on phones, they could be told apart from the hands counted."
+
+
 GROUP_PEOPLE: Mapping[RoleGroup, tuple[str, str]] = {
     RoleGroup.LIVED: ("service user or carer", "service users or carers"),
     RoleGroup.STAFF: ("member of staff", "members of staff"),
@@ -209,6 +220,10 @@ class ActivityResults:
     `groups` never lets a withheld group be worked out by taking the shown
     groups from `overall`; `by_channel` says whether the room's figures may
     also be split into phone answers and hand counts option by option.
+    `phones_held` counts phone answers left out of every figure (`overall` and
+    `groups` are then hands only): beside public hands, 1 or 2 phone answers
+    would be the room's figure minus the hands the room watched.
+    `respondents` still counts them, since how many answered may be shown.
     """
 
     activity_id: str
@@ -217,6 +232,12 @@ class ActivityResults:
     tallied: int
     groups: tuple[GroupResult, ...] = field(default=())
     by_channel: bool = True
+    phones_held: int = 0
+
+    @property
+    def held_note(self) -> str:
+        """Why the figures leave out some phone answers, in the words every surface uses ("" when they do not)."""
+        return phones_held_note(self.phones_held)
 
     @property
     def split_shown(self) -> bool:
@@ -348,38 +369,52 @@ def summarise_answers(activity, counts: AnswerCounts, tallies: Iterable[Tally]) 
 
     `counts` is only read. Role groups pass through `withhold` (disclosure
     control), so a group that could single people out is reported by size only.
+    Beside hand counts, 1 or 2 phone answers are held back from every figure
+    (`ActivityResults.phones_held`): the room's figure minus the hands the room
+    watched go up would be those answers, and the room knows who is on a phone.
     """
     own_tallies = [tally for tally in tallies if tally.activity_id == activity.id and tally.count > 0]
     overall = _copy(counts.overall) if own_tallies else counts.overall
     by_group = {group: _copy(items) for group, items in counts.by_group.items()} if own_tallies else counts.by_group
+    hand_overall: ItemCounts = {}
+    hand_by_group: dict[RoleGroup, ItemCounts] = {group: {} for group in RoleGroup}
     group_tallies: dict[RoleGroup, list[Tally]] = {group: [] for group in RoleGroup}
     for tally in own_tallies:
         _step(overall, tally.item, tally.value, tally.count)
+        _step(hand_overall, tally.item, tally.value, tally.count)
         if tally.role is not None:
             group = role_group(tally.role)
             _step(by_group[group], tally.item, tally.value, tally.count)
+            _step(hand_by_group[group], tally.item, tally.value, tally.count)
             group_tallies[group].append(tally)
+    respondents, tallied = counts.respondents, _tally_size(own_tallies)
+    held = respondents if tallied and 0 < respondents < SMALL_GROUP else 0
     phones = {group: len(counts.people[group]) for group in RoleGroup}
     hands = {group: _tally_size(group_tallies[group]) for group in RoleGroup}
     sizes = {group: phones[group] + hands[group] for group in RoleGroup}
     summaries = {group: _summarise(activity, by_group[group]) for group in RoleGroup if sizes[group]}
     # Hand counts are public, so each group's phones alone are known too: they pass the same control.
     phone_summaries = {group: _summarise(activity, counts.by_group[group]) for group in RoleGroup if phones[group]} if own_tallies else summaries
+    # Who is withheld is decided from everything people answered, so a group with 1 or 2 on phones stays withheld as small.
     withheld = withhold(sizes, summaries, phones, phone_summaries)
+    if held:
+        # Every group left to show has no phones (any phones are 1 or 2, withheld above): its hands are its answers.
+        summaries = {group: _summarise(activity, hand_by_group[group]) for group in summaries}
     groups = tuple(
         GroupResult(group, sizes[group], None if group in withheld else summaries[group], withheld.get(group), phones[group])
         for group in RoleGroup
     )
     unassigned = _tally_size([tally for tally in own_tallies if tally.role is None])
     cells = [*phones.values(), *hands.values(), unassigned]
-    respondents, tallied = counts.respondents, _tally_size(own_tallies)
     return ActivityResults(
         activity_id=activity.id,
-        overall=_summarise(activity, overall),
+        overall=_summarise(activity, hand_overall if held else overall),
         respondents=respondents,
         tallied=tallied,
         groups=groups,
-        by_channel=not (respondents and tallied) or all(cell == 0 or cell >= SMALL_GROUP for cell in cells),
+        # With the phones held back there is nothing to set beside the hands: each count is given once.
+        by_channel=not held and (not (respondents and tallied) or all(cell == 0 or cell >= SMALL_GROUP for cell in cells)),
+        phones_held=held,
     )
 
 

@@ -593,6 +593,7 @@ class Console:
             cells=countable_cells(self.session, role),
             respondents=results.respondents if results else 0,
             tallied=results.tallied if results else 0,
+            held_note=results.held_note if results else "",
         )
 
     async def _count_hands(self, request: web.Request) -> web.Response:

@@ -162,6 +162,7 @@ def drive_view(session: LiveSession) -> dict[str, Any]:
         "timer_text": f"{elapsed // 60}:{elapsed % 60:02d} of {minutes} {'minute' if minutes == 1 else 'minutes'}" if minutes else "",
         "respondents": results.respondents if results else 0,
         "tallied": results.tallied if results else 0,
+        "held_note": results.held_note if results else "",
         "first": session.current_index == 0,
         "last": session.current_index >= len(activities) - 1,
         "agenda": [

@@ -403,6 +403,20 @@ async def test_hands_on_a_grid_and_on_indicators(server: IntakeServer, client: a
     assert live_session.tally_count("indicators", "listening", "partly", Role.CARER) == 1
 
 
+async def test_the_console_says_when_a_phone_answer_is_held_back_beside_hands(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    live_session.go_to(SPECTRUM)
+    participant, _ = live_session.join("", Role.SERVICE_USER)
+    live_session.cast_vote(participant.id, "spectrum", "place", 4)
+    await pair(client, server)
+    note = "1 answer from a phone is not shown: with fewer than 3 on phones, it could be told apart from the hands counted."
+    assert note not in await page_of(client, server, "/console/room"), "no hands yet: nothing to subtract"
+    live_session.set_tally("spectrum", "place", 2, 3)
+    for path in ("/console/room", "/console/hands"):
+        assert f'<p class="notice">{note}</p>' in await page_of(client, server, path), path
+
+
 async def test_hands_refused_once_the_room_has_moved_on_and_for_nothing_countable(
     server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
 ) -> None:

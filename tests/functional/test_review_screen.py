@@ -67,6 +67,29 @@ async def test_the_review_says_worse_in_words_beside_the_arrow(tmp_path: Path) -
     baseline.close()
 
 
+async def test_the_review_says_when_a_side_holds_back_phone_answers_beside_hands(tmp_path: Path) -> None:
+    """The baseline had one service user on a phone beside four hands: it compares its hands alone, and says so."""
+    config = make_config(tmp_path)
+    baseline = new_session(config, title="Last spring")
+    lone = baseline.join("", "service_user")[0].id
+    baseline.cast_vote(lone, "indicators", "valuing", "not_met")
+    baseline.set_tally("indicators", "valuing", "met", 4)
+    session = new_session(config, title="This spring", baseline_id=baseline.id)
+    for pid in _room(session, 4):
+        session.cast_vote(pid, "indicators", "valuing", "met")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(baseline, session))
+        await settle(pilot)
+        text = " ".join(squeezed(screen_text(app)))
+        note = "1 answer from a phone is not shown: with fewer than 3 on phones, it could be told apart from the hands counted."
+        assert f"Phone answers not shown • The seven indicators (then): {note}" in text, text
+        assert "Valuing People answering 4 → 4 = no change ✔ Met 4 → 4 = no change" in text, "the baseline's hands alone"
+        assert "✘ Not met 0 → 0" in text, text
+    baseline.close()
+
+
 async def test_an_outcome_is_recorded_from_the_keyboard_on_the_review(tmp_path: Path) -> None:
     config, baseline, session = _pair(tmp_path)
     first, second = sorted(baseline.targets.values(), key=lambda t: t.created_at)

@@ -37,6 +37,7 @@ from sessions import (
     activity_results,
     grid_item,
     item_counts,
+    phones_held_note,
     role_group,
 )
 
@@ -180,6 +181,17 @@ def test_no_withheld_group_can_be_worked_out_by_subtraction(activity, data):
             assert sum(people[group.group].values()) >= SMALL_GROUP, (group.group, people[group.group])
             phones = people[group.group]["phones"]
             assert phones == 0 or phones >= SMALL_GROUP, (group.group, people[group.group])
+    # The room's figure minus every hand the room watched go up is what the phones said, all together; the room
+    # knows who is on a phone, so 1 or 2 phone answers must not be left in it.
+    on_phones = sum(people[group]["phones"] for group in RoleGroup)
+    if tallies and 0 < on_phones < SMALL_GROUP:
+        room_phones = {
+            item: subtract(whole[item], unassigned[item], *(hands[group][item] for group in RoleGroup)) for item in activity.items
+        }
+        assert not any(room_phones.values()), ("phone answers beside public hands", on_phones, room_phones)
+        assert results.phones_held == on_phones and results.held_note
+    else:
+        assert results.phones_held == 0 and results.held_note == ""
     if not shown or not hidden:
         return
     hidden_truth = {group.group: truth[group.group] for group in hidden}
@@ -335,3 +347,61 @@ def test_withheld_groups_say_why_in_the_same_words_everywhere():
     assert Withheld.SMALL.words == "fewer than 3 — not shown separately"
     assert "smaller group" in Withheld.SUBTRACTION.words
     assert role_group(Role.PREFER_NOT) is RoleGroup.OTHER
+
+
+# -- phones beside public hands ----------------------------------------------------------
+
+
+def test_a_lone_phone_answer_beside_hands_is_held_back_from_the_room_figure():
+    # 1 service user says Met on a phone; 4 hands counted for everyone: 2 Met, 2 Not met. "Met 3" would give it away.
+    participants = {"su": Participant("su", role=Role.SERVICE_USER)}
+    votes = [Vote("indicators", "s1", "su", Answer.MET.value)]
+    tallies = [Tally("indicators", "s1", Answer.MET.value, 2), Tally("indicators", "s1", Answer.NOT_MET.value, 2)]
+    results = activity_results(INDICATORS, votes, tallies, participants)
+    assert dict(results.overall.statement("s1").counts) == {Answer.MET.value: 2, Answer.NOT_MET.value: 2}
+    assert results.phones_held == 1 and results.respondents == 1 and results.tallied == 4
+    assert results.held_note == (
+        "1 answer from a phone is not shown: with fewer than 3 on phones, it could be told apart from the hands counted."
+    )
+    assert not results.by_channel, "no '(N by hand)' beside a figure that is all hands"
+    assert withheld(results)[RoleGroup.LIVED] is Withheld.SMALL
+
+
+def test_two_phone_answers_beside_hands_on_the_spectrum_are_held_back_and_groups_show_their_hands_only():
+    participants, votes = room((Role.SERVICE_USER, 8), (Role.STAFF, 2))
+    tallies = [Tally("spectrum", "place", 3, 4, Role.STAFF), Tally("spectrum", "place", 4, 1, Role.STAFF)]
+    tallies += [Tally("spectrum", "place", 6, 3, Role.CARER)]
+    results = activity_results(SPECTRUM9, votes, tallies, participants)
+    assert dict(results.overall.positions.counts) == {3: 4, 4: 1, 6: 3}, "the hands alone"
+    assert results.phones_held == 2
+    assert results.held_note == phones_held_note(2) == (
+        "2 answers from phones are not shown: with fewer than 3 on phones, they could be told apart from the hands counted."
+    )
+    # Each group with a phone in it is withheld as small; whatever is shown is hands only.
+    assert withheld(results)[RoleGroup.LIVED] is Withheld.SMALL and withheld(results)[RoleGroup.STAFF] is Withheld.SMALL
+    for group in results.groups:
+        if group.result is not None:
+            assert group.phones == 0
+
+
+def test_a_lone_phone_answer_beside_hands_on_the_grid_is_held_back_in_every_area():
+    participants = {"su": Participant("su", role=Role.SERVICE_USER)}
+    votes = [Vote("grid", grid_item("care", "now"), "su", 3), Vote("grid", grid_item("policy", "target"), "su", 1)]
+    tallies = [Tally("grid", grid_item("care", "now"), 1, 5, Role.STAFF), Tally("grid", grid_item("policy", "target"), 2, 5, Role.STAFF)]
+    results = activity_results(GRID, votes, tallies, participants)
+    assert dict(results.overall.area("care").now.counts) == {1: 5}
+    assert dict(results.overall.area("policy").target.counts) == {2: 5}
+    assert results.phones_held == 1
+    assert withheld(results)[RoleGroup.LIVED] is Withheld.SMALL and not results.split_shown
+
+
+def test_a_third_phone_answer_or_no_hands_shows_everything_again():
+    participants, votes = room((Role.SERVICE_USER, 8), (Role.STAFF, 2))
+    tallies = [Tally("spectrum", "place", 3, 4)]
+    assert activity_results(SPECTRUM9, votes, tallies, participants).phones_held == 2
+    participants, votes = room((Role.SERVICE_USER, 8), (Role.STAFF, 2), (Role.OTHER, 5))
+    results = activity_results(SPECTRUM9, votes, tallies, participants)
+    assert results.phones_held == 0 and results.held_note == ""
+    assert dict(results.overall.positions.counts) == {3: 4, 8: 1, 2: 1, 5: 1}
+    results = activity_results(SPECTRUM9, votes[:1], [], participants)
+    assert results.phones_held == 0 and dict(results.overall.positions.counts) == {8: 1}, "no hands: nothing to subtract"

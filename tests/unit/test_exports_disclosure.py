@@ -146,3 +146,99 @@ def test_carers_counted_by_hand_beside_one_phone_leave_no_group_to_subtract(tmp_
     assert f"| Staff | {Withheld.SUBTRACTION.words} |" in by_role
     data = json.loads(files[f"{SESSION_ID}-record.json"])
     assert all(group["results"] is None for group in data["results"]["spectrum"]["groups"])
+
+
+# -- one phone beside hands ------------------------------------------------------------------
+
+HELD = "1 answer from a phone is not shown: with fewer than 3 on phones, it could be told apart from the hands counted."
+
+
+def one_phone_beside_hands(store: SessionStore, session_id: str):
+    """One service user on a phone (8, Not met, level 5); hands counted for everyone elsewhere on each scale.
+
+    The room watched the hands go up, so any figure with the phone in it, minus the hands, is the service user's answer.
+    """
+    template = TemplateLibrary().find("where-are-we")
+    live = store.create(template, template.path.read_text(encoding="utf-8"), title="One phone", session_id=session_id)
+    lone, _ = live.join("Robin", Role.SERVICE_USER)
+    live.cast_vote(lone.id, "spectrum", "place", 8)
+    live.cast_vote(lone.id, "grid", grid_item("individual", "now"), 5)
+    live.cast_vote(lone.id, "indicators", "valuing", "not_met")
+    live.set_tally("spectrum", "place", 3, 4)
+    live.set_tally("grid", grid_item("individual", "now"), 2, 4)
+    live.set_tally("indicators", "valuing", "met", 2)
+    live.set_tally("indicators", "valuing", "not_met", 2)
+    return live
+
+
+def test_no_public_format_leaves_a_lone_phone_answer_beside_the_hands(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "sessions", clock=lambda: CLOCK)
+    live = one_phone_beside_hands(store, SESSION_ID)
+    try:
+        files = export(live, tmp_path / "out")
+        private = export(live, tmp_path / "private", include_hidden=True)
+    finally:
+        live.close()
+
+    answers = list(csv.DictReader(io.StringIO(files[f"{SESSION_ID}-answers.csv"], newline="")))
+    everyone = {(row["activity_id"], row["question_id"], row["value"]): row for row in answers if row["group"] == "Everyone" and row["source"] != "withheld"}
+    assert {row["source"] for row in everyone.values()} == {"tally"}, "the room's counts are the hands alone"
+    assert everyone[("spectrum", "place", "8")]["count"] == "0" and everyone[("spectrum", "place", "3")]["count"] == "4"
+    assert everyone[("grid", "individual:now", "5")]["count"] == "0"
+    assert everyone[("indicators", "valuing", "not_met")]["count"] == "2"
+    held = {row["activity_id"]: row for row in answers if row["group"] == "Everyone" and row["source"] == "withheld"}
+    assert set(held) == {"spectrum", "grid", "indicators"}
+    assert all(row["value_label"] == HELD and row["count"] == "1" for row in held.values())
+
+    summary = list(csv.DictReader(io.StringIO(files[f"{SESSION_ID}-summary.csv"], newline="")))
+    median = next(row for row in summary if row["section"] == "spectrum" and row["item"] == "Everyone")
+    assert median["value"] == "3", "the median of the hands alone"
+    not_met = next(row for row in summary if row["section"] == "indicators" and row["measure"] == "not met" and row["value"] != "0")
+    assert not_met["value"] == "2" and "2 of 4" in not_met["text"]
+    assert [row["text"] for row in summary if row["section"] == "held back"] == [
+        f"{title}: {HELD}" for title in ("Where do we sit on the leadership spectrum?", "Five levels, three areas: now and next", "The seven indicators")
+    ]
+
+    markdown = files[f"{SESSION_ID}-record.md"]
+    html = files[f"{SESSION_ID}-record.html"]
+    assert markdown.count(f"**{HELD}**") == 3 and markdown.count("### Phone answers not shown") == 1
+    assert html.count(f"<p><strong>{HELD}</strong></p>") == 3 and html.count("Phone answers not shown") == 1
+    spectrum = markdown.split("## 1. Where do we sit", 1)[1].split("\n## ", 1)[0]
+    assert "| 8 | Nearly Service-user led | 0 |" in spectrum and "| 3 | Halfway between Beginnings of involvement and Good involvement | 4 |" in spectrum
+    assert "By hand" not in markdown, "no phones-and-hands split beside a figure that is all hands"
+
+    data = json.loads(files[f"{SESSION_ID}-record.json"])
+    for activity in ("spectrum", "grid", "indicators"):
+        assert data["results"][activity]["phones_held"] == 1 and data["results"][activity]["held_note"] == HELD
+        assert data["results"][activity]["respondents"] == 1, "how many answered may be shown"
+    counts = {count["value"]: count["count"] for count in data["results"]["spectrum"]["overall"]["placement"]["counts"]}
+    assert counts[8] == 0 and counts[3] == 4
+    assert len(data["summary"]["held_back"]) == 3
+
+    # The private copy keeps the raw answers, as before.
+    raw = json.loads(private[f"{SESSION_ID}-record-private.json"])
+    assert {vote["value"] for vote in raw["session"]["votes"]} == {8, 5, "not_met"}
+
+
+def test_the_progress_review_says_when_a_side_holds_back_phone_answers(tmp_path: Path) -> None:
+    from exports import render_comparison
+
+    store = SessionStore(tmp_path / "sessions", clock=lambda: CLOCK)
+    before = five_and_one(store, "five-and-one-before")
+    after = one_phone_beside_hands(store, SESSION_ID)
+    try:
+        files = export(after, tmp_path / "out", baseline=before)
+        review = render_comparison(before, after)
+    finally:
+        before.close()
+        after.close()
+    line = f"The seven indicators (now): {HELD}"
+    progress = files[f"{SESSION_ID}-record.md"].split("## Progress since", 1)[1]
+    html = files[f"{SESSION_ID}-record.html"]
+    for text in (review, progress, html[html.index("Progress since") :]):
+        assert line in text and "(then):" not in text, text
+    data = json.loads(files[f"{SESSION_ID}-record.json"])
+    assert line in data["comparison"]["held_back"] and line in data["summary"]["review"]["held_back"]
+    # Then and now are whole rooms, the hands alone where phones are held back: 8 never appears now.
+    spectrum = next(a for a in data["comparison"]["activities"] if a["kind"] == "spectrum")
+    assert spectrum["counts_after"][7] == 0 and spectrum["counts_after"][2] == 4

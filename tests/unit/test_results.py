@@ -67,13 +67,14 @@ def test_grid_medians_and_gap(template):
 
 def test_tallies_merge_with_device_votes(template):
     spectrum = activity(template, "spectrum")
-    votes = [Vote("spectrum", "place", "p0", 3)]
+    # Three on phones: with fewer, beside hands, the phone answers are held back (tests/unit/test_disclosure.py).
+    votes = [Vote("spectrum", "place", "p0", 3), Vote("spectrum", "place", "p1", 3), Vote("spectrum", "place", "p2", 7)]
     tallies = [Tally("spectrum", "place", 3, 4), Tally("spectrum", "place", 7, 5)]
-    results = activity_results(spectrum, votes, tallies, people([None]))
-    assert results.overall.positions.counts == {3: 5, 7: 5}
-    assert results.overall.positions.n == 10
+    results = activity_results(spectrum, votes, tallies, people([None, None, None]))
+    assert results.overall.positions.counts == {3: 6, 7: 6}
+    assert results.overall.positions.n == 12
     assert results.tallied == 9
-    assert results.respondents == 1
+    assert results.respondents == 3 and results.phones_held == 0
 
 
 def test_votes_for_other_activities_and_out_of_scale_values_are_ignored(template):
@@ -114,11 +115,12 @@ def test_indicator_counts(template):
     votes = [
         Vote("indicators", "valuing", "p0", "met"),
         Vote("indicators", "valuing", "p1", "partly"),
+        Vote("indicators", "valuing", "p2", "met"),
         Vote("indicators", "listening", "p0", "not_met"),
     ]
     tallies = [Tally("indicators", "valuing", "met", 6)]
-    results = activity_results(indicators, votes, tallies, people([None, None]))
-    assert results.overall.statement("valuing").counts == {"met": 7, "partly": 1}
+    results = activity_results(indicators, votes, tallies, people([None, None, None]))
+    assert results.overall.statement("valuing").counts == {"met": 8, "partly": 1}
     assert results.overall.statement("listening").n == 1
     assert results.overall.statement("involving").n == 0
 
