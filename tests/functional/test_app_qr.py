@@ -297,7 +297,7 @@ async def test_a_real_length_address_still_gets_full_cells_at_160x45(tmp_path: P
         assert "f QR cells" in footer_text(app)
 
 
-async def test_a_real_length_address_gets_a_whole_code_at_80x24_beside_the_key_footer(tmp_path: Path) -> None:
+async def test_a_real_length_address_gets_a_whole_code_at_80x24_beside_the_key_footer_and_who_is_here(tmp_path: Path) -> None:
     """41 rows of modules with the full quiet zone need 21 rows; the lobby has 20 under its bar and above the footer."""
     config = make_config(tmp_path)
     app = make_app(config, session=fixed_session(config), landing="lobby", servers=FakeServers(url=REAL_URL))
@@ -309,6 +309,26 @@ async def test_a_real_length_address_gets_a_whole_code_at_80x24_beside_the_key_f
         assert "".join(widget_text(app.screen.query_one("#lobby-join")).split()).endswith(REAL_URL)
         assert_code_is_whole_and_reads_as(app, REAL_URL)
         assert "Start" in footer_text(app) and "Quit" in footer_text(app), "the key footer is there"
+        table = app.screen.query_one("#lobby-people")
+        assert fully_on_screen(app, table), (table.region, app.size)
+        rows = screen_text(app).splitlines()[table.region.y : table.region.bottom]
+        assert any(row.rstrip().endswith("No phone") for row in rows), "the heading whole, at the screen's edge or before it"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (80, 26), (90, 30), (100, 30)], ids=lambda size: f"{size[0]}x{size[1]}")
+async def test_who_is_here_stays_whole_beside_a_real_length_code(tmp_path: Path, size: tuple[int, int]) -> None:
+    """The code never takes the width the people table needs; where the table's border would not fit, it goes."""
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="lobby", servers=FakeServers(url=REAL_URL))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert_code_is_whole_and_reads_as(app, REAL_URL)
+        table = app.screen.query_one("#lobby-people")
+        assert fully_on_screen(app, table), (table.region, app.size)
+        assert not table.region.overlaps(app.screen.query_one(QRCode).region)
+        text = screen_text(app)
+        for words in ("Who is here", "Phone", "No phone", "Service user/carer", "Other/not said"):
+            assert words in text, f"{words!r} not whole at {size}:\n{text}"
 
 
 async def test_full_cells_are_not_offered_at_100x30_and_f_cannot_clip_the_code(tmp_path: Path) -> None:

@@ -281,6 +281,11 @@ def test_at_80x24_the_code_of_a_real_join_address_scans_beside_the_key_footer(te
     assert re.fullmatch(re.escape(PUBLIC_BASE) + r"/j/[A-Za-z0-9_-]{24}", decoded), decoded
     assert (width, height) == (39, 20)
     assert printed_wrapped_address(terminal.screen()) == decoded
+    [line] = [line for line in terminal.screen().splitlines() if "Who is here" in line]
+    heading = line[line.index("Who is here") - 2 :]
+    # The heading whole, and the table's frame whole too (or none): a table that runs off the edge loses its right side.
+    framed = heading.startswith("▊")
+    assert heading.rstrip(" ▎").endswith("No phone") and heading.rstrip().endswith("▎") == framed, f"who is here, cut: {heading!r}"
     terminal.keys("q")
     terminal.wait_for("Quit Involve?")
     terminal.keys("y")
