@@ -345,7 +345,14 @@ class LobbyScreen(Screen):
         self.notify("QR code: full cells, as large as fits." if qr.full_cells else "QR code: half-block cells, smaller.", markup=False)
 
     def action_head_count(self) -> None:
-        self.query_one("#lobby-head-count", Input).focus()
+        """Open the head-count field: in the room view it is hidden until asked for (screens.tcss)."""
+        field = self.query_one("#lobby-head-count", Input)
+        field.add_class("-open")
+        field.focus()
+
+    @on(Input.Blurred, "#lobby-head-count")
+    def _head_count_left(self, event: Input.Blurred) -> None:
+        event.input.remove_class("-open")
 
     @on(Input.Submitted, "#lobby-head-count")
     def _head_count_given(self, event: Input.Submitted) -> None:
