@@ -26,11 +26,12 @@ class IndicatorsView(ActivityView):
     activity: IndicatorsActivity
 
     def move(self, dx: int, dy: int) -> bool:
+        before = self.statement
         if dy:
             self.statement = max(0, min(len(self.activity.statements) - 1, self.statement + dy))
         if dx:
             self.answer = max(0, min(len(ANSWERS) - 1, self.answer + dx))
-        return bool(dx or dy)
+        return self.statement != before or bool(dx)
 
     def choice(self) -> Choice:
         statement = self.activity.statements[self.statement]
