@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from app_fixtures import squeeze
 from projected_screens import CASES, PRACTICES, SIZES, Case, body_scroll, case_app, cuts, scrolled_frames, unreachable
+from screens._activity_view import Canvas
 
 SCANNED = (*CASES, PRACTICES)
 
@@ -69,3 +71,20 @@ async def test_down_moves_the_selection_then_scrolls_to_the_end_of_the_body_at_8
             await pilot.press("down")
         await settle(pilot)
         assert scroll.scroll_y == scroll.max_scroll_y
+
+
+INDICATOR_CASES = tuple(case for case in CASES if case.kind == "indicators")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("case", INDICATOR_CASES, ids=lambda case: case.name)
+async def test_every_indicator_keeps_its_words_whatever_the_height(case: Case, size: tuple[int, int], tmp_path: Path) -> None:
+    """A statement's name alone does not say what the room is judging; where they do not all fit, the body scrolls."""
+    app = case_app(case, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        canvas = app.screen.query_one("#body", Canvas)
+        drawn = squeeze(canvas.drawing(canvas.size.width).plain)
+        statements = app.session.current_activity.statements
+    missing = [statement.name for statement in statements if squeeze(f"{statement.name} — {statement.text}") not in drawn]
+    assert statements and missing == [], f"{case.name} at {size} shows only the name of: {missing}"
