@@ -24,7 +24,7 @@ from ._moderation_screen import QUEUE_LIMIT, STATE_LABELS, ModerationScreen
 from ._outcome_form import OutcomeForm
 from ._pairing_form import PairingForm, code_problem
 from ._pending_badge import PendingBadge, pending_label
-from ._qr import QUIET_ZONE, QRCode, QRFit, qr_cells, qr_fit, qr_matrix
+from ._qr import NARROWEST_QUIET_ZONE, QUIET_ZONE, QRCode, QRFit, qr_cells, qr_fit, qr_matrix
 from ._questions_view import QuestionsView
 from ._review_screen import ReviewScreen
 from ._session_bar import SessionBar
@@ -38,6 +38,7 @@ __all__ = [
     "PRESENCE_CREDIT",
     "QUEUE_LIMIT",
     "QUIET_ZONE",
+    "NARROWEST_QUIET_ZONE",
     "STATE_LABELS",
     "WALL_LIMIT",
     "ActivityScreen",

@@ -152,6 +152,11 @@ class ActivityView(Widget, can_focus=True):
         Binding("down", "move(0, 1)", "Down", show=False),
         Binding("left", "move(-1, 0)", "Left", show=False),
         Binding("right", "move(1, 0)", "Right", show=False),
+        # Kept out of the keys panel (system), so the activity's own keys lead it; docs/facilitating.md lists them.
+        Binding("pageup", "scroll_body('page_up')", "Page up", show=False, system=True),
+        Binding("pagedown", "scroll_body('page_down')", "Page down", show=False, system=True),
+        Binding("home", "scroll_body('home')", "Top", show=False, system=True),
+        Binding("end", "scroll_body('end')", "Bottom", show=False, system=True),
         Binding("0", "digit(0)", "Count", key_display="0-9"),
         *(Binding(str(d), f"digit({d})", "Count", show=False) for d in range(1, 10)),
         Binding("enter", "set_count", "Set count"),
@@ -390,8 +395,12 @@ class ActivityView(Widget, can_focus=True):
             status.set_class(not lines, "-empty")
 
     def _keep_selection_in_view(self) -> None:
-        """Scroll the selection into view; scheduled after a redraw, so dropped if the view has gone since."""
-        if self.focus_lines is None or not self.is_attached:
+        """Scroll the selection into view; scheduled after a redraw, so dropped if the view has gone since.
+
+        Only while the selection is drawn: on revealed results the room may have been scrolled to the
+        figures under the chart, and a vote arriving must not pull the body back up to an unseen cursor.
+        """
+        if self.focus_lines is None or not self.is_attached or not self.cursor:
             return
         top, bottom = self.focus_lines
         scroll = next(iter(self.query(BodyScroll).results(BodyScroll)), None)
@@ -434,7 +443,7 @@ class ActivityView(Widget, can_focus=True):
         return None
 
     def move(self, dx: int, dy: int) -> bool:
-        """Move the selection; return False when there is nothing to move."""
+        """Move the selection; return False when it did not move (nothing to move, or at the edge), so Up and Down scroll."""
         return False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -452,13 +461,26 @@ class ActivityView(Widget, can_focus=True):
             self.counting = True
 
     def action_move(self, dx: int, dy: int) -> None:
+        """Move the selection; past its last row (or where nothing moves up and down) Up and Down scroll the body,
+        so what is drawn under the chart can always be brought into view."""
         if self.move(dx, dy):
             self._start_counting()
             self.typed = ""
             self.redraw()
         elif dy:
             for scroll in self.query(BodyScroll).results(BodyScroll):
-                scroll.scroll_relative(y=dy * 3, animate=False)
+                scroll.scroll_relative(y=dy * 3, animate=False, immediate=True)
+
+    def action_scroll_body(self, where: str) -> None:
+        """Page Up, Page Down, Home and End scroll the body; the selection stays where it is."""
+        for scroll in self.query(BodyScroll).results(BodyScroll):
+            page = max(1, scroll.scrollable_content_region.height - 1)  # a line of the last page stays, to read on from
+            if where in ("page_up", "page_down"):
+                scroll.scroll_relative(y=page if where == "page_down" else -page, animate=False, immediate=True)
+            elif where == "home":
+                scroll.scroll_home(animate=False, immediate=True, x_axis=False)
+            else:
+                scroll.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def action_digit(self, digit: int) -> None:
         if self.choice() is None:

@@ -28,12 +28,13 @@ class GridView(ActivityView):
     def move(self, dx: int, dy: int) -> bool:
         columns = 2 * len(self.activity.areas)
         numbers = [level.number for level in self.activity.levels]
+        before = (self.column, self.level)
         if dx:
             self.column = max(0, min(columns - 1, self.column + dx))
         if dy:
             # Up the screen is up the levels.
             self.level = max(min(numbers), min(max(numbers), self.level - dy))
-        return bool(dx or dy)
+        return (self.column, self.level) != before or bool(dx)
 
     def _item(self, column: int) -> str:
         area = self.activity.areas[column // 2]

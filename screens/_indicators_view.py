@@ -26,11 +26,12 @@ class IndicatorsView(ActivityView):
     activity: IndicatorsActivity
 
     def move(self, dx: int, dy: int) -> bool:
+        before = self.statement
         if dy:
             self.statement = max(0, min(len(self.activity.statements) - 1, self.statement + dy))
         if dx:
             self.answer = max(0, min(len(ANSWERS) - 1, self.answer + dx))
-        return bool(dx or dy)
+        return self.statement != before or bool(dx)
 
     def choice(self) -> Choice:
         statement = self.activity.statements[self.statement]
@@ -48,14 +49,8 @@ class IndicatorsView(ActivityView):
         return self.overall.statement(item).counts.get(str(value), 0)
 
     def draw(self, width: int, height: int) -> list[Content]:
-        """Every statement whole when they all fit the height; else the selected one whole and the
-        others by name, with their words too when those fit on the name's line: never cut with '…'."""
-        lines = self._draw(width, whole=True)
-        if height and len(lines) > height:
-            lines = self._draw(width, whole=False)
-        return lines
-
-    def _draw(self, width: int, *, whole: bool) -> list[Content]:
+        """Every statement whole, its name and its words, at any height: the body scrolls (Page Down, End)
+        rather than the room losing the words that say what each indicator means."""
         lines: list[Content] = [Content.styled(line, layout.QUIET) for line in layout.wrap(charts.answer_legend(), width)]
         split = self.showing_split
         groups = {group.group: group for group in self.results.groups} if self.results else {}
@@ -75,8 +70,7 @@ class IndicatorsView(ActivityView):
                 (statement.name, layout.HEADING),
             )
             if statement.text:
-                worded = Content.assemble(name, " — ", (statement.text, layout.QUIET))
-                name = worded if whole or chosen or worded.cell_length <= width else name
+                name = Content.assemble(name, " — ", (statement.text, layout.QUIET))
             lines += self._heading_lines(name, width)
             selected = ANSWERS[self.answer] if marked else None
             if not self.revealed:

@@ -193,13 +193,20 @@ class LobbyScreen(ClosesOnce, Screen):
     def _body_resized(self) -> None:
         self._show_address()
 
+    def _people_width(self) -> int:
+        """Columns the people table takes without its border: the narrowest the lobby lets who is here become."""
+        table = self.query_one("#lobby-people", DataTable)
+        return sum(column.get_render_width(table) for column in table.columns.values())
+
     def _qr_space(self) -> tuple[int, int]:
-        """Cells the code may take: its share of the lobby's width, and the lobby's height with the f key in the footer.
+        """Cells the code may take: its share of the lobby's width, less what who is here needs beside it,
+        and the lobby's height with the f key in the footer.
 
         Sized as if f were offered, so offering it (which may add a footer row) never pushes the code's last row off.
         """
         body = self.query_one(LobbyBody)
-        width = body.size.width * QR_SHARE // 100 - 2  # the box's padding, one column each side
+        beside = self._people_width() + 2  # the info column's padding, one column each side
+        width = min(body.size.width * QR_SHARE // 100, body.size.width - beside) - 2  # the box's padding, one column each side
         height = body.size.height
         footer = self.query_one(KeyFooter)
         if footer.display and not self._cells_offered:
@@ -237,6 +244,7 @@ class LobbyScreen(ClosesOnce, Screen):
         if fit != self._fit:
             self._fit = fit
             self.refresh_bindings()
+        self._fit_people(fit)
         if problem:
             qr.data = ""
             qr.display = False
@@ -267,6 +275,13 @@ class LobbyScreen(ClosesOnce, Screen):
             room.update(Content.from_markup("No camera? Open $room and type the room code [b]$code[/b].", room=room_url, code=code))
         else:
             room.update(Content.from_markup("Room code: [b]$code[/b]", code=code))
+
+    def _fit_people(self, fit: QRFit | None) -> None:
+        """Beside a code that leaves too little width, the people table drops its border rather than run off the edge."""
+        body = self.query_one(LobbyBody)
+        table = self.query_one("#lobby-people", DataTable)
+        beside = body.size.width - (fit.width + 2 if fit is not None and self.query_one("#lobby-qr-box").display else 0) - 2
+        table.set_class(beside < self._people_width() + 2, "-borderless")
 
     # -- who is here -----------------------------------------------------------------
 
@@ -347,7 +362,14 @@ class LobbyScreen(ClosesOnce, Screen):
         self.notify("QR code: full cells, as large as fits." if qr.full_cells else "QR code: half-block cells, smaller.", markup=False)
 
     def action_head_count(self) -> None:
-        self.query_one("#lobby-head-count", Input).focus()
+        """Open the head-count field: in the room view it is hidden until asked for (screens.tcss)."""
+        field = self.query_one("#lobby-head-count", Input)
+        field.add_class("-open")
+        field.focus()
+
+    @on(Input.Blurred, "#lobby-head-count")
+    def _head_count_left(self, event: Input.Blurred) -> None:
+        event.input.remove_class("-open")
 
     @on(Input.Submitted, "#lobby-head-count")
     def _head_count_given(self, event: Input.Submitted) -> None:

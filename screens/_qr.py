@@ -7,6 +7,8 @@ quiet zone a scanner needs is always painted.
 
 `qr_fit` picks the largest drawing that fits whole in the space given, or
 none: a code with a cell cut off does not scan, so it is never drawn clipped.
+Where the full four-module quiet zone leaves the code a row or two too tall
+(a real join address at 80x24), the margin narrows, never below two modules.
 """
 
 from __future__ import annotations
@@ -23,10 +25,14 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-__all__ = ["QRCode", "QRFit", "qr_matrix", "qr_cells", "qr_fit", "QUIET_ZONE", "DARK", "LIGHT"]
+__all__ = ["QRCode", "QRFit", "qr_matrix", "qr_cells", "qr_fit", "QUIET_ZONE", "NARROWEST_QUIET_ZONE", "DARK", "LIGHT"]
 
 QUIET_ZONE = 4
-"""Light modules around the code; scanners need four."""
+"""Light modules around the code: the four ISO/IEC 18004 asks for, whenever they fit."""
+
+NARROWEST_QUIET_ZONE = 2
+"""The least margin drawn when four do not fit: what the standard asks of a Micro QR code, and
+twice what zbar needs to read a code against a dark screen (tests/functional/test_app_qr.py)."""
 
 DARK = "#000000"
 LIGHT = "#FFFFFF"
@@ -60,12 +66,14 @@ def _encoded(data: str) -> tuple[tuple[bool, ...], ...]:
 
 @dataclass(frozen=True)
 class QRFit:
-    """One way to draw a code: half blocks (one cell per module, two modules high) or full cells at `scale`."""
+    """One way to draw a code: half blocks (one cell per module, two modules high) or full cells at `scale`,
+    with `quiet` light modules around it."""
 
     full_cells: bool
     scale: int
     width: int
     height: int
+    quiet: int = QUIET_ZONE
 
 
 def qr_sizes(modules: int, quiet: int = QUIET_ZONE, *, largest_scale: int = 8) -> list[QRFit]:
@@ -75,15 +83,17 @@ def qr_sizes(modules: int, quiet: int = QUIET_ZONE, *, largest_scale: int = 8) -
     scale k take 2k columns and k rows, so each size keeps modules square.
     """
     side = modules + 2 * quiet
-    sizes = [QRFit(False, 1, side, (side + 1) // 2)]
-    sizes += [QRFit(True, k, 2 * k * side, k * side) for k in range(1, largest_scale + 1)]
+    sizes = [QRFit(False, 1, side, (side + 1) // 2, quiet)]
+    sizes += [QRFit(True, k, 2 * k * side, k * side, quiet) for k in range(1, largest_scale + 1)]
     return sizes
 
 
 def qr_fit(modules: int, width: int, height: int, *, full_cells: bool = True) -> QRFit | None:
     """The largest drawing that fits whole in `width` x `height` cells, or None when none does.
 
-    `full_cells=False` keeps to half blocks (the facilitator asked for the smaller code).
+    `full_cells=False` keeps to half blocks (the facilitator asked for the smaller code). When
+    not even half blocks fit with the full quiet zone, the widest narrower margin that fits is
+    used, down to `NARROWEST_QUIET_ZONE`: a code with a thinner margin scans, a missing one does not.
     """
     best = None
     for size in qr_sizes(modules):
@@ -91,7 +101,13 @@ def qr_fit(modules: int, width: int, height: int, *, full_cells: bool = True) ->
             break
         if size.width <= width and size.height <= height:
             best = size
-    return best
+    if best is not None:
+        return best
+    for quiet in range(QUIET_ZONE - 1, NARROWEST_QUIET_ZONE - 1, -1):
+        half_blocks = qr_sizes(modules, quiet, largest_scale=0)[0]
+        if half_blocks.width <= width and half_blocks.height <= height:
+            return half_blocks
+    return None
 
 
 def _with_quiet_zone(matrix: list[list[bool]], quiet: int) -> list[list[bool]]:
@@ -139,6 +155,7 @@ class QRCode(Widget):
     data: reactive[str] = reactive("", layout=True)
     full_cells: reactive[bool] = reactive(False, layout=True)
     scale: reactive[int] = reactive(1, layout=True)
+    quiet: reactive[int] = reactive(QUIET_ZONE, layout=True)
 
     def __init__(self, data: str = "", *, full_cells: bool = False, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -160,7 +177,8 @@ class QRCode(Widget):
         if not self.data:
             self._lines = []
             return
-        self._lines = [Strip(segments) for segments in qr_cells(qr_matrix(self.data), full_cells=self.full_cells, scale=self.scale)]
+        cells = qr_cells(qr_matrix(self.data), full_cells=self.full_cells, quiet=self.quiet, scale=self.scale)
+        self._lines = [Strip(segments) for segments in cells]
 
     def watch_data(self) -> None:
         self._rebuild()
@@ -171,12 +189,16 @@ class QRCode(Widget):
     def watch_scale(self) -> None:
         self._rebuild()
 
+    def watch_quiet(self) -> None:
+        self._rebuild()
+
     def show(self, fit: QRFit) -> None:
-        """Draw the code the way `fit` says (one rebuild for both settings; none when it is drawn so already)."""
-        if self._lines and (self.full_cells, self.scale) == (fit.full_cells, fit.scale):
+        """Draw the code the way `fit` says (one rebuild for all its settings; none when it is drawn so already)."""
+        if self._lines and (self.full_cells, self.scale, self.quiet) == (fit.full_cells, fit.scale, fit.quiet):
             return
         self.set_reactive(QRCode.full_cells, fit.full_cells)
         self.set_reactive(QRCode.scale, fit.scale)
+        self.set_reactive(QRCode.quiet, fit.quiet)
         self._rebuild()
         self.refresh(layout=True)
 

@@ -28,8 +28,9 @@ class QuestionsView(ActivityView):
     def move(self, dx: int, dy: int) -> bool:
         if not dy:
             return False
+        before = self.question
         self.question = max(0, min(len(self.activity.questions) - 1, self.question + dy))
-        return True
+        return self.question != before
 
     def draw(self, width: int, height: int) -> list[Content]:
         wall = self.session.wall(self.activity.id)

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app_fixtures import FIXED_PEOPLE_BOTH_GROUPS, fixed_session, make_app, make_config
+from app_fixtures import FIXED_PEOPLE_BOTH_GROUPS, fixed_session, make_app, make_config, screen_text
+from screens._activity_view import BodyScroll, Canvas
 from tui.app import InvolveApp
 
 SIZES = ((80, 24), (100, 30), (160, 45))
@@ -75,3 +76,39 @@ def case_app(case: Case, tmp_path: Path, theme: str = "projector") -> InvolveApp
 def cuts(text: str) -> list[str]:
     """The lines of `text` where something was cut with '…'."""
     return [line.rstrip() for line in text.splitlines() if CUT.search(line)]
+
+
+PAGES = 20
+"""More Page Downs than any projected body needs; a body still scrolling after these is a fault in itself."""
+
+
+def body_scroll(app: InvolveApp) -> BodyScroll | None:
+    return next(iter(app.screen.query(BodyScroll).results(BodyScroll)), None)
+
+
+async def scrolled_frames(pilot, settle) -> list[str]:
+    """The screen's text, then again after each Page Down until the body stops scrolling: all the room can be shown."""
+    app = pilot.app
+    frames = [screen_text(app)]
+    scroll = body_scroll(app)
+    for _ in range(PAGES):
+        if scroll is None or scroll.scroll_y >= scroll.max_scroll_y:
+            break
+        before = scroll.scroll_y
+        await pilot.press("pagedown")
+        await settle(pilot)
+        frames.append(screen_text(app))
+        if scroll.scroll_y == before:
+            break  # the key did not scroll: what is below stays out of reach
+    return frames
+
+
+def unreachable(app: InvolveApp, frames: list[str]) -> list[str]:
+    """Lines of the activity's body that no frame showed: out of reach counts as cut, as surely as with '…'."""
+    canvas = next(iter(app.screen.query("#body").results(Canvas)), None)
+    if canvas is None:
+        return []
+    seen = "\n".join(frames)
+    width = canvas.size.width
+    drawn = [line.plain.strip() for line in canvas.drawing(width).wrap(width)]  # as the canvas lays it out
+    return [line for line in drawn if line and line not in seen]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,11 +14,13 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 
 from app_fixtures import FIXED_ROOM_CODE, FIXED_URL, FakeServers, fixed_session, make_app, make_config, screen_text, widget_text
-from screens import QUIET_ZONE, LobbyScreen, QRCode, QRFit, qr_cells, qr_fit, qr_matrix
+from screens import NARROWEST_QUIET_ZONE, QUIET_ZONE, LobbyScreen, QRCode, QRFit, qr_cells, qr_fit, qr_matrix
 from screens._big_code import GLYPHS, big_code_lines
 from sessions._codes import ROOM_CODE_ALPHABET
 
 URL_40 = "http://192.0.2.10:8765/j/" + "Ab3dE6gH9jK2mN5"
+REAL_URL = "http://192.168.100.200:8765/j/" + "Ab3dE6gH9jK2mN5pQ8rS1tU4"
+"""A LAN address and a real 24-character join token: a 33-module code."""
 BLACK = Color.parse("#000000")
 WHITE = Color.parse("#FFFFFF")
 HALF = {" ": (False, False), "▀": (True, False), "▄": (False, True), "█": (True, True)}
@@ -49,8 +54,7 @@ def decode_full_cells(lines: list[list[Segment]]) -> list[list[bool]]:
     return rows
 
 
-def strip_quiet_zone(padded: list[list[bool]], size: int) -> list[list[bool]]:
-    margin = QUIET_ZONE
+def strip_quiet_zone(padded: list[list[bool]], size: int, margin: int = QUIET_ZONE) -> list[list[bool]]:
     for y, row in enumerate(padded):
         for x, dark in enumerate(row):
             inside = margin <= x < margin + size and margin <= y < margin + size
@@ -129,11 +133,54 @@ def test_full_cells_grow_by_whole_modules_and_still_round_trip() -> None:
 def test_the_largest_drawing_that_fits_whole_is_chosen_and_none_when_nothing_does() -> None:
     side = 29 + 2 * QUIET_ZONE  # 37
     assert qr_fit(29, 37, 19) == QRFit(False, 1, 37, 19)
-    assert qr_fit(29, 36, 19) is None and qr_fit(29, 37, 18) is None  # one cell short: no code, never a clipped one
+    assert qr_fit(29, 36, 19) == QRFit(False, 1, 35, 18, 3)  # one cell short: a narrower quiet zone, never a clipped code
+    assert qr_fit(29, 32, 19) is None and qr_fit(29, 37, 16) is None  # short even with two modules' margin: no code
     assert qr_fit(29, 74, 37) == QRFit(True, 1, 74, 37)
     assert qr_fit(29, 74, 36) == QRFit(False, 1, 37, 19)
     assert qr_fit(29, 74, 37, full_cells=False) == QRFit(False, 1, 37, 19)
     assert qr_fit(29, 4 * side, 2 * side) == QRFit(True, 2, 148, 74)
+
+
+def test_a_code_too_tall_with_the_full_quiet_zone_gets_a_narrower_one_never_below_two_modules() -> None:
+    # A real address at 80x24: 33 modules + 2x4 is 41 modules, 21 rows of half blocks; the lobby has 20.
+    assert qr_fit(33, 46, 21) == QRFit(False, 1, 41, 21, QUIET_ZONE), "the full quiet zone whenever it fits"
+    assert qr_fit(33, 46, 20) == QRFit(False, 1, 39, 20, 3)
+    assert qr_fit(33, 37, 19) == QRFit(False, 1, 37, 19, NARROWEST_QUIET_ZONE)
+    assert qr_fit(33, 36, 19) is None and qr_fit(33, 37, 18) is None
+    assert qr_fit(33, 82, 41) == QRFit(True, 1, 82, 41, QUIET_ZONE), "full cells always keep four modules"
+    lines = qr_cells(qr_matrix(REAL_URL), quiet=3)
+    assert len(lines) == 20 and strip_quiet_zone(decode_half_blocks(lines)[:39], 33, margin=3) == qr_matrix(REAL_URL)
+
+
+def zbarimg_or_skip() -> str:
+    path = shutil.which("zbarimg")
+    if path is None:
+        if os.environ.get("INVOLVE_REQUIRE_TMUX") == "1":
+            pytest.fail("zbarimg is missing (Debian zbar-tools; INVOLVE_REQUIRE_TMUX=1 forbids skipping)")
+        pytest.skip("zbarimg is not installed (Debian zbar-tools)")
+    return path
+
+
+def scans_against_a_dark_screen(url: str, quiet: int, folder: Path, *, zoom: int = 4, screen: int = 6) -> bool:
+    """Does zbarimg read the code drawn with `quiet` light modules, set on a dark screen as on the projector theme?"""
+    modules = decode_half_blocks(qr_cells(qr_matrix(url), quiet=quiet))
+    side = len(modules[0]) + 2 * screen
+    dark = [1] * side
+    picture = [dark] * screen + [[1] * screen + [int(m) for m in row] + [1] * screen for row in modules] + [dark] * screen
+    lines = [f"P1\n{side * zoom} {len(picture) * zoom}"]
+    for row in picture:
+        lines += [" ".join(str(value) for value in row for _ in range(zoom))] * zoom
+    path = folder / f"code-quiet-{quiet}.pbm"
+    path.write_text("\n".join(lines) + "\n")
+    result = subprocess.run([zbarimg_or_skip(), "-q", "--raw", str(path)], capture_output=True, text=True, timeout=30)
+    return result.returncode == 0 and result.stdout.strip() == url
+
+
+def test_zbar_reads_the_narrowest_quiet_zone_against_a_dark_screen_and_needs_one(tmp_path: Path) -> None:
+    """The margin the lobby narrows to is read; with none at all the dark screen swallows the finders."""
+    assert scans_against_a_dark_screen(REAL_URL, NARROWEST_QUIET_ZONE, tmp_path)
+    assert scans_against_a_dark_screen(REAL_URL, QUIET_ZONE, tmp_path)
+    assert not scans_against_a_dark_screen(REAL_URL, 0, tmp_path), "the picture shows the screen around the code"
 
 
 def test_the_large_room_code_has_a_glyph_for_every_character_a_room_code_can_have() -> None:
@@ -209,7 +256,7 @@ def assert_code_is_whole_and_reads_as(app, url: str) -> None:
     qr = app.screen.query_one(QRCode)
     assert qr.display and fully_on_screen(app, qr), (qr.region, app.size)
     modules = len(qr_matrix(url))
-    assert strip_quiet_zone(drawn_modules(qr), modules) == qr_matrix(url)
+    assert strip_quiet_zone(drawn_modules(qr), modules, margin=qr.quiet) == qr_matrix(url)
 
 
 async def settle(pilot, times: int = 4) -> None:
@@ -248,6 +295,40 @@ async def test_a_real_length_address_still_gets_full_cells_at_160x45(tmp_path: P
         assert shown_address(app) == url
         assert_code_is_whole_and_reads_as(app, url)
         assert "f QR cells" in footer_text(app)
+
+
+async def test_a_real_length_address_gets_a_whole_code_at_80x24_beside_the_key_footer_and_who_is_here(tmp_path: Path) -> None:
+    """41 rows of modules with the full quiet zone need 21 rows; the lobby has 20 under its bar and above the footer."""
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="lobby", servers=FakeServers(url=REAL_URL))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        qr = app.screen.query_one(QRCode)
+        assert qr.display, f"no code at 80x24:\n{screen_text(app)}"
+        assert (qr.full_cells, qr.quiet, qr.size.width, qr.size.height) == (False, 3, 39, 20)
+        assert "".join(widget_text(app.screen.query_one("#lobby-join")).split()).endswith(REAL_URL)
+        assert_code_is_whole_and_reads_as(app, REAL_URL)
+        assert "Start" in footer_text(app) and "Quit" in footer_text(app), "the key footer is there"
+        table = app.screen.query_one("#lobby-people")
+        assert fully_on_screen(app, table), (table.region, app.size)
+        rows = screen_text(app).splitlines()[table.region.y : table.region.bottom]
+        assert any(row.rstrip().endswith("No phone") for row in rows), "the heading whole, at the screen's edge or before it"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (80, 26), (90, 30), (100, 30)], ids=lambda size: f"{size[0]}x{size[1]}")
+async def test_who_is_here_stays_whole_beside_a_real_length_code(tmp_path: Path, size: tuple[int, int]) -> None:
+    """The code never takes the width the people table needs; where the table's border would not fit, it goes."""
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="lobby", servers=FakeServers(url=REAL_URL))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert_code_is_whole_and_reads_as(app, REAL_URL)
+        table = app.screen.query_one("#lobby-people")
+        assert fully_on_screen(app, table), (table.region, app.size)
+        assert not table.region.overlaps(app.screen.query_one(QRCode).region)
+        text = screen_text(app)
+        for words in ("Who is here", "Phone", "No phone", "Service user/carer", "Other/not said"):
+            assert words in text, f"{words!r} not whole at {size}:\n{text}"
 
 
 async def test_full_cells_are_not_offered_at_100x30_and_f_cannot_clip_the_code(tmp_path: Path) -> None:

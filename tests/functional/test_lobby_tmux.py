@@ -114,23 +114,29 @@ def _halves(cell: Cell) -> tuple[bool, bool]:
     return _dark(cell.bg), _dark(cell.bg)
 
 
-def scan(cells: list[list[Cell]], folder: Path, *, zoom: int = 6, margin: int = 8) -> subprocess.CompletedProcess[str]:
-    """Draw the code's cells as a picture (each cell 1 wide, 2 halves high: square modules) and scan it with zbarimg."""
+DARK_CELL = Cell(" ", None, None)
+"""Past the end of a captured line, or of the screen: the terminal's own (dark) background."""
+
+
+def scan(cells: list[list[Cell]], folder: Path, *, zoom: int = 6, around: int = 4) -> subprocess.CompletedProcess[str]:
+    """Draw the code's cells as a picture (each cell 1 wide, 2 halves high: square modules) and scan it with zbarimg.
+
+    The picture keeps `around` cells of the screen on each side (rows: half that), as a camera sees them:
+    the dark projector theme right up to the code's own quiet zone, so a margin too thin to scan fails here.
+    """
     left, top, width, height = code_box(cells)
     pixels: list[list[int]] = []
-    for y in range(top, top + height):
-        row = cells[y][left : left + width]
+    for y in range(top - around // 2, top + height + around // 2):
+        line = cells[y] if 0 <= y < len(cells) else []
+        row = [line[x] if 0 <= x < len(line) else DARK_CELL for x in range(left - around, left + width + around)]
         halves = [_halves(cell) for cell in row]
         pixels.append([int(upper) for upper, _ in halves])
         pixels.append([int(lower) for _, lower in halves])
-    # A light margin of our own around the code's own quiet zone, then zoomed so each module is many pixels.
-    side = width + 2 * margin
-    blank = [0] * side
-    framed = [blank] * margin + [[0] * margin + row + [0] * margin for row in pixels] + [blank] * margin
-    lines = [f"P1\n{side * zoom} {len(framed) * zoom}"]
-    for row in framed:
-        line = " ".join(str(value) for value in row for _ in range(zoom))
-        lines += [line] * zoom
+    # Zoomed so each module is many pixels.
+    lines = [f"P1\n{len(pixels[0]) * zoom} {len(pixels) * zoom}"]
+    for pixel_row in pixels:
+        text = " ".join(str(value) for value in pixel_row for _ in range(zoom))
+        lines += [text] * zoom
     picture = folder / f"code-{width}x{height}.pbm"
     picture.write_text("\n".join(lines) + "\n")
     return subprocess.run([zbarimg(), "-q", "--raw", str(picture)], capture_output=True, text=True, timeout=30)
@@ -181,6 +187,20 @@ def printed_address(terminal: Terminal) -> str:
     screen = terminal.wait_for(lambda text: "Scan the code to join" in text and JOIN_URL.search(text) is not None, settled=True)
     [url] = set(JOIN_URL.findall(screen))
     return url
+
+
+def printed_wrapped_address(screen: str) -> str:
+    """The join address the lobby prints, put back together where a narrow column wrapped it."""
+    lines = screen.splitlines()
+    [start] = [index for index, line in enumerate(lines) if f"{PUBLIC_BASE}/j/" in line]
+    column = lines[start].index(f"{PUBLIC_BASE}/j/")
+    pieces = []
+    for line in lines[start:]:
+        piece = line[column:].split(" ")[0]
+        if not piece:
+            break
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 # -- the Welcome text ----------------------------------------------------------------------------
@@ -245,6 +265,27 @@ def test_the_lobby_code_scans_as_the_printed_address_and_grows_at_160x45(termina
     assert decoded == url
     assert printed_address(terminal) == url
     assert large_width > small_width and large_height > small_height, ((small_width, small_height), (large_width, large_height))
+    terminal.keys("q")
+    terminal.wait_for("Quit Involve?")
+    terminal.keys("y")
+
+
+def test_at_80x24_the_code_of_a_real_join_address_scans_beside_the_key_footer(terminal: Terminal, tmp_path: Path) -> None:
+    """The session's own 24-character token makes a 33-module code: too tall for 80x24 with a four-module
+    quiet zone, so it is drawn with three, and still scans with the dark screen right around it."""
+    start_involve(terminal, tmp_path, width=80, height=24)
+    screen = terminal.wait_for(lambda text: "Scan the code to join" in text and "Quit" in text, settled=True)
+    assert window_size(terminal) == "80x24"
+    assert "too small" not in screen
+    decoded, (width, height) = read_code(terminal, tmp_path)
+    assert re.fullmatch(re.escape(PUBLIC_BASE) + r"/j/[A-Za-z0-9_-]{24}", decoded), decoded
+    assert (width, height) == (39, 20)
+    assert printed_wrapped_address(terminal.screen()) == decoded
+    [line] = [line for line in terminal.screen().splitlines() if "Who is here" in line]
+    heading = line[line.index("Who is here") - 2 :]
+    # The heading whole, and the table's frame whole too (or none): a table that runs off the edge loses its right side.
+    framed = heading.startswith("▊")
+    assert heading.rstrip(" ▎").endswith("No phone") and heading.rstrip().endswith("▎") == framed, f"who is here, cut: {heading!r}"
     terminal.keys("q")
     terminal.wait_for("Quit Involve?")
     terminal.keys("y")

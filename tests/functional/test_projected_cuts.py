@@ -1,11 +1,13 @@
-"""Nothing the room needs is cut, in the states the snapshot matrix does not picture.
+"""Nothing the room needs is cut, or left where no key can bring it into view.
 
 test_snapshot_matrix reads the text of every picture it takes (every activity kind, hidden
-and revealed, split or not, at each size, in both themes) and fails on a cut. This scans
-the rest the same way: hidden-and-split (drawn as hidden, so not pictured) and the
-spectrum's practices panel, at 80x24, 100x30 and 160x45. A cut is '…' straight after a
-letter or digit: a median, a gap, a count, a group's name, a review date, an indicator
-statement or a stage name cut short.
+and revealed, split or not, at each size, in both themes) and fails on a cut in the visible
+frame. This reads the rest: every case (hidden-and-split, drawn as hidden and so not
+pictured, and the spectrum's practices panel too) at 80x24, 100x30 and 160x45, paged down
+to the end of its body. A cut is '…' straight after a letter or digit (a median, a gap, a
+count, a group's name, a review date, an indicator statement or a stage name cut short); a
+line of the body that Page Down never brings onto the screen is cut too, and End reaches
+the bottom.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from app_fixtures import screen_text
-from projected_screens import CASES, PRACTICES, SIZES, Case, case_app, cuts
+from app_fixtures import squeeze
+from projected_screens import CASES, PRACTICES, SIZES, Case, body_scroll, case_app, cuts, scrolled_frames, unreachable
+from screens._activity_view import Canvas
 
-SCANNED = (*(case for case in CASES if case.split and not case.revealed), PRACTICES)
+SCANNED = (*CASES, PRACTICES)
 
 
 async def settle(pilot) -> None:
@@ -27,13 +30,61 @@ async def settle(pilot) -> None:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 @pytest.mark.parametrize("case", SCANNED, ids=lambda case: case.name)
-async def test_nothing_the_room_needs_is_cut(case: Case, size: tuple[int, int], tmp_path: Path) -> None:
+async def test_nothing_the_room_needs_is_cut_or_out_of_reach(case: Case, size: tuple[int, int], tmp_path: Path) -> None:
     app = case_app(case, tmp_path)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for key in case.keys:
             await pilot.press(key)
         await settle(pilot)
-        text = screen_text(app)
-    assert text.strip(), "nothing drawn"
+        frames = await scrolled_frames(pilot, settle)
+        missing = unreachable(app, frames)
+        scroll = body_scroll(app)
+        at_end = []
+        if scroll is not None:
+            at_end.append(scroll.scroll_y == scroll.max_scroll_y)
+            await pilot.press("home")
+            await settle(pilot)
+            at_end.append(scroll.scroll_y == 0)
+            await pilot.press("end")
+            await settle(pilot)
+            at_end.append(scroll.scroll_y == scroll.max_scroll_y)
+    text = "\n".join(frames)
+    assert frames[0].strip(), "nothing drawn"
     assert cuts(text) == [], f"cut with '…' on {case.name} at {size}:\n{text}"
+    assert missing == [], f"out of reach on {case.name} at {size}, Page Down never shows:\n" + "\n".join(missing)
+    assert all(at_end), f"Page Down, Home and End on {case.name} at {size}: {at_end}"
+
+
+DOWN_CASES = tuple(case for case in CASES if case.name in ("spectrum-revealed-split", "grid-revealed-split", "indicators-hidden", "questions"))
+
+
+@pytest.mark.parametrize("case", DOWN_CASES, ids=lambda case: case.name)
+async def test_down_moves_the_selection_then_scrolls_to_the_end_of_the_body_at_80x24(case: Case, tmp_path: Path) -> None:
+    """Past the selection's last row Down scrolls on, so the figures under a chart are reached with the arrows alone."""
+    app = case_app(case, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        scroll = body_scroll(app)
+        assert scroll is not None and scroll.max_scroll_y > 0, "the case is taller than the screen"
+        for _ in range(30):
+            await pilot.press("down")
+        await settle(pilot)
+        assert scroll.scroll_y == scroll.max_scroll_y
+
+
+INDICATOR_CASES = tuple(case for case in CASES if case.kind == "indicators")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+@pytest.mark.parametrize("case", INDICATOR_CASES, ids=lambda case: case.name)
+async def test_every_indicator_keeps_its_words_whatever_the_height(case: Case, size: tuple[int, int], tmp_path: Path) -> None:
+    """A statement's name alone does not say what the room is judging; where they do not all fit, the body scrolls."""
+    app = case_app(case, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        canvas = app.screen.query_one("#body", Canvas)
+        drawn = squeeze(canvas.drawing(canvas.size.width).plain)
+        statements = app.session.current_activity.statements
+    missing = [statement.name for statement in statements if squeeze(f"{statement.name} — {statement.text}") not in drawn]
+    assert statements and missing == [], f"{case.name} at {size} shows only the name of: {missing}"

@@ -318,3 +318,39 @@ async def test_z_on_the_lobby_reaches_the_activity_beneath_either_way(tmp_path: 
             assert_room_view(app)
         else:
             assert_facilitator_view(app)
+
+
+HANDS_HINT = "No phone? Choose the row; + counts a person in, - takes one out."
+HEAD_COUNT_HINT = "Head count: people in the room (c, then Enter)"
+
+
+def squeezed(app) -> str:
+    return " ".join(screen_text(app).split())
+
+
+async def test_the_lobby_keeps_its_counting_hints_off_the_room_view(tmp_path: Path) -> None:
+    """How to count people in is the facilitator's: shown with the keys, hidden in the room view until c asks for the field."""
+    config = make_config(tmp_path)
+    session = fixed_session(config)
+    app = make_app(config, session=session, landing="lobby")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        lobby = app.screen
+        assert isinstance(lobby, LobbyScreen)
+        hint, field = lobby.query_one("#lobby-hands-hint"), lobby.query_one("#lobby-head-count")
+        assert hint.display and field.display and HANDS_HINT in squeezed(app) and HEAD_COUNT_HINT in squeezed(app)
+        await pilot.press("z")
+        await settle(pilot)
+        assert not hint.display and not field.display
+        assert HANDS_HINT not in squeezed(app) and HEAD_COUNT_HINT not in squeezed(app)
+        await pilot.press("c")  # the facilitator asks for the field: it shows while it is typed in
+        await settle(pilot)
+        assert field.display and app.focused is field
+        await pilot.press("1", "2", "enter")
+        await settle(pilot)
+        assert session.head_count == 12
+        assert not field.display and HEAD_COUNT_HINT not in squeezed(app)
+        assert "Head count: 12." in squeezed(app)
+        await pilot.press("z")  # the keys back: the hints come back with them
+        await settle(pilot)
+        assert hint.display and field.display and HANDS_HINT in squeezed(app)
