@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from exports import (
     LEGEND,
@@ -40,6 +40,7 @@ from . import _layout as layout
 from ._activity_view import BodyScroll, Canvas
 from ._closes_once import ClosesOnce
 from ._host import SessionHost
+from ._key_footer import KeyFooter
 from ._messages import ChangeBatch
 from ._outcome_form import OutcomeForm
 
@@ -88,7 +89,7 @@ class ReviewScreen(ClosesOnce, Screen[None]):
         yield Static(self.heading(), id="review-heading")
         with BodyScroll():
             yield Canvas(self.draw, id="review-body")
-        yield Footer()
+        yield KeyFooter()
 
     def heading(self) -> Content:
         before, after = self.comparison.before, self.comparison.after
@@ -103,6 +104,8 @@ class ReviewScreen(ClosesOnce, Screen[None]):
     def on_mount(self) -> None:
         if isinstance(self.app, SessionHost):
             self.app.session_signal.subscribe(self, self._on_session_changed)
+            # The line on recording outcomes is the facilitator's: it goes and comes back with the keys.
+            self.watch(self.app, "room_view", lambda _on: self.query_one("#review-body", Canvas).redraw(), init=False)
 
     def _on_session_changed(self, batch: ChangeBatch) -> None:
         """An outcome saved from the console, or answers still coming in: the review follows."""
@@ -117,6 +120,10 @@ class ReviewScreen(ClosesOnce, Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    @property
+    def room_view(self) -> bool:
+        return isinstance(self.app, SessionHost) and self.app.room_view
 
     @property
     def earlier_targets(self) -> list[Target]:
@@ -232,8 +239,9 @@ class ReviewScreen(ClosesOnce, Screen[None]):
             return [Content(layout.fit(f"No targets were recorded on {before.date_label}.", width))]
         lines = [
             Content.styled(layout.fit(f"Targets agreed on {before.date_label}: how did they go? ({review_count(self.comparison)})", width), layout.HEADING),
-            Content.styled(layout.fit("Press 1 to 9 to record how a target went, or o for the next one not reviewed yet.", width), layout.QUIET),
         ]
+        if not self.room_view:
+            lines.append(Content.styled(layout.fit("Press 1 to 9 to record how a target went, or o for the next one not reviewed yet.", width), layout.QUIET))
         for number, review in enumerate(reviews, start=1):
             target = review.target
             lines += [Content(line) for line in layout.wrap(target.text, width, first=f"{number}. ", indent="   ")]

@@ -249,6 +249,30 @@ def _fixed_answers(template: Any) -> tuple[list[dict[str, Any]], list[dict[str, 
     return votes, tallies, targets
 
 
+def review_pair(config: Config) -> tuple[LiveSession, LiveSession]:
+    """A progress review with something on every row: the fixed session as the earlier one, a smaller room now.
+
+    Nine people answer now (eleven to fourteen then), so every indicator reads
+    as shares, "5 of 11 (45%) → 3 of 9 (33%)", the widest figure the review draws;
+    the first target has an outcome whose words wrap.
+    """
+    baseline = fixed_session(config, people=FIXED_PEOPLE_BOTH_GROUPS)
+    session = new_session(config, title="This spring", baseline_id=baseline.id)
+    roles = ("service_user", "carer", "staff")
+    statements = [statement.id for statement in session.template.activity("indicators").statements]
+    for i in range(9):
+        pid = session.join("", roles[i % 3])[0].id
+        session.cast_vote(pid, "spectrum", "place", 2 + i % 5)
+        for area in ("individual", "setting", "policy"):
+            session.cast_vote(pid, "grid", f"{area}:now", 1 + (i + len(area)) % 4)
+            session.cast_vote(pid, "grid", f"{area}:target", 4 + i % 2)
+        for j, statement in enumerate(statements):
+            session.cast_vote(pid, "indicators", statement, ("met", "partly", "not_met")[(i + j) % 3])
+    first = sorted(baseline.targets.values(), key=lambda target: target.created_at)[0]
+    session.record_outcome(first, "partly", "Jo co-chaired two of the four meetings; the papers still come late.", "Carers now help set the agenda.")
+    return baseline, session
+
+
 # -- reading the screen --------------------------------------------------------------
 
 

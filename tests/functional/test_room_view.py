@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from textual.widgets._footer import FooterKey
 
-from app_fixtures import fixed_session, make_app, make_config, open_queue, screen_text
-from screens import ActivityScreen, HomeScreen, KeyFooter, LobbyScreen, ModerationScreen
+from app_fixtures import fixed_session, make_app, make_config, open_queue, review_pair, screen_text
+from screens import ActivityScreen, HomeScreen, KeyFooter, LobbyScreen, ModerationScreen, ReviewScreen
+from screens._activity_view import Canvas
 
 SIZE = (100, 30)
 FACILITATOR_KEYS = ("n Next", "r Reveal", "m Moderate", "x Export", "q Quit", "z Room view")
@@ -354,3 +355,42 @@ async def test_the_lobby_keeps_its_counting_hints_off_the_room_view(tmp_path: Pa
         await pilot.press("z")  # the keys back: the hints come back with them
         await settle(pilot)
         assert hint.display and field.display and HANDS_HINT in squeezed(app)
+
+
+OUTCOME_HINT = "Press 1 to 9 to record how a target went, or o for the next one not reviewed yet."
+
+
+async def test_the_progress_review_follows_the_room_view(tmp_path: Path) -> None:
+    """The review is projected too: its keys go to `? keys` and its line on recording outcomes leaves with them."""
+    config = make_config(tmp_path)
+    baseline, session = review_pair(config)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(baseline, session))
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+
+        def body() -> str:
+            canvas = review.query_one("#review-body", Canvas)
+            return " ".join(canvas.drawing(canvas.size.width).plain.split())
+
+        assert "esc Close review" in shown_keys(app) and "? keys" not in shown_keys(app)
+        assert OUTCOME_HINT in body()
+        await pilot.press("z")
+        await settle(pilot)
+        assert app.room_view is True
+        assert shown_keys(app) == ["? keys"] and last_line(app) == "? keys"
+        assert "Close review" not in screen_text(app)
+        assert OUTCOME_HINT not in body() and "Press 1 to 9" not in body()
+        assert "Targets agreed on 12 March 2026: how did they go? (1 of 2 reviewed)" in body(), "the room still sees the targets"
+        await pilot.press("2")  # the keys still work, unnamed
+        await settle(pilot)
+        assert type(app.screen).__name__ == "OutcomeForm"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+        assert "esc Close review" in shown_keys(app) and OUTCOME_HINT in body()
+    baseline.close()
