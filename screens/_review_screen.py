@@ -70,13 +70,15 @@ class ReviewScreen(ClosesOnce, Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close review"),
-        Binding("o", "outcome", "Record how a target went"),
+        Binding("escape", "close", "Back"),  # short, so the footer never cuts it
+        Binding("o", "outcome", "Outcome"),
         *(Binding(str(n), f"outcome({n})", f"Target {n}", show=False) for n in range(1, 10)),
         Binding("up", "scroll(-1)", "Scroll up", show=False),
         Binding("down", "scroll(1)", "Scroll down", show=False),
-        Binding("pageup", "scroll(-10)", "Page up", show=False),
-        Binding("pagedown", "scroll(10)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "scroll_to('home')", "Top", show=False),
+        Binding("end", "scroll_to('end')", "Bottom", show=False),
     ]
 
     def __init__(self, baseline: LiveSession, session: LiveSession) -> None:
@@ -157,7 +159,19 @@ class ReviewScreen(ClosesOnce, Screen[None]):
         self.app.push_screen(OutcomeForm(self.session, targets[number - 1], number), recorded)
 
     def action_scroll(self, rows: int) -> None:
-        self.query_one(BodyScroll).scroll_relative(y=rows, animate=False)
+        self.query_one(BodyScroll).scroll_relative(y=rows, animate=False, immediate=True)
+
+    def action_page(self, pages: int) -> None:
+        """A screenful less one line, as on an activity: the line read last stays, to read on from."""
+        scroll = self.query_one(BodyScroll)
+        scroll.scroll_relative(y=pages * max(1, scroll.scrollable_content_region.height - 1), animate=False, immediate=True)
+
+    def action_scroll_to(self, where: str) -> None:
+        scroll = self.query_one(BodyScroll)
+        if where == "home":
+            scroll.scroll_home(animate=False, immediate=True, x_axis=False)
+        else:
+            scroll.scroll_end(animate=False, immediate=True, x_axis=False)
 
     # -- drawing ------------------------------------------------------------------------
 
@@ -178,7 +192,7 @@ class ReviewScreen(ClosesOnce, Screen[None]):
         # The grid's gaps are what the review is for; they come first.
         for activity in sorted(comparison.activities, key=lambda a: KIND_ORDER.get(a.kind, len(KIND_ORDER))):
             lines.append(Content(""))
-            lines.append(Content.styled(layout.fit(activity.title, width), "bold underline"))
+            lines += [Content.styled(line, "bold underline") for line in layout.wrap(activity.title, width)]
             if isinstance(activity, GridComparison):
                 lines += self._grid(activity, width)
             elif isinstance(activity, SpectrumComparison):
@@ -196,7 +210,7 @@ class ReviewScreen(ClosesOnce, Screen[None]):
             for reason in comparison.not_compared:
                 lines += [Content(line) for line in layout.wrap(reason, width, first="• ", indent="  ")]
         lines += [Content("")] + self._targets(width)
-        lines += [Content(""), Content.styled(layout.fit(f"Source: {SOURCE}", width), layout.QUIET)]
+        lines += [Content("")] + [Content.styled(line, layout.QUIET) for line in layout.wrap(f"Source: {SOURCE}", width)]
         return layout.join_lines(lines)
 
     def _grid(self, activity: GridComparison, width: int) -> list[Content]:
@@ -208,8 +222,8 @@ class ReviewScreen(ClosesOnce, Screen[None]):
     def _spectrum(self, activity: SpectrumComparison, width: int) -> list[Content]:
         lines = _figure_lines(figure_groups(activity), width)
         if activity.median_label_before or activity.median_label_after:
-            lines.append(Content(layout.fit(f"Median then: {activity.median_label_before or charts.NO_VALUE}", width)))
-            lines.append(Content(layout.fit(f"Median now:  {activity.median_label_after or charts.NO_VALUE}", width)))
+            for when, median in (("then: ", activity.median_label_before), ("now:  ", activity.median_label_after)):
+                lines += [Content(line) for line in layout.wrap(median or charts.NO_VALUE, width, first=f"Median {when}", indent="             ")]
         names = {round(stage.position): stage.name for stage in activity.stages}
         labels = [f"{p} {names[p]}" if p in names else str(p) for p in range(1, activity.positions + 1)]
         lines.append(Content(""))
@@ -236,18 +250,20 @@ class ReviewScreen(ClosesOnce, Screen[None]):
         before = self.comparison.before
         reviews = self.comparison.target_reviews
         if not reviews:
-            return [Content(layout.fit(f"No targets were recorded on {before.date_label}.", width))]
-        lines = [
-            Content.styled(layout.fit(f"Targets agreed on {before.date_label}: how did they go? ({review_count(self.comparison)})", width), layout.HEADING),
-        ]
+            return [Content(line) for line in layout.wrap(f"No targets were recorded on {before.date_label}.", width)]
+        heading = f"Targets agreed on {before.date_label}: how did they go? ({review_count(self.comparison)})"
+        lines = [Content.styled(line, layout.HEADING) for line in layout.wrap(heading, width)]
         if not self.room_view:
-            lines.append(Content.styled(layout.fit("Press 1 to 9 to record how a target went, or o for the next one not reviewed yet.", width), layout.QUIET))
+            hint = "Press 1 to 9 to record how a target went, or o for the next one not reviewed yet."
+            lines += [Content.styled(line, layout.QUIET) for line in layout.wrap(hint, width)]
         for number, review in enumerate(reviews, start=1):
             target = review.target
             lines += [Content(line) for line in layout.wrap(target.text, width, first=f"{number}. ", indent="   ")]
             who = target.owner or "nobody named"
             when = target.review_date_label or "no date set"
-            lines.append(Content.styled(layout.fit(f"   Who: {who} · Review by: {when}", width), layout.QUIET))
+            # Who and when on one line when they fit, else one line each, wrapped: a date is never cut.
+            forms = [[f"Who: {who} · Review by: {when}"], [f"Who: {who}", f"Review by: {when}"]]
+            lines += [Content.styled(f"   {line}", layout.QUIET) for line in layout.first_fit(forms, width - 3)]
             mark = OUTCOME_MARKS.get(review.outcome, OUTCOME_MARKS[""])
             lines.append(Content.assemble("   ", Content.styled(f"{mark} Outcome: {review.outcome_label}", OUTCOME_STYLES.get(review.outcome, layout.QUIET))))
             if review.what_happened:
@@ -268,7 +284,11 @@ GLYPHS = {"met": charts.ANSWER_GLYPHS["met"], "partly": charts.ANSWER_GLYPHS["pa
 
 
 def _figure_lines(groups: tuple[FigureGroup, ...], width: int) -> list[Content]:
-    """Each figure on its row: what, then → now, and the change in words, wrapped to the screen."""
+    """Each figure on its row: what, then → now, and the change in words, wrapped to the screen.
+
+    Never cut: where the change does not fit beside the figure it goes under it,
+    and where the figure does not fit beside its label it goes under that too.
+    """
     figures = [figure for group in groups for figure in group.figures]
     if not figures:
         return []
@@ -278,29 +298,39 @@ def _figure_lines(groups: tuple[FigureGroup, ...], width: int) -> list[Content]:
         return f"{glyph} {figure.label}" if glyph else figure.label
 
     indent = "  " if any(group.name for group in groups) else ""
-    label_width = min(max(cell_len(label(f)) for f in figures), max(8, width // 3))
+    below = indent + "    "
+    label_width = max(cell_len(label(f)) for f in figures)
     values = {id(f): f"{f.then} → {f.now}" for f in figures}
-    value_width = min(max(cell_len(v) for v in values.values()), max(8, width // 3))
+    value_width = max(cell_len(v) for v in values.values())
     room = width - len(indent) - label_width - value_width - 4
+    beside = room >= 0  # label and figure share a row
+
+    def styled(line: str, style: str) -> Content:
+        return Content.styled(line, style) if style else Content(line)
+
     lines: list[Content] = []
     for group in groups:
         if group.name and _nobody(group):
             lines.append(Content.assemble(Content.styled(group.name, layout.HEADING), Content.styled(": nobody answered, then or now", layout.QUIET)))
             continue
         if group.name:
-            lines.append(Content.styled(layout.fit(group.name, width), layout.HEADING))
+            lines += [Content.styled(line, layout.HEADING) for line in layout.wrap(group.name, width)]
         for figure in group.figures:
             style = VERDICT_STYLES.get(figure.verdict, "")
+            if not beside:
+                lines += [Content(line) for line in layout.wrap(label(figure), width, first=indent, indent=indent + "  ")]
+                lines += [Content(line) for line in layout.wrap(values[id(figure)], width, first=below, indent=below)]
+                lines += [styled(line, style) for line in layout.wrap(figure.change, width, first=below, indent=below)]
+                continue
             head = Content.assemble(indent, layout.cell(label(figure), label_width), "  ", layout.cell(values[id(figure)], value_width), "  ")
             if room >= 16:
                 wrapped = layout.wrap(figure.change, room)
-                lines.append(Content.assemble(head, Content.styled(wrapped[0], style) if style else Content(wrapped[0])).rstrip())
+                lines.append(Content.assemble(head, styled(wrapped[0], style)).rstrip())
                 pad = " " * (width - room)
-                lines += [Content.assemble(pad, Content.styled(line, style) if style else Content(line)) for line in wrapped[1:]]
+                lines += [Content.assemble(pad, styled(line, style)) for line in wrapped[1:]]
             else:
                 lines.append(head.rstrip())
-                below = indent + "    "
-                lines += [Content.styled(line, style) if style else Content(line) for line in layout.wrap(figure.change, width, first=below, indent=below)]
+                lines += [styled(line, style) for line in layout.wrap(figure.change, width, first=below, indent=below)]
     return lines
 
 

@@ -2,7 +2,8 @@
 
 Imported explicitly by the tests. Each case is a fixed session (`app_fixtures.fixed_session`,
 with staff beside service users and carers so a split draws both groups) opened on one
-activity, hidden or revealed, split or not, and is run at the projector sizes.
+activity, hidden or revealed, split or not, and is run at the projector sizes. The progress
+review (`review_app`) is scanned at the same sizes.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app_fixtures import FIXED_PEOPLE_BOTH_GROUPS, fixed_session, make_app, make_config, screen_text
+from app_fixtures import FIXED_PEOPLE_BOTH_GROUPS, fixed_session, make_app, make_config, review_pair, screen_text
+from screens import ReviewScreen
 from screens._activity_view import BodyScroll, Canvas
+from sessions import LiveSession
 from tui.app import InvolveApp
 
 SIZES = ((80, 24), (100, 30), (160, 45))
@@ -73,6 +76,18 @@ def case_app(case: Case, tmp_path: Path, theme: str = "projector") -> InvolveApp
     return make_app(config, session=session, landing="activity")
 
 
+def review_app(tmp_path: Path) -> tuple[InvolveApp, LiveSession]:
+    """The app on an activity, for `open_review` to put the progress review on (`app_fixtures.review_pair`); close the earlier session after."""
+    config = make_config(tmp_path)
+    baseline, session = review_pair(config)
+    return make_app(config, session=session, landing="activity"), baseline
+
+
+def open_review(app: InvolveApp, baseline: LiveSession) -> None:
+    assert app.session is not None
+    app.push_screen(ReviewScreen(baseline, app.session))
+
+
 def cuts(text: str) -> list[str]:
     """The lines of `text` where something was cut with '…'."""
     return [line.rstrip() for line in text.splitlines() if CUT.search(line)]
@@ -105,7 +120,7 @@ async def scrolled_frames(pilot, settle) -> list[str]:
 
 def unreachable(app: InvolveApp, frames: list[str]) -> list[str]:
     """Lines of the activity's body that no frame showed: out of reach counts as cut, as surely as with '…'."""
-    canvas = next(iter(app.screen.query("#body").results(Canvas)), None)
+    canvas = next(iter(app.screen.query("#body, #review-body").results(Canvas)), None)
     if canvas is None:
         return []
     seen = "\n".join(frames)

@@ -4,7 +4,7 @@ test_snapshot_matrix reads the text of every picture it takes (every activity ki
 and revealed, split or not, at each size, in both themes) and fails on a cut in the visible
 frame. This reads the rest: every case (hidden-and-split, drawn as hidden and so not
 pictured, and the spectrum's practices panel too) at 80x24, 100x30 and 160x45, paged down
-to the end of its body. A cut is '…' straight after a letter or digit (a median, a gap, a
+to the end of its body, and the progress review the same way. A cut is '…' straight after a letter or digit (a median, a gap, a
 count, a group's name, a review date, an indicator statement or a stage name cut short); a
 line of the body that Page Down never brings onto the screen is cut too, and End reaches
 the bottom.
@@ -15,9 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets._footer import FooterKey
 
-from app_fixtures import squeeze
-from projected_screens import CASES, PRACTICES, SIZES, Case, body_scroll, case_app, cuts, scrolled_frames, unreachable
+from app_fixtures import screen_text, squeeze
+from projected_screens import CASES, PRACTICES, SIZES, Case, body_scroll, case_app, cuts, open_review, review_app, scrolled_frames, unreachable
+from screens import KeyFooter
 from screens._activity_view import Canvas
 
 SCANNED = (*CASES, PRACTICES)
@@ -54,6 +56,40 @@ async def test_nothing_the_room_needs_is_cut_or_out_of_reach(case: Case, size: t
     assert cuts(text) == [], f"cut with '…' on {case.name} at {size}:\n{text}"
     assert missing == [], f"out of reach on {case.name} at {size}, Page Down never shows:\n" + "\n".join(missing)
     assert all(at_end), f"Page Down, Home and End on {case.name} at {size}: {at_end}"
+
+
+@pytest.mark.parametrize("room_view", [False, True], ids=["keys", "room-view"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+async def test_the_progress_review_is_never_cut_and_reaches_its_end(size: tuple[int, int], room_view: bool, tmp_path: Path) -> None:
+    """The review's widest figures ('5 of 11 (45%) → 3 of 9 (33%)'), labels, stage names, dates and the keys themselves stay whole."""
+    app, baseline = review_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        if room_view:
+            await pilot.press("z")
+        open_review(app, baseline)
+        await settle(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        keys = [f"{key.key_display} {key.description}" for key in footer.query(FooterKey) if key.display and key.region.area]
+        keys_cut = [key for key in keys if key not in screen_text(app)]
+        frames = await scrolled_frames(pilot, settle)
+        missing = unreachable(app, frames)
+        scroll = body_scroll(app)
+        assert scroll is not None
+        at_end = [scroll.scroll_y == scroll.max_scroll_y]
+        await pilot.press("home")
+        await settle(pilot)
+        at_end.append(scroll.scroll_y == 0)
+        await pilot.press("end")
+        await settle(pilot)
+        at_end.append(scroll.scroll_y == scroll.max_scroll_y)
+    baseline.close()
+    text = "\n".join(frames)
+    assert "Progress review" in frames[0] and "Source:" in frames[-1]
+    assert cuts(text) == [], f"cut with '…' on the review at {size}:\n{text}"
+    assert missing == [], f"out of reach on the review at {size}, Page Down never shows:\n" + "\n".join(missing)
+    assert all(at_end), f"Page Down, Home and End on the review at {size}: {at_end}"
+    assert keys and keys_cut == [], f"footer keys cut on the review at {size}: {keys_cut}"
 
 
 DOWN_CASES = tuple(case for case in CASES if case.name in ("spectrum-revealed-split", "grid-revealed-split", "indicators-hidden", "questions"))

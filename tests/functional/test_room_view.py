@@ -376,13 +376,13 @@ async def test_the_progress_review_follows_the_room_view(tmp_path: Path) -> None
             canvas = review.query_one("#review-body", Canvas)
             return " ".join(canvas.drawing(canvas.size.width).plain.split())
 
-        assert "esc Close review" in shown_keys(app) and "? keys" not in shown_keys(app)
+        assert "esc Back" in shown_keys(app) and "? keys" not in shown_keys(app)
         assert OUTCOME_HINT in body()
         await pilot.press("z")
         await settle(pilot)
         assert app.room_view is True
         assert shown_keys(app) == ["? keys"] and last_line(app) == "? keys"
-        assert "Close review" not in screen_text(app)
+        assert "esc Back" not in screen_text(app) and "o Outcome" not in screen_text(app)
         assert OUTCOME_HINT not in body() and "Press 1 to 9" not in body()
         assert "Targets agreed on 12 March 2026: how did they go? (1 of 2 reviewed)" in body(), "the room still sees the targets"
         await pilot.press("2")  # the keys still work, unnamed
@@ -392,5 +392,5 @@ async def test_the_progress_review_follows_the_room_view(tmp_path: Path) -> None
         await settle(pilot)
         await pilot.press("z")
         await settle(pilot)
-        assert "esc Close review" in shown_keys(app) and OUTCOME_HINT in body()
+        assert "esc Back" in shown_keys(app) and OUTCOME_HINT in body()
     baseline.close()
