@@ -55,9 +55,13 @@ class TargetsView(ActivityView):
         return self.session.targets_for(self.activity.id)
 
     def move(self, dx: int, dy: int) -> bool:
+        """False at the first or last target, so Up and Down scroll on through a long target's words."""
         if not dy or not self.targets:
             return False
+        before = self.selected
         self.selected = max(0, min(len(self.targets) - 1, self.selected + dy))
+        if self.selected == before:
+            return False
         self._moving = True
         if self._marker_timer is not None:
             self._marker_timer.stop()
@@ -97,7 +101,7 @@ class TargetsView(ActivityView):
             # Who and when on one line when they fit, else one line each, wrapped: a date is never cut.
             forms = [[f"Who: {owner} · Review by: {review}"], [f"Who: {owner}", f"Review by: {review}"]]
             lines += [Content(f"     {line}") for line in layout.first_fit(forms, width - 5)]
-            if chosen:
+            if chosen and self.marker_shown:  # a redraw pulls the body back only to a marker the room can see
                 self.focus_lines = (top, len(lines) - 1)
         return lines
 

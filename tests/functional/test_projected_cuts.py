@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from textual.widgets._footer import FooterKey
 
-from app_fixtures import screen_text, squeeze
+from app_fixtures import fixed_session, make_app, make_config, screen_text, squeeze
 from projected_screens import CASES, PRACTICES, SIZES, Case, body_scroll, case_app, cuts, open_review, review_app, scrolled_frames, unreachable
 from screens import KeyFooter
 from screens._activity_view import Canvas
@@ -107,6 +107,48 @@ async def test_down_moves_the_selection_then_scrolls_to_the_end_of_the_body_at_8
             await pilot.press("down")
         await settle(pilot)
         assert scroll.scroll_y == scroll.max_scroll_y
+
+
+LONG_TARGET = (
+    "Service users and carers co-chair the governance meeting, set its agenda with the staff lead, "
+    "and see its papers a week before it, in plain words, with a named person to ask about them"
+)
+
+
+@pytest.mark.parametrize("room_view", [False, True], ids=["keys", "room-view"])
+async def test_down_and_end_reach_the_last_line_of_long_targets_at_80x24(room_view: bool, tmp_path: Path) -> None:
+    """Down moves to the last target, then scrolls on to its last line; Up comes back to the top; End and Home too."""
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="targets")
+    for number in range(3, 9):
+        session.add_target("targets", f"{LONG_TARGET} (target {number}).", owner=f"Ward team {number} and the service user group", review_date="2027-06-30")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        if room_view:
+            await pilot.press("z")
+            await settle(pilot)
+        scroll = body_scroll(app)
+        assert scroll is not None and scroll.max_scroll_y > 10, "the targets are far taller than the screen"
+        view = app.screen.query_one("TargetsView")
+        for _ in range(40):
+            await pilot.press("down")
+        await settle(pilot)
+        assert view.selected == len(view.targets) - 1
+        assert scroll.scroll_y == scroll.max_scroll_y, "Down at the last target scrolls on to the end"
+        canvas = app.screen.query_one("#body", Canvas)
+        last = [line.plain.strip() for line in canvas.drawing(canvas.size.width).wrap(canvas.size.width) if line.plain.strip()][-1]
+        assert last in screen_text(app) and "Ward team 8" in screen_text(app), f"the body's last line, {last!r}, and the last target's owner are on the screen"
+        for _ in range(40):
+            await pilot.press("up")
+        await settle(pilot)
+        assert view.selected == 0 and scroll.scroll_y == 0, "Up at the first target scrolls back to the top"
+        await pilot.press("end")
+        await settle(pilot)
+        assert scroll.scroll_y == scroll.max_scroll_y
+        await pilot.press("home")
+        await settle(pilot)
+        assert scroll.scroll_y == 0
 
 
 INDICATOR_CASES = tuple(case for case in CASES if case.kind == "indicators")
