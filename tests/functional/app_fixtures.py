@@ -25,6 +25,8 @@ FIXED_BASE = "http://192.0.2.10:8765"
 FIXED_TOKEN = "FIXEDTOKEN"
 FIXED_URL = f"{FIXED_BASE}/j/{FIXED_TOKEN}"
 FIXED_ROOM_CODE = "K7PQ2M"
+REAL_URL = "http://192.168.100.200:8765/j/" + "Ab3dE6gH9jK2mN5pQ8rS1tU4"
+"""A LAN address and a real 24-character join token: a 33-module code (FIXED_URL's short token makes 29)."""
 FIXED_CREATED = "2026-03-12T10:00:00+00:00"
 FIXED_SESSION_ID = "20260312-fixed1"
 

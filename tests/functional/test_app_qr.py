@@ -13,14 +13,12 @@ from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
-from app_fixtures import FIXED_ROOM_CODE, FIXED_URL, FakeServers, fixed_session, make_app, make_config, screen_text, widget_text
+from app_fixtures import FIXED_ROOM_CODE, FIXED_URL, REAL_URL, FakeServers, fixed_session, make_app, make_config, screen_text, widget_text
 from screens import NARROWEST_QUIET_ZONE, QUIET_ZONE, LobbyScreen, QRCode, QRFit, qr_cells, qr_fit, qr_matrix
 from screens._big_code import GLYPHS, big_code_lines
 from sessions._codes import ROOM_CODE_ALPHABET
 
 URL_40 = "http://192.0.2.10:8765/j/" + "Ab3dE6gH9jK2mN5"
-REAL_URL = "http://192.168.100.200:8765/j/" + "Ab3dE6gH9jK2mN5pQ8rS1tU4"
-"""A LAN address and a real 24-character join token: a 33-module code."""
 BLACK = Color.parse("#000000")
 WHITE = Color.parse("#FFFFFF")
 HALF = {" ": (False, False), "▀": (True, False), "▄": (False, True), "█": (True, True)}

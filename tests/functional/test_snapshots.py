@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_fixtures import fixed_session, make_app, make_config, open_queue
+from app_fixtures import REAL_URL, FakeServers, fixed_session, make_app, make_config, open_queue
 
 SIZE = (100, 30)
 
@@ -22,6 +22,13 @@ def test_lobby(snap_compare, tmp_path: Path) -> None:
     config = make_config(tmp_path)
     app = make_app(config, session=fixed_session(config), landing="lobby")
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_lobby_at_80x24_with_a_real_length_join_address(snap_compare, tmp_path: Path) -> None:
+    """The smallest projector size with a real join token (a 33-module code): the code whole beside who is here, above the key footer."""
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="lobby", servers=FakeServers(url=REAL_URL))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
 
 
 def test_lobby_joining_closed(snap_compare, tmp_path: Path) -> None:
