@@ -109,6 +109,30 @@ async def test_down_moves_the_selection_then_scrolls_to_the_end_of_the_body_at_8
         assert scroll.scroll_y == scroll.max_scroll_y
 
 
+async def test_a_vote_arriving_leaves_a_revealed_body_where_the_room_scrolled_it_at_80x24(tmp_path: Path) -> None:
+    """End shows the figures under the revealed chart; a phone's vote redraws them and the body stays at the end."""
+    case = next(case for case in CASES if case.name == "indicators-revealed")
+    app = case_app(case, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        scroll = body_scroll(app)
+        assert scroll is not None and scroll.max_scroll_y > 0, "the revealed indicators are taller than 80x24"
+        await pilot.press("end")
+        await settle(pilot)
+        assert scroll.scroll_y == scroll.max_scroll_y > 0
+        canvas = app.screen.query_one("#body", Canvas)
+        drawn = canvas.drawing(canvas.size.width).plain
+        session = app.session
+        assert session is not None
+        activity = session.current_activity
+        pid = session.join("Ola", "service_user")[0].id  # a phone joins and answers, as through the phone page
+        session.cast_vote(pid, activity.id, activity.statements[0].id, "met")
+        await settle(pilot)
+        await settle(pilot)
+        assert canvas.drawing(canvas.size.width).plain != drawn, "the vote was drawn"
+        assert scroll.max_scroll_y > 0 and scroll.scroll_y == scroll.max_scroll_y, "the body stayed at the end"
+
+
 LONG_TARGET = (
     "Service users and carers co-chair the governance meeting, set its agenda with the staff lead, "
     "and see its papers a week before it, in plain words, with a named person to ask about them"
