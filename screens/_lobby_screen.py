@@ -130,6 +130,9 @@ class LobbyScreen(ClosesOnce, Screen):
         Binding("plus,equals_sign", "count_present(1)", "Add one", key_display="+"),
         Binding("minus", "count_present(-1)", "Take one", key_display="-"),
         Binding("c", "head_count", "Head count"),
+        # Where the screen is short (80x24) the lines under the table scroll; the table keeps its own cursor keys.
+        Binding("pagedown", "scroll_more(1)", "More below", show=False, priority=True),
+        Binding("pageup", "scroll_more(-1)", "Back up", show=False, priority=True),
     ]
 
     def __init__(self, session: LiveSession) -> None:
@@ -360,6 +363,11 @@ class LobbyScreen(ClosesOnce, Screen):
         self._show_address()
         qr = self.query_one("#lobby-qr", QRCode)
         self.notify("QR code: full cells, as large as fits." if qr.full_cells else "QR code: half-block cells, smaller.", markup=False)
+
+    def action_scroll_more(self, pages: int) -> None:
+        """Page the lines under the people table: on a short screen they do not all fit."""
+        more = self.query_one("#lobby-more", VerticalScroll)
+        more.scroll_relative(y=pages * max(more.scrollable_content_region.height - 1, 1), animate=False, immediate=True)
 
     def action_head_count(self) -> None:
         """Open the head-count field: in the room view it is hidden until asked for (screens.tcss)."""

@@ -6,7 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from app_fixtures import FIXED_URL, FakeServers, make_app, make_config, new_session, open_queue, screen_text, squeeze, store_for, widget_text
+from app_fixtures import (
+    FIXED_URL,
+    REAL_URL,
+    FakeServers,
+    fixed_session,
+    make_app,
+    make_config,
+    new_session,
+    open_queue,
+    screen_text,
+    squeeze,
+    store_for,
+    widget_text,
+)
 from exports import build_record
 from screens import ActivityScreen, LobbyScreen, QRCode, qr_matrix
 from sessions import RoleGroup
@@ -220,3 +233,28 @@ async def test_start_keys_type_into_the_head_count_while_it_has_the_cursor(tmp_p
         await pilot.press("enter")  # the people table has the cursor again: Enter starts
         await settle(pilot)
         assert isinstance(app.screen, ActivityScreen)
+
+
+async def test_page_down_brings_the_lines_under_the_table_into_view_at_80x24(tmp_path: Path) -> None:
+    """At 80x24 the code, the address and the table leave a line or two below: PgDn pages them, PgUp comes back."""
+    config = make_config(tmp_path)
+    session = fixed_session(config)
+    app = make_app(config, session=session, landing="lobby", servers=FakeServers(url=REAL_URL))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        more = app.screen.query_one("#lobby-more")
+        assert more.max_scroll_y > 0, "the lines under the table fit at 80x24: this test no longer tests anything"
+        assert "Latest to join" not in screen_text(app)
+        table = app.screen.query_one("#lobby-people")
+        row = table.cursor_row
+        seen = ""
+        for _ in range(more.max_scroll_y + 1):
+            await pilot.press("pagedown")
+            await settle(pilot)
+            seen += screen_text(app)
+        assert "Latest to join" in seen and more.scroll_y == more.max_scroll_y
+        assert table.cursor_row == row, "PgDn scrolls the lines below; it does not move the table's row"
+        for _ in range(more.max_scroll_y + 1):
+            await pilot.press("pageup")
+        await settle(pilot)
+        assert more.scroll_y == 0
