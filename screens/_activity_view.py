@@ -230,6 +230,9 @@ class ActivityView(Widget, can_focus=True):
             return
         tallies = self.session.tallies_for(self.activity.id)
         self.results = self.session.results(self.activity.id)
+        if self.revealed:
+            # Results forced on by the settings are shown without a reveal the session knows of.
+            self.session.note_seen(self.activity.id, self.results)
         hand: Counter = Counter()
         for tally in tallies:
             hand[(tally.item, tally.value)] += tally.count
@@ -413,6 +416,8 @@ class ActivityView(Widget, can_focus=True):
     def watch_revealed(self) -> None:
         # A count half typed stays in sight with its cursor, so Enter never sets a number unseen.
         self.counting = bool(self.typed) and self.TALLIES
+        if self.revealed and self.results is not None:
+            self.session.note_seen(self.activity.id, self.results)
         self.redraw()
 
     def watch_split(self) -> None:

@@ -270,6 +270,34 @@ class LiveSession:
         if shown:
             revealed.append(activity_id)
         self._set_meta(revealed=revealed)
+        if shown and any(a.id == activity_id and a.votable for a in self.template.activities):
+            self.results(activity_id)  # the room sees the results now: note who they hold back
+
+    def withheld_seen(self, activity_id: str) -> frozenset[RoleGroup]:
+        """The role groups held back whenever the room saw this activity's results; they stay held back.
+
+        Sticky on purpose: once the room has seen "8: 1" of the whole room with
+        the lone service user held back, a group shown later beside it would
+        give that answer away by subtraction, however many people join since.
+        """
+        stored = self.meta.get("withheld_seen", {}).get(activity_id, [])
+        return frozenset(group for group in RoleGroup if group.value in stored)
+
+    def note_seen(self, activity_id: str, results: ActivityResults) -> None:
+        """The room is shown `results`: keep the groups they hold back (journalled, so resume and a crash keep them)."""
+        seen = self.withheld_seen(activity_id)
+        now = seen | results.withheld_groups
+        if now != seen:
+            stored = dict(self.meta.get("withheld_seen", {}))
+            stored[activity_id] = sorted(group.value for group in now)
+            # No Change: the results just drawn already hold these groups back.
+            self.meta["withheld_seen"] = stored
+            if self._db.readonly:
+                return  # a record being read: nobody is looking at it in the room
+            try:
+                self._db.table("meta").update({"withheld_seen": stored}, doc_ids=[self._meta_id])
+            except StorageError:
+                pass  # a read must not fail: memory keeps them held back while the disk refuses
 
     def _activity(self, activity_id: str):
         try:
@@ -489,9 +517,17 @@ class LiveSession:
         return [vote for vote in self.votes.values() if vote.activity_id == activity_id]
 
     def results(self, activity_id: str) -> ActivityResults:
-        """The activity summarised as the room sees it, without re-reading every vote."""
+        """The activity summarised as the room sees it, without re-reading every vote.
+
+        While the results are revealed, the groups they hold back are noted
+        (`withheld_seen`): every later look and every record keeps them back."""
         activity = self.template.activity(activity_id)
-        return summarise_answers(activity, self._answers.counts(activity_id), self.tallies_for(activity_id))
+        results = summarise_answers(
+            activity, self._answers.counts(activity_id), self.tallies_for(activity_id), self.withheld_seen(activity_id)
+        )
+        if self.is_revealed(activity_id) or activity.show_results or self.template.show_results:
+            self.note_seen(activity_id, results)
+        return results
 
     def vote_of(self, participant_id: str, activity_id: str, item: str) -> Vote | None:
         return self.votes.get((activity_id, item, participant_id))
@@ -529,7 +565,7 @@ class LiveSession:
         return [tally for tally in self.tallies.values() if tally.activity_id == activity_id]
 
     def reset_activity(self, activity_id: str) -> None:
-        """Clear the votes and tallies of one activity; comments and targets stay."""
+        """Clear the votes and tallies of one activity; comments, targets and `withheld_seen` stay (the room remembers)."""
         votes = [key for key in self._vote_docs if key[0] == activity_id]
         tallies = [key for key in self._tally_docs if key[0] == activity_id]
         if votes:

@@ -468,29 +468,15 @@ async def test_split_key_refuses_a_split_that_would_single_someone_out(tmp_path:
     staff = [session.join("", "staff")[0] for _ in range(5)]
     session.go_to(next(i for i, a in enumerate(session.template.activities) if a.kind == "spectrum"))
     session.set_revealed("spectrum", True)
-    session.cast_vote(lone.id, "spectrum", "place", 8)
     for person, position in zip(staff, (3, 4, 3, 4, 3)):
         session.cast_vote(person.id, "spectrum", "place", position)
     app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        # Split on while the room is safe, then a lone service user answers: the view says so in place.
         await pilot.press("s")
         await settle(pilot)
         view = activity_screen(app).view
-        assert view.split is False, "the split is refused, not drawn"
-        notes = [str(n.message) for n in app._notifications]
-        assert (
-            "Splitting by role would single out 1 service user or carer. ⚠ Presence: below the minimum. "
-            "Service users or carers here: 1. At least two are needed, ideally three."
-        ) in notes, "the refusal names who, and repeats the lobby's presence warning"
-        # Split on while the room was safe, then a lone carer answers: the view says so in place.
-        session.reset_activity("spectrum")
-        session.set_revealed("spectrum", True)
-        for person, position in zip(staff, (3, 4, 3, 4, 3)):
-            session.cast_vote(person.id, "spectrum", "place", position)
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
         assert view.split is True and view.showing_split
         session.cast_vote(lone.id, "spectrum", "place", 8)
         await settle(pilot)
@@ -498,3 +484,15 @@ async def test_split_key_refuses_a_split_that_would_single_someone_out(tmp_path:
         assert "Splitting by role would single out 1 service user or carer." in text
         assert "Presence: below the minimum" in text, "the lobby's presence warning is repeated"
         assert not view.showing_split
+        # Together again, then `s`: refused, not drawn.
+        await pilot.press("s")
+        await settle(pilot)
+        assert view.split is False
+        await pilot.press("s")
+        await settle(pilot)
+        assert view.split is False, "the split is refused, not drawn"
+        notes = [str(n.message) for n in app._notifications]
+        assert (
+            "Splitting by role would single out 1 service user or carer. ⚠ Presence: below the minimum. "
+            "Service users or carers here: 1. At least two are needed, ideally three."
+        ) in notes, "the refusal names who, and repeats the lobby's presence warning"

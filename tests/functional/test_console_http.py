@@ -810,3 +810,24 @@ async def test_a_flagged_comment_carries_the_organisations_own_safeguarding_word
                 assert f'<p class="flag-reminder">{expected}</p>' in page
         finally:
             await intake.stop()
+
+
+async def test_the_console_refuses_a_split_the_room_could_subtract_from_an_earlier_look(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    """Five staff and one service user revealed, then three service users and carers: the room saw "8: 1" of
+    the whole room earlier, so staff beside it now would give the lone answer away; the console refuses as the
+    projector does."""
+    live_session.go_to(SPECTRUM)
+    positions = [(Role.SERVICE_USER, 5), *[(Role.STAFF, p) for p in (1, 2, 1, 2, 1)]]
+    for role, position in positions:
+        live_session.cast_vote(live_session.join("", role)[0].id, "spectrum", "place", position)
+    await pair(client, server)
+    await post(client, server, "/console/room", {"do": "reveal"})
+    for position in (3, 4):
+        live_session.cast_vote(live_session.join("", Role.CARER)[0].id, "spectrum", "place", position)
+    refused = await post(client, server, "/console/room", {"do": "split"})
+    assert refused.headers["Location"] == "/console/room?done=single-out"
+    assert not live_session.is_split("spectrum")
+    page = await page_of(client, server, refused.headers["Location"])
+    assert "Splitting by role would give away answers held back when the room saw these results earlier." in page
