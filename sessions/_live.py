@@ -592,7 +592,9 @@ class LiveSession:
         author: str = "",
         from_facilitator: bool = False,
     ) -> Comment:
-        """Take a comment; it waits for the facilitator unless holding is off."""
+        """Take a comment; it waits for the facilitator unless holding is off (or the facilitator wrote it).
+
+        A comment that matches a risk phrase waits, flagged, whoever wrote it."""
         try:
             self.template.activity(activity_id)
         except KeyError:
@@ -600,10 +602,12 @@ class LiveSession:
         text = clean_text(text, COMMENT_MAX)
         if not text:
             raise InvalidInput("The comment is empty.")
-        flags = () if from_facilitator else self.risk_phrases.reasons(text)
+        # The facilitator's own comments are checked too: "Sam told us she wants to kill herself" is a disclosure
+        # whoever types it, and must not go on the wall and into the public record unread.
+        flags = self.risk_phrases.reasons(text)
         # A flagged comment always waits for a person to read it, whatever the holding setting says.
-        held = self.hold_comments or bool(flags)
-        state = CommentState.APPROVED if (from_facilitator or not held) else CommentState.PENDING
+        held = bool(flags) or (self.hold_comments and not from_facilitator)
+        state = CommentState.PENDING if held else CommentState.APPROVED
         comment = Comment(
             id=str(self._next_comment),
             activity_id=activity_id,

@@ -33,6 +33,15 @@ from ._storage import StorageError
 SAFEGUARDING_REMINDER = "⚑ Follow your organisation's safeguarding procedure for this comment."
 """The facilitator's one-line reminder beside a flagged comment (INVOLVE_SAFEGUARDING_REMINDER replaces it)."""
 
+FLAGGED_NOT_ON_WALL = (
+    "Not on the wall yet: it may be a disclosure, so it waits in the queue, flagged ⚑, like any other comment. "
+    "Approve it there only if you mean the room and the public record to see it."
+)
+"""What the facilitator is told when a comment they typed is flagged (the app and the console say the same)."""
+
+FLAGGED_HINT = "If it may be a disclosure (self-harm, abuse, a named person…), it waits in the queue, flagged, instead."
+"""Beside the facilitator's comment forms: their own comments are checked too."""
+
 RISK_FILE = "risk-phrases.txt"
 """In the data folder: more phrases, one a line."""
 

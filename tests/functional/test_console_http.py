@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from conftest_intake import GRID, INDICATORS, SPECTRUM, join_form, serving
-from sessions import Change, CommentState, LiveSession, Role, RoleGroup
+from sessions import FLAGGED_HINT, FLAGGED_NOT_ON_WALL, Change, CommentState, LiveSession, Role, RoleGroup
 from sessions.intake import CONSOLE_COOKIE, CONSOLE_ROUTES, DEVICE_COOKIE, IntakeLimits, IntakeServer
 from sessions.intake._console import PAIRING_COOKIE
 
@@ -321,6 +321,28 @@ async def test_a_comment_heard_aloud_goes_on_the_wall_as_the_facilitators(
     wrong_topic = await post(client, server, "/console/heard", {"activity_id": "spectrum", "item": "nope", "text": "hi"}, from_page="/console/comments")
     assert wrong_topic.status == 400
     assert len(live_session.comments) == 1
+
+
+async def test_a_heard_comment_that_may_be_a_disclosure_waits_flagged_not_on_the_wall(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    live_session.go_to(SPECTRUM)
+    live_session.set_hold_comments(False)
+    await pair(client, server)
+    page = await page_of(client, server, "/console/comments")
+    assert FLAGGED_HINT in page
+    heard = {"activity_id": "spectrum", "text": "Robin told me: I want to end my life"}
+    response = await post(client, server, "/console/heard", heard, from_page="/console/comments")
+    assert response.status == 303
+    (comment,) = live_session.comments.values()
+    assert response.headers["Location"] == f"/console/comments?view=waiting&done=heard-flagged#comment-{comment.id}"
+    assert comment.from_facilitator and comment.flags and comment.state is CommentState.PENDING
+    assert live_session.wall("spectrum") == []
+    waiting = await page_of(client, server, response.headers["Location"])
+    assert FLAGGED_NOT_ON_WALL.replace("'", "&#39;") in waiting and "end my life" in waiting
+    # Approved by hand, it goes on the wall like any other.
+    live_session.moderate(comment.id, CommentState.APPROVED)
+    assert [c.id for c in live_session.wall("spectrum")] == [comment.id]
 
 
 # -- driving the room ------------------------------------------------------------------------
