@@ -23,7 +23,7 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Static
 
-from sessions import SPLIT_GROUPS, ActivityResults, InvalidInput, LiveSession, Role, RoleGroup, presence
+from sessions import ActivityResults, InvalidInput, LiveSession, Role, RoleGroup, presence
 
 from . import _charts as charts
 from . import _layout as layout
@@ -263,11 +263,12 @@ class ActivityView(Widget, can_focus=True):
 
         The split is refused, not drawn, when every group it would show is
         withheld: a chart of "not shown" columns beside the room's total
-        would invite the subtraction the withholding prevents.
+        would invite the subtraction the withholding prevents. It is refused
+        too while more phones have joined than the head count (the session's rule).
         """
         if self.results is None:
             return ""
-        return self.results.split_warning(SPLIT_GROUPS)
+        return self.session.split_refusal(self.results)
 
     @property
     def cursor(self) -> bool:

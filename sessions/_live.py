@@ -47,7 +47,7 @@ from ._model import (
     Vote,
 )
 from ._numbers import date_label
-from ._results import ActivityResults, summarise_answers
+from ._results import SPLIT_GROUPS, ActivityResults, summarise_answers
 from ._risk import RiskPhrases
 from ._saving import SaveBatcher
 from ._storage import DurableDB, StorageError
@@ -395,6 +395,24 @@ class LiveSession:
     def joined_beyond_head_count(self) -> int:
         """How many more phones have joined than the head count (0 when none, or no count)."""
         return max(0, len(self.participants) - self.head_count) if self.head_count else 0
+
+    def split_refusal(self, results: ActivityResults) -> str:
+        """Why the room may not see `results` split by role ("" when it may): one rule for the projector and the console.
+
+        Besides a group that would be singled out, a split is refused while more
+        phones have joined than the head count: one browser can join as several
+        service users and so make a group look big enough to show.
+        """
+        warning = results.split_warning(SPLIT_GROUPS)
+        if warning:
+            return warning
+        extra = self.joined_beyond_head_count
+        if extra:
+            return (
+                f"Not split by role: {len(self.participants)} phones have joined, more than the head count of {self.head_count}, "
+                "so someone may have joined as several people and made a group look bigger than it is."
+            )
+        return ""
 
     @property
     def hold_comments(self) -> bool:

@@ -24,7 +24,6 @@ from .._consoles import PairingRefused
 from .._documents import InvalidInput
 from .._live import Change
 from .._model import CommentState, RoleGroup
-from .._results import SPLIT_GROUPS
 from .._risk import FLAGGED_HINT, FLAGGED_NOT_ON_WALL
 from .._storage import StorageError
 from .._text import COMMENT_MAX, TEXT_MAX, clean_text
@@ -555,7 +554,7 @@ class Console:
             elif do in ("split", "together"):
                 if not activity.votable:
                     raise Refusal(400, "This activity has no results to split.")
-                if do == "split" and session.results(activity.id).split_warning(SPLIT_GROUPS):
+                if do == "split" and session.split_refusal(session.results(activity.id)):
                     done = "single-out"  # the projected view would refuse it too
                 else:
                     session.set_split(activity.id, do == "split")

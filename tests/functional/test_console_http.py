@@ -853,3 +853,23 @@ async def test_the_console_refuses_a_split_the_room_could_subtract_from_an_earli
     assert not live_session.is_split("spectrum")
     page = await page_of(client, server, refused.headers["Location"])
     assert "Splitting by role would give away answers held back when the room saw these results earlier." in page
+
+
+async def test_the_console_refuses_the_split_while_more_phones_joined_than_the_head_count(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    """Three staff and three 'service users' who may be one browser: with 4 counted in the room, no split."""
+    live_session.go_to(SPECTRUM)
+    for role, position in [*[(Role.STAFF, p) for p in (1, 2, 3)], *[(Role.SERVICE_USER, p) for p in (4, 5, 4)]]:
+        live_session.cast_vote(live_session.join("", role)[0].id, "spectrum", "place", position)
+    assert live_session.results("spectrum").split_shown
+    live_session.set_head_count(4)
+    await pair(client, server)
+    refused = await post(client, server, "/console/room", {"do": "split"})
+    assert refused.headers["Location"] == "/console/room?done=single-out"
+    assert not live_session.is_split("spectrum")
+    page = await page_of(client, server, refused.headers["Location"])
+    assert "6 phones have joined, more than the head count of 4" in page
+    live_session.set_head_count(6)
+    allowed = await post(client, server, "/console/room", {"do": "split"})
+    assert allowed.headers["Location"] == "/console/room?done=split" and live_session.is_split("spectrum")

@@ -343,6 +343,25 @@ async def test_a_group_the_room_saw_held_back_stays_held_back_on_screen_when_it_
         assert not app.view.showing_split
 
 
+async def test_split_is_refused_while_more_phones_joined_than_the_head_count(session: LiveSession) -> None:
+    """One browser can join as several service users and make the group look big enough: the screen refuses in words."""
+    for position in (3, 4, 3):
+        vote(session, Role.STAFF, "spectrum", SPECTRUM_ITEM, position)
+    for position in (7, 8, 7):
+        vote(session, Role.SERVICE_USER, "spectrum", SPECTRUM_ITEM, position)
+    session.set_head_count(4)
+    app = ViewHarness(session, "spectrum", revealed=True, split=True)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "6 phones have joined, more than the head count of 4" in text, text
+        assert not app.view.showing_split
+        session.set_head_count(6)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.view.showing_split
+
+
 async def test_split_suppresses_groups_under_three(session: LiveSession) -> None:
     for value in (3, 3, 4, 5):
         vote(session, Role.STAFF, "spectrum", SPECTRUM_ITEM, value)
