@@ -265,6 +265,14 @@ def _checked_meta(meta: dict[str, Any], template: Template, fail: Any) -> dict[s
     if not isinstance(revealed, list) or not all(isinstance(a, str) and a in ids for a in revealed):
         raise fail("\"session.meta.revealed\"", "is not a list of the session plan's activity ids")
     checked["revealed"] = list(dict.fromkeys(revealed))
+    if "withheld_seen" in meta:
+        seen = meta["withheld_seen"]
+        groups = {group.value for group in RoleGroup}
+        if not isinstance(seen, dict) or not all(
+            a in ids and isinstance(held, list) and all(isinstance(g, str) and g in groups for g in held) for a, held in seen.items()
+        ):
+            raise fail("\"session.meta.withheld_seen\"", "is not a list of role groups for each of the session plan's activity ids")
+        checked["withheld_seen"] = {a: sorted(set(held)) for a, held in seen.items()}
     if "head_count" in meta:
         checked["head_count"] = _count(meta["head_count"], "\"session.meta.head_count\"", fail)
     if "present_without_phones" in meta:

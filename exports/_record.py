@@ -350,7 +350,7 @@ def build_record(
         respondents = tallied = held = 0
         by_channel, held_note = True, ""
         if activity.votable:
-            overall = activity_results(activity, votes, tallies, participants)
+            overall = activity_results(activity, votes, tallies, participants, session.withheld_seen(activity.id))
             if overall.by_channel:
                 device = activity_results(activity, votes, (), participants).overall
                 hand = activity_results(activity, (), tallies, participants).overall

@@ -259,7 +259,7 @@ def build_summary(
     for activity in session.template.activities:
         if not activity.votable:
             continue
-        results = activity_results(activity, votes, tallies, participants)
+        results = activity_results(activity, votes, tallies, participants, session.withheld_seen(activity.id))
         if results.held_note:
             held_back.append(f"{activity.title}: {results.held_note}")
         if isinstance(activity, SpectrumActivity):

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
-from sessions import LiveSession
+from sessions import FLAGGED_NOT_ON_WALL, LiveSession
 
 from ._activity_view import ActivityView
 from ._agenda_screen import AgendaScreen
@@ -270,8 +270,14 @@ class ActivityScreen(Screen):
         def added(draft: CommentDraft | None) -> None:
             if draft is None:
                 return
-            if self._guarded(lambda: self.session.add_comment(activity.id, draft.text, item=draft.item, from_facilitator=True)):
-                self.notify("Comment added to the wall.", markup=False)
+            added_comments: list = []
+            if self._guarded(
+                lambda: added_comments.append(self.session.add_comment(activity.id, draft.text, item=draft.item, from_facilitator=True))
+            ):
+                if added_comments and added_comments[0].flags:
+                    self.notify(FLAGGED_NOT_ON_WALL, markup=False, severity="warning")
+                else:
+                    self.notify("Comment added to the wall.", markup=False)
 
         self.app.push_screen(CommentForm(activity), added)
 

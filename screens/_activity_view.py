@@ -23,7 +23,7 @@ from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Static
 
-from sessions import SPLIT_GROUPS, ActivityResults, InvalidInput, LiveSession, Role, RoleGroup, presence
+from sessions import ActivityResults, InvalidInput, LiveSession, Role, RoleGroup, presence
 
 from . import _charts as charts
 from . import _layout as layout
@@ -230,6 +230,9 @@ class ActivityView(Widget, can_focus=True):
             return
         tallies = self.session.tallies_for(self.activity.id)
         self.results = self.session.results(self.activity.id)
+        if self.revealed:
+            # Results forced on by the settings are shown without a reveal the session knows of.
+            self.session.note_seen(self.activity.id, self.results)
         hand: Counter = Counter()
         for tally in tallies:
             hand[(tally.item, tally.value)] += tally.count
@@ -260,11 +263,12 @@ class ActivityView(Widget, can_focus=True):
 
         The split is refused, not drawn, when every group it would show is
         withheld: a chart of "not shown" columns beside the room's total
-        would invite the subtraction the withholding prevents.
+        would invite the subtraction the withholding prevents. It is refused
+        too while more phones have joined than the head count (the session's rule).
         """
         if self.results is None:
             return ""
-        return self.results.split_warning(SPLIT_GROUPS)
+        return self.session.split_refusal(self.results)
 
     @property
     def cursor(self) -> bool:
@@ -413,6 +417,8 @@ class ActivityView(Widget, can_focus=True):
     def watch_revealed(self) -> None:
         # A count half typed stays in sight with its cursor, so Enter never sets a number unseen.
         self.counting = bool(self.typed) and self.TALLIES
+        if self.revealed and self.results is not None:
+            self.session.note_seen(self.activity.id, self.results)
         self.redraw()
 
     def watch_split(self) -> None:

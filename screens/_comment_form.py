@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from sessions import COMMENT_MAX, GridActivity, IndicatorsActivity, QuestionsActivity, clean_text
+from sessions import COMMENT_MAX, FLAGGED_HINT, GridActivity, IndicatorsActivity, QuestionsActivity, clean_text
 
 from ._closes_once import ClosesOnce
 
@@ -66,7 +66,9 @@ class CommentForm(ClosesOnce, ModalScreen[CommentDraft | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
             yield Static(Content.from_markup("Add a comment to [b]$title[/b]", title=self.activity.title), id="form-heading")
-            yield Static(Content("Type what was said. It goes on the wall straight away, marked as added by you."), id="form-hint")
+            yield Static(
+                Content(f"Type what was said. It goes on the wall straight away, marked as added by you. {FLAGGED_HINT}"), id="form-hint"
+            )
             yield Input(placeholder="What was said", max_length=COMMENT_MAX, id="form-text")
             topics = comment_topics(self.activity)
             if topics:

@@ -69,7 +69,15 @@ from ._results import (
     phones_held_note,
     room_counts,
 )
-from ._risk import DEFAULT_PHRASES, RISK_FILE, SAFEGUARDING_REMINDER, RiskPhrases, read_phrase_file
+from ._risk import (
+    DEFAULT_PHRASES,
+    FLAGGED_HINT,
+    FLAGGED_NOT_ON_WALL,
+    RISK_FILE,
+    SAFEGUARDING_REMINDER,
+    RiskPhrases,
+    read_phrase_file,
+)
 from ._storage import DurableDB, StorageError
 from ._templates import TemplateEntry, TemplateError, TemplateLibrary, load_template_file, parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
@@ -79,6 +87,8 @@ __all__ = [
     "RISK_FILE",
     "RiskPhrases",
     "SAFEGUARDING_REMINDER",
+    "FLAGGED_HINT",
+    "FLAGGED_NOT_ON_WALL",
     "read_limited",
     "read_phrase_file",
     "ACTIVITY_KINDS",

@@ -47,7 +47,7 @@ from ._model import (
     Vote,
 )
 from ._numbers import date_label
-from ._results import ActivityResults, summarise_answers
+from ._results import SPLIT_GROUPS, ActivityResults, summarise_answers
 from ._risk import RiskPhrases
 from ._saving import SaveBatcher
 from ._storage import DurableDB, StorageError
@@ -270,6 +270,34 @@ class LiveSession:
         if shown:
             revealed.append(activity_id)
         self._set_meta(revealed=revealed)
+        if shown and any(a.id == activity_id and a.votable for a in self.template.activities):
+            self.results(activity_id)  # the room sees the results now: note who they hold back
+
+    def withheld_seen(self, activity_id: str) -> frozenset[RoleGroup]:
+        """The role groups held back whenever the room saw this activity's results; they stay held back.
+
+        Sticky on purpose: once the room has seen "8: 1" of the whole room with
+        the lone service user held back, a group shown later beside it would
+        give that answer away by subtraction, however many people join since.
+        """
+        stored = self.meta.get("withheld_seen", {}).get(activity_id, [])
+        return frozenset(group for group in RoleGroup if group.value in stored)
+
+    def note_seen(self, activity_id: str, results: ActivityResults) -> None:
+        """The room is shown `results`: keep the groups they hold back (journalled, so resume and a crash keep them)."""
+        seen = self.withheld_seen(activity_id)
+        now = seen | results.withheld_groups
+        if now != seen:
+            stored = dict(self.meta.get("withheld_seen", {}))
+            stored[activity_id] = sorted(group.value for group in now)
+            # No Change: the results just drawn already hold these groups back.
+            self.meta["withheld_seen"] = stored
+            if self._db.readonly:
+                return  # a record being read: nobody is looking at it in the room
+            try:
+                self._db.table("meta").update({"withheld_seen": stored}, doc_ids=[self._meta_id])
+            except StorageError:
+                pass  # a read must not fail: memory keeps them held back while the disk refuses
 
     def _activity(self, activity_id: str):
         try:
@@ -367,6 +395,24 @@ class LiveSession:
     def joined_beyond_head_count(self) -> int:
         """How many more phones have joined than the head count (0 when none, or no count)."""
         return max(0, len(self.participants) - self.head_count) if self.head_count else 0
+
+    def split_refusal(self, results: ActivityResults) -> str:
+        """Why the room may not see `results` split by role ("" when it may): one rule for the projector and the console.
+
+        Besides a group that would be singled out, a split is refused while more
+        phones have joined than the head count: one browser can join as several
+        service users and so make a group look big enough to show.
+        """
+        warning = results.split_warning(SPLIT_GROUPS)
+        if warning:
+            return warning
+        extra = self.joined_beyond_head_count
+        if extra:
+            return (
+                f"Not split by role: {len(self.participants)} phones have joined, more than the head count of {self.head_count}, "
+                "so someone may have joined as several people and made a group look bigger than it is."
+            )
+        return ""
 
     @property
     def hold_comments(self) -> bool:
@@ -489,9 +535,17 @@ class LiveSession:
         return [vote for vote in self.votes.values() if vote.activity_id == activity_id]
 
     def results(self, activity_id: str) -> ActivityResults:
-        """The activity summarised as the room sees it, without re-reading every vote."""
+        """The activity summarised as the room sees it, without re-reading every vote.
+
+        While the results are revealed, the groups they hold back are noted
+        (`withheld_seen`): every later look and every record keeps them back."""
         activity = self.template.activity(activity_id)
-        return summarise_answers(activity, self._answers.counts(activity_id), self.tallies_for(activity_id))
+        results = summarise_answers(
+            activity, self._answers.counts(activity_id), self.tallies_for(activity_id), self.withheld_seen(activity_id)
+        )
+        if self.is_revealed(activity_id) or activity.show_results or self.template.show_results:
+            self.note_seen(activity_id, results)
+        return results
 
     def vote_of(self, participant_id: str, activity_id: str, item: str) -> Vote | None:
         return self.votes.get((activity_id, item, participant_id))
@@ -529,7 +583,7 @@ class LiveSession:
         return [tally for tally in self.tallies.values() if tally.activity_id == activity_id]
 
     def reset_activity(self, activity_id: str) -> None:
-        """Clear the votes and tallies of one activity; comments and targets stay."""
+        """Clear the votes and tallies of one activity; comments, targets and `withheld_seen` stay (the room remembers)."""
         votes = [key for key in self._vote_docs if key[0] == activity_id]
         tallies = [key for key in self._tally_docs if key[0] == activity_id]
         if votes:
@@ -556,7 +610,9 @@ class LiveSession:
         author: str = "",
         from_facilitator: bool = False,
     ) -> Comment:
-        """Take a comment; it waits for the facilitator unless holding is off."""
+        """Take a comment; it waits for the facilitator unless holding is off (or the facilitator wrote it).
+
+        A comment that matches a risk phrase waits, flagged, whoever wrote it."""
         try:
             self.template.activity(activity_id)
         except KeyError:
@@ -564,10 +620,12 @@ class LiveSession:
         text = clean_text(text, COMMENT_MAX)
         if not text:
             raise InvalidInput("The comment is empty.")
-        flags = () if from_facilitator else self.risk_phrases.reasons(text)
+        # The facilitator's own comments are checked too: "Sam told us she wants to kill herself" is a disclosure
+        # whoever types it, and must not go on the wall and into the public record unread.
+        flags = self.risk_phrases.reasons(text)
         # A flagged comment always waits for a person to read it, whatever the holding setting says.
-        held = self.hold_comments or bool(flags)
-        state = CommentState.APPROVED if (from_facilitator or not held) else CommentState.PENDING
+        held = bool(flags) or (self.hold_comments and not from_facilitator)
+        state = CommentState.PENDING if held else CommentState.APPROVED
         comment = Comment(
             id=str(self._next_comment),
             activity_id=activity_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ._model import (
@@ -35,6 +35,7 @@ class Withheld(str, enum.Enum):
     NO_ANSWERS = "no_answers"
     SMALL = "small"
     SUBTRACTION = "subtraction"
+    EARLIER = "earlier"
 
     @property
     def words(self) -> str:
@@ -45,6 +46,7 @@ WITHHELD_WORDS = {
     Withheld.NO_ANSWERS: "no answers",
     Withheld.SMALL: f"fewer than {SMALL_GROUP} — not shown separately",
     Withheld.SUBTRACTION: "not shown separately — with the total it would give away a smaller group",
+    Withheld.EARLIER: "not shown separately — it was held back when the room saw these results earlier",
 }
 
 
@@ -260,7 +262,16 @@ class ActivityResults:
         if any(group.result is not None for group in self.groups if group.group in wanted):
             return ""
         who = self.singled_out
-        return f"Splitting by role would single out {who}." if who else ""
+        if who:
+            return f"Splitting by role would single out {who}."
+        if any(group.withheld is Withheld.EARLIER for group in self.groups if group.group in wanted):
+            return "Splitting by role would give away answers held back when the room saw these results earlier."
+        return ""
+
+    @property
+    def withheld_groups(self) -> frozenset[RoleGroup]:
+        """The groups with answers that are held back here: once the room has seen this, they stay held back."""
+        return frozenset(group.group for group in self.groups if group.size and group.result is None)
 
 
 ItemCounts = dict[str, Counter]
@@ -364,11 +375,15 @@ def count_answers(activity_id: str, votes: Iterable[Vote], participants: Mapping
     return counts
 
 
-def summarise_answers(activity, counts: AnswerCounts, tallies: Iterable[Tally]) -> ActivityResults:
+def summarise_answers(
+    activity, counts: AnswerCounts, tallies: Iterable[Tally], earlier: Collection[RoleGroup] = ()
+) -> ActivityResults:
     """Merge hand counts into the device counts and summarise, overall and per role group.
 
     `counts` is only read. Role groups pass through `withhold` (disclosure
-    control), so a group that could single people out is reported by size only.
+    control), so a group that could single people out is reported by size only;
+    `earlier` names the groups held back when the room last saw this activity,
+    which stay held back (see `withhold`).
     Beside hand counts, 1 or 2 phone answers are held back from every figure
     (`ActivityResults.phones_held`): the room's figure minus the hands the room
     watched go up would be those answers, and the room knows who is on a phone.
@@ -396,7 +411,7 @@ def summarise_answers(activity, counts: AnswerCounts, tallies: Iterable[Tally]) 
     # Hand counts are public, so each group's phones alone are known too: they pass the same control.
     phone_summaries = {group: _summarise(activity, counts.by_group[group]) for group in RoleGroup if phones[group]} if own_tallies else summaries
     # Who is withheld is decided from everything people answered, so a group with 1 or 2 on phones stays withheld as small.
-    withheld = withhold(sizes, summaries, phones, phone_summaries)
+    withheld = withhold(sizes, summaries, phones, phone_summaries, earlier)
     if held:
         # Every group left to show has no phones (any phones are 1 or 2, withheld above): its hands are its answers.
         summaries = {group: _summarise(activity, hand_by_group[group]) for group in summaries}
@@ -426,6 +441,7 @@ def withhold(
     summaries: Mapping[RoleGroup, AnyResult],
     phones: Mapping[RoleGroup, int] | None = None,
     phone_summaries: Mapping[RoleGroup, AnyResult] | None = None,
+    earlier: Collection[RoleGroup] = (),
 ) -> dict[RoleGroup, Withheld]:
     """Which role groups to withhold, and why: primary and secondary suppression.
 
@@ -443,6 +459,10 @@ def withhold(
     as phones): a group with fewer than SMALL_GROUP people on phones is
     withheld as small, and the withheld groups' phones added together must be
     as safe as their whole answers.
+
+    A group held back when the room saw these results before (`earlier`) stays
+    held back (primary) however it has grown: the room remembers the earlier
+    figures, and the earlier room minus a group shown now would give it away.
     """
     phones = sizes if phones is None else phones
     phone_summaries = summaries if phone_summaries is None else phone_summaries
@@ -453,6 +473,10 @@ def withhold(
         if sizes.get(group, 0) and (sizes[group] < SMALL_GROUP or 0 < phones.get(group, 0) < SMALL_GROUP)
     ]
     withheld.update((group, Withheld.SMALL) for group in hidden)
+    for group in RoleGroup:
+        if group in earlier and sizes.get(group, 0) and group not in hidden:
+            hidden.append(group)
+            withheld[group] = Withheld.EARLIER
     shown = [group for group in RoleGroup if sizes.get(group, 0) and group not in hidden]
     while hidden and shown:
         whole_safe = _remainder_safe([summaries[group] for group in hidden])
@@ -502,9 +526,12 @@ def activity_results(
     votes: Iterable[Vote],
     tallies: Iterable[Tally],
     participants: Mapping[str, Participant],
+    earlier: Collection[RoleGroup] = (),
 ) -> ActivityResults:
-    """Summarise an activity from its votes and hand counts, overall and per role group."""
-    return summarise_answers(activity, count_answers(activity.id, votes, participants), tallies)
+    """Summarise an activity from its votes and hand counts, overall and per role group.
+
+    `earlier`: the groups held back when the room saw it (`LiveSession.withheld_seen`)."""
+    return summarise_answers(activity, count_answers(activity.id, votes, participants), tallies, earlier)
 
 
 def _role_of(participants: Mapping[str, Participant], participant_id: str):

@@ -14,6 +14,12 @@ standing for a space or hyphen in the phrase ("self harm" matches
 ("Dr Patel", "nurse Kemi", "the nurse, Kemi") and contact details (an email
 address or a phone number).
 
+"I was hit" and "slapped me" are first-person: "the service was hit by cuts"
+does not match. "About ending things" and "want to end things" stand for
+"ending things"; bare "end things" is everyday ("let's end things there").
+"Take my life" comes with what goes before it ("tried to take my life"),
+since "it would take my life savings" is not a disclosure.
+
 Bare "end it" is left out: a workshop says "let's end it there" and "end it
 on the targets". The list has the first-person forms instead ("want to end
 it", "going to end it", "end it all", "ending it"), and a role followed by a
@@ -32,6 +38,15 @@ from ._storage import StorageError
 
 SAFEGUARDING_REMINDER = "⚑ Follow your organisation's safeguarding procedure for this comment."
 """The facilitator's one-line reminder beside a flagged comment (INVOLVE_SAFEGUARDING_REMINDER replaces it)."""
+
+FLAGGED_NOT_ON_WALL = (
+    "Not on the wall yet: it may be a disclosure, so it waits in the queue, flagged ⚑, like any other comment. "
+    "Approve it there only if you mean the room and the public record to see it."
+)
+"""What the facilitator is told when a comment they typed is flagged (the app and the console say the same)."""
+
+FLAGGED_HINT = "If it may be a disclosure (self-harm, abuse, a named person…), it waits in the queue, flagged, instead."
+"""Beside the facilitator's comment forms: their own comments are checked too."""
 
 RISK_FILE = "risk-phrases.txt"
 """In the data folder: more phrases, one a line."""
@@ -56,6 +71,10 @@ DEFAULT_PHRASES: Mapping[str, tuple[str, ...]] = {
         "going to end it", "just end it", "end it now", "hang myself", "hanging myself", "hanged myself",
         "want to die", "better off dead",
         "no reason to live", "not want to be here", "don't want to be here", "dont want to be here",
+        "tried to take my life", "try to take my life", "want to take my life", "going to take my life",
+        "about taking my life", "don't want to live", "dont want to live",
+        "not want to live", "about ending things", "want to end things",
+        "kill herself", "kill himself", "kill themselves", "killed herself", "killed himself", "killed themselves",
     ),
     ABUSE: (
         "abuse", "abused", "abusing", "abusive", "abuser", "raped", "rape", "sexually assaulted",
@@ -64,17 +83,22 @@ DEFAULT_PHRASES: Mapping[str, tuple[str, ...]] = {
     VIOLENCE: (
         "assaulted", "assault", "hit me", "hits me", "hitting me", "punched", "kicked me", "beat me",
         "beaten", "attacked me", "threatened me", "threatening me", "violence", "violent",
-        "restrained me", "held me down",
+        "restrained me", "held me down", "slapped me", "i was slapped", "i was hit", "i got hit",
+        "been hit",
     ),
 }
 
 _ROLES = (
     r"dr|doctor|nurse|sister|matron|consultant|psychiatrist|psychologist|therapist|"
+    r"cpn|hca|gp|ot|healthcare\s+assistant|occupational\s+therapist|"
     r"social\s+worker|care\s+co-?ordinator|key\s*worker|support\s+worker|ward\s+manager|manager|"
     r"mr|mrs|ms|miss|prof|professor"
 )
 NAMED_PERSON_PATTERN = re.compile(rf"(?i:\b(?:{_ROLES}))[.,]?\s+(?:called\s+|named\s+)?[A-Z][a-z'’-]+")
-"""A role or title followed by a capitalised name: 'Dr Patel', 'nurse Kemi', 'my key worker Sam', 'the nurse, Kemi'."""
+"""A role or title followed by a capitalised name: 'Dr Patel', 'nurse Kemi', 'my key worker Sam', 'the nurse, Kemi'.
+
+UK mental-health roles are named the way people say them: 'my CPN Dave', 'the HCA Sarah', 'my GP Dr…', 'the OT Jo'.
+"""
 
 EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_PATTERN = re.compile(r"(?<![\w+])(?:\+44\s?|0)(?:\d[\s-]?){9,10}(?!\d)")

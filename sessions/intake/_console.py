@@ -24,7 +24,7 @@ from .._consoles import PairingRefused
 from .._documents import InvalidInput
 from .._live import Change
 from .._model import CommentState, RoleGroup
-from .._results import SPLIT_GROUPS
+from .._risk import FLAGGED_HINT, FLAGGED_NOT_ON_WALL
 from .._storage import StorageError
 from .._text import COMMENT_MAX, TEXT_MAX, clean_text
 from ._console_views import (
@@ -83,6 +83,7 @@ NOTICES = {
     "unfollowed": "Follow-up mark removed.",
     "skipped": "{n} had already been dealt with elsewhere and were left as they are.",
     "heard": "Your comment is on the wall as the facilitator's.",
+    "heard-flagged": FLAGGED_NOT_ON_WALL,
     "moved": "The room is on this activity now.",
     "first": "This is the first activity.",
     "last": "This is the last activity. Export the record from the app.",
@@ -415,6 +416,7 @@ class Console:
             activity_title=activity.title,
             topics=comment_topics(activity),
             heard_text=heard_text,
+            flagged_hint=FLAGGED_HINT,
             heard_count=comment_length_text(len(heard_text)),
             heard_error=extra.pop("heard_error", ""),
             **extra,
@@ -498,12 +500,14 @@ class Console:
         if item and item not in {key for key, _ in comment_topics(activity)}:
             raise Refusal(400, "Choose what the comment is about from the list.")
         try:
-            session.add_comment(activity.id, text, item=item, from_facilitator=True)
+            comment = session.add_comment(activity.id, text, item=item, from_facilitator=True)
         except InvalidInput as problem:
             return self._comments_response(request, token, status=400, heard_error=str(problem), heard_text=text)
         except StorageError:
             raise Refusal(503, "Could not save just now — please try again.", headers={"Retry-After": "2"}) from None
         await self._saved()
+        if comment.flags:
+            return _see_other(f"/console/comments?view=waiting&done=heard-flagged#comment-{comment.id}")
         return _see_other("/console/comments?view=wall&done=heard")
 
     # -- driving the room ------------------------------------------------------------
@@ -550,7 +554,7 @@ class Console:
             elif do in ("split", "together"):
                 if not activity.votable:
                     raise Refusal(400, "This activity has no results to split.")
-                if do == "split" and session.results(activity.id).split_warning(SPLIT_GROUPS):
+                if do == "split" and session.split_refusal(session.results(activity.id)):
                     done = "single-out"  # the projected view would refuse it too
                 else:
                     session.set_split(activity.id, do == "split")

@@ -26,7 +26,6 @@ from .._model import (
     grid_item,
     topic_of,
 )
-from .._results import SPLIT_GROUPS
 from .._risk import SAFEGUARDING_REMINDER
 
 __all__ = [
@@ -156,7 +155,7 @@ def drive_view(session: LiveSession) -> dict[str, Any]:
         "open": session.intake_open,
         "curtain": session.curtain,
         "split": bool(current.votable and session.is_split(current.id)),
-        "split_warning": results.split_warning(SPLIT_GROUPS) if results else "",
+        "split_warning": session.split_refusal(results) if results else "",
         "minutes": minutes,
         "timer_running": bool(minutes and session.timer_running(current.id)),
         "timer_text": f"{elapsed // 60}:{elapsed % 60:02d} of {minutes} {'minute' if minutes == 1 else 'minutes'}" if minutes else "",

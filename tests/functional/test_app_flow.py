@@ -9,7 +9,7 @@ from textual.widgets import OptionList
 
 from app_fixtures import FakeServers, FixedClock, fixed_session, make_app, make_config, new_session, screen_text, squeeze, store_for, widget_text
 from screens import ActivityScreen, ActivityView, AgendaScreen, CommentForm, ConfirmScreen, HomeScreen, LobbyScreen
-from sessions import SPECTRUM_ITEM, CommentState
+from sessions import FLAGGED_HINT, FLAGGED_NOT_ON_WALL, SPECTRUM_ITEM, CommentState
 from tui._launch import LaunchRequest, prepare_launch
 from tui._messages import SessionOpened
 from tui._reporter import Reporter
@@ -233,6 +233,29 @@ async def test_facilitator_comment_goes_straight_to_the_wall(tmp_path: Path) -> 
         assert comment.activity_id == "grid"
         wall = squeeze(widget_text(app.screen.query_one("#wall-body")))
         assert squeeze("Facilitator Someone said the ward meeting is run by staff") in wall
+
+
+async def test_a_facilitator_comment_that_may_be_a_disclosure_waits_in_the_queue_flagged(tmp_path: Path) -> None:
+    """The facilitator types what someone told them: it is flagged like anyone's, kept off the wall, and they are told."""
+    config = make_config(tmp_path)
+    session = new_session(config)
+    session.set_hold_comments(False)  # even with comments not held
+    session.go_to(3)
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert squeeze(FLAGGED_HINT) in squeeze(widget_text(app.screen.query_one("#form-hint")))
+        await pilot.press(*"Robin told me: I want to end my life")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ActivityScreen)
+        [comment] = session.comments.values()
+        assert comment.from_facilitator and comment.flags and comment.state is CommentState.PENDING
+        assert "end my life" not in widget_text(app.screen.query_one("#wall-body"))
+        notes = [str(n.message) for n in app._notifications]
+        assert FLAGGED_NOT_ON_WALL in notes and "Comment added to the wall." not in notes
 
 
 async def test_timer_counts_down_pauses_and_shows_overtime_in_words(tmp_path: Path) -> None:
@@ -468,29 +491,15 @@ async def test_split_key_refuses_a_split_that_would_single_someone_out(tmp_path:
     staff = [session.join("", "staff")[0] for _ in range(5)]
     session.go_to(next(i for i, a in enumerate(session.template.activities) if a.kind == "spectrum"))
     session.set_revealed("spectrum", True)
-    session.cast_vote(lone.id, "spectrum", "place", 8)
     for person, position in zip(staff, (3, 4, 3, 4, 3)):
         session.cast_vote(person.id, "spectrum", "place", position)
     app = make_app(config, session=session, landing="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        # Split on while the room is safe, then a lone service user answers: the view says so in place.
         await pilot.press("s")
         await settle(pilot)
         view = activity_screen(app).view
-        assert view.split is False, "the split is refused, not drawn"
-        notes = [str(n.message) for n in app._notifications]
-        assert (
-            "Splitting by role would single out 1 service user or carer. ⚠ Presence: below the minimum. "
-            "Service users or carers here: 1. At least two are needed, ideally three."
-        ) in notes, "the refusal names who, and repeats the lobby's presence warning"
-        # Split on while the room was safe, then a lone carer answers: the view says so in place.
-        session.reset_activity("spectrum")
-        session.set_revealed("spectrum", True)
-        for person, position in zip(staff, (3, 4, 3, 4, 3)):
-            session.cast_vote(person.id, "spectrum", "place", position)
-        await settle(pilot)
-        await pilot.press("s")
-        await settle(pilot)
         assert view.split is True and view.showing_split
         session.cast_vote(lone.id, "spectrum", "place", 8)
         await settle(pilot)
@@ -498,3 +507,15 @@ async def test_split_key_refuses_a_split_that_would_single_someone_out(tmp_path:
         assert "Splitting by role would single out 1 service user or carer." in text
         assert "Presence: below the minimum" in text, "the lobby's presence warning is repeated"
         assert not view.showing_split
+        # Together again, then `s`: refused, not drawn.
+        await pilot.press("s")
+        await settle(pilot)
+        assert view.split is False
+        await pilot.press("s")
+        await settle(pilot)
+        assert view.split is False, "the split is refused, not drawn"
+        notes = [str(n.message) for n in app._notifications]
+        assert (
+            "Splitting by role would single out 1 service user or carer. ⚠ Presence: below the minimum. "
+            "Service users or carers here: 1. At least two are needed, ideally three."
+        ) in notes, "the refusal names who, and repeats the lobby's presence warning"

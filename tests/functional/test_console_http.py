@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from conftest_intake import GRID, INDICATORS, SPECTRUM, join_form, serving
-from sessions import Change, CommentState, LiveSession, Role, RoleGroup
+from sessions import FLAGGED_HINT, FLAGGED_NOT_ON_WALL, Change, CommentState, LiveSession, Role, RoleGroup
 from sessions.intake import CONSOLE_COOKIE, CONSOLE_ROUTES, DEVICE_COOKIE, IntakeLimits, IntakeServer
 from sessions.intake._console import PAIRING_COOKIE
 
@@ -321,6 +321,28 @@ async def test_a_comment_heard_aloud_goes_on_the_wall_as_the_facilitators(
     wrong_topic = await post(client, server, "/console/heard", {"activity_id": "spectrum", "item": "nope", "text": "hi"}, from_page="/console/comments")
     assert wrong_topic.status == 400
     assert len(live_session.comments) == 1
+
+
+async def test_a_heard_comment_that_may_be_a_disclosure_waits_flagged_not_on_the_wall(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    live_session.go_to(SPECTRUM)
+    live_session.set_hold_comments(False)
+    await pair(client, server)
+    page = await page_of(client, server, "/console/comments")
+    assert FLAGGED_HINT in page
+    heard = {"activity_id": "spectrum", "text": "Robin told me: I want to end my life"}
+    response = await post(client, server, "/console/heard", heard, from_page="/console/comments")
+    assert response.status == 303
+    (comment,) = live_session.comments.values()
+    assert response.headers["Location"] == f"/console/comments?view=waiting&done=heard-flagged#comment-{comment.id}"
+    assert comment.from_facilitator and comment.flags and comment.state is CommentState.PENDING
+    assert live_session.wall("spectrum") == []
+    waiting = await page_of(client, server, response.headers["Location"])
+    assert FLAGGED_NOT_ON_WALL.replace("'", "&#39;") in waiting and "end my life" in waiting
+    # Approved by hand, it goes on the wall like any other.
+    live_session.moderate(comment.id, CommentState.APPROVED)
+    assert [c.id for c in live_session.wall("spectrum")] == [comment.id]
 
 
 # -- driving the room ------------------------------------------------------------------------
@@ -810,3 +832,44 @@ async def test_a_flagged_comment_carries_the_organisations_own_safeguarding_word
                 assert f'<p class="flag-reminder">{expected}</p>' in page
         finally:
             await intake.stop()
+
+
+async def test_the_console_refuses_a_split_the_room_could_subtract_from_an_earlier_look(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    """Five staff and one service user revealed, then three service users and carers: the room saw "8: 1" of
+    the whole room earlier, so staff beside it now would give the lone answer away; the console refuses as the
+    projector does."""
+    live_session.go_to(SPECTRUM)
+    positions = [(Role.SERVICE_USER, 5), *[(Role.STAFF, p) for p in (1, 2, 1, 2, 1)]]
+    for role, position in positions:
+        live_session.cast_vote(live_session.join("", role)[0].id, "spectrum", "place", position)
+    await pair(client, server)
+    await post(client, server, "/console/room", {"do": "reveal"})
+    for position in (3, 4):
+        live_session.cast_vote(live_session.join("", Role.CARER)[0].id, "spectrum", "place", position)
+    refused = await post(client, server, "/console/room", {"do": "split"})
+    assert refused.headers["Location"] == "/console/room?done=single-out"
+    assert not live_session.is_split("spectrum")
+    page = await page_of(client, server, refused.headers["Location"])
+    assert "Splitting by role would give away answers held back when the room saw these results earlier." in page
+
+
+async def test_the_console_refuses_the_split_while_more_phones_joined_than_the_head_count(
+    server: IntakeServer, client: aiohttp.ClientSession, live_session: LiveSession
+) -> None:
+    """Three staff and three 'service users' who may be one browser: with 4 counted in the room, no split."""
+    live_session.go_to(SPECTRUM)
+    for role, position in [*[(Role.STAFF, p) for p in (1, 2, 3)], *[(Role.SERVICE_USER, p) for p in (4, 5, 4)]]:
+        live_session.cast_vote(live_session.join("", role)[0].id, "spectrum", "place", position)
+    assert live_session.results("spectrum").split_shown
+    live_session.set_head_count(4)
+    await pair(client, server)
+    refused = await post(client, server, "/console/room", {"do": "split"})
+    assert refused.headers["Location"] == "/console/room?done=single-out"
+    assert not live_session.is_split("spectrum")
+    page = await page_of(client, server, refused.headers["Location"])
+    assert "6 phones have joined, more than the head count of 4" in page
+    live_session.set_head_count(6)
+    allowed = await post(client, server, "/console/room", {"do": "split"})
+    assert allowed.headers["Location"] == "/console/room?done=split" and live_session.is_split("spectrum")

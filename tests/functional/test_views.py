@@ -323,6 +323,45 @@ async def test_new_votes_appear_when_the_shell_refreshes(session: LiveSession) -
         assert app.refreshes == 1  # the burst of three votes, one redraw
 
 
+async def test_a_group_the_room_saw_held_back_stays_held_back_on_screen_when_it_grows(session: LiveSession) -> None:
+    """The audit's case: five staff and one service user revealed ("8: 1" of 6), then two carers answer by phone.
+    Staff "8: 0" now, beside the room's earlier "8: 1", would tell everyone the service user chose 8."""
+    vote(session, Role.SERVICE_USER, "spectrum", SPECTRUM_ITEM, 8)
+    for position in (3, 4, 3, 4, 3):
+        vote(session, Role.STAFF, "spectrum", SPECTRUM_ITEM, position)
+    app = ViewHarness(session, "spectrum", revealed=True)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        vote(session, Role.CARER, "spectrum", SPECTRUM_ITEM, 6)
+        vote(session, Role.CARER, "spectrum", SPECTRUM_ITEM, 7)
+        app.view.split = True
+        await pilot.pause()
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "Splitting by role would give away answers held back when the room saw these results earlier." in text
+        assert "Staff" not in text.replace("Staff hear", ""), text
+        assert not app.view.showing_split
+
+
+async def test_split_is_refused_while_more_phones_joined_than_the_head_count(session: LiveSession) -> None:
+    """One browser can join as several service users and make the group look big enough: the screen refuses in words."""
+    for position in (3, 4, 3):
+        vote(session, Role.STAFF, "spectrum", SPECTRUM_ITEM, position)
+    for position in (7, 8, 7):
+        vote(session, Role.SERVICE_USER, "spectrum", SPECTRUM_ITEM, position)
+    session.set_head_count(4)
+    app = ViewHarness(session, "spectrum", revealed=True, split=True)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())
+        assert "6 phones have joined, more than the head count of 4" in text, text
+        assert not app.view.showing_split
+        session.set_head_count(6)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.view.showing_split
+
+
 async def test_split_suppresses_groups_under_three(session: LiveSession) -> None:
     for value in (3, 3, 4, 5):
         vote(session, Role.STAFF, "spectrum", SPECTRUM_ITEM, value)
@@ -336,10 +375,28 @@ async def test_split_suppresses_groups_under_three(session: LiveSession) -> None
         assert "Staff (4)" not in text and "Staff: ▲" not in text
         assert "Splitting by role would single out 2 service users or carers." in text
         assert "Everyone: ▲ median" in text
-        # Three others make a remainder nobody can be picked out of: staff are shown, with the reason beside them.
+        # Three others join. The room saw the whole room with staff held back: staff shown now, beside that
+        # earlier figure, would give the two service users' answers away, so they stay held back.
         vote(session, None, "spectrum", SPECTRUM_ITEM, 2)
         vote(session, Role.OTHER, "spectrum", SPECTRUM_ITEM, 6)
         vote(session, Role.OTHER, "spectrum", SPECTRUM_ITEM, 4)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Staff (4)" not in text and "Staff: ▲" not in text
+        assert "Splitting by role would single out 2 service users or carers." in text
+
+
+async def test_split_shows_large_groups_and_keeps_back_a_group_the_room_saw_too_small(session: LiveSession) -> None:
+    for value in (3, 3, 4, 5):
+        vote(session, Role.STAFF, "spectrum", SPECTRUM_ITEM, value)
+    for value in (7, 8):
+        vote(session, Role.SERVICE_USER, "spectrum", SPECTRUM_ITEM, value)
+    # Three others make a remainder nobody can be picked out of: staff are shown, with the reason beside them.
+    vote(session, None, "spectrum", SPECTRUM_ITEM, 2)
+    vote(session, Role.OTHER, "spectrum", SPECTRUM_ITEM, 6)
+    vote(session, Role.OTHER, "spectrum", SPECTRUM_ITEM, 4)
+    app = ViewHarness(session, "spectrum", revealed=True, split=True)
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         text = screen_text(app)
         assert "Staff (4)" in text
@@ -347,13 +404,13 @@ async def test_split_suppresses_groups_under_three(session: LiveSession) -> None
         right_column = " ".join(line.split("│")[1].strip() for line in text.splitlines() if "│" in line)
         assert "fewer than 3 — not shown separately" in " ".join(right_column.split())
         assert "Service users and carers: ▲" not in text
-        # A third service user makes the group big enough to show.
+        # A third service user: the room saw the group held back as two, so it stays held back, saying why.
         vote(session, Role.CARER, "spectrum", SPECTRUM_ITEM, 8)
         await pilot.pause()
         text = screen_text(app)
-        assert "Service users and carers (3)" in text
-        assert "Service users and carers: ▲ median 8" in text
-        assert "fewer than 3" not in " ".join(text.split())
+        assert "Service users and carers: ▲" not in text and "Staff (4)" in text
+        right_column = " ".join(line.split("│")[1].strip() for line in text.splitlines() if "│" in line)
+        assert "held back when the room saw these results earlier" in " ".join(right_column.split())
 
 
 async def test_grid_shows_medians_and_the_gap_per_area(session: LiveSession) -> None:

@@ -25,6 +25,21 @@ FLAGGED = {
     "I thought about how to hang myself": "suicide",
     "Ring me on 07700 900123 if you want to know more": "contact details",
     "email me: jo.bloggs@example.org": "contact details",
+    "I tried to take my life last year": "suicide",
+    "I don't want to live any more": "suicide",
+    "I don’t want to live any more": "suicide",
+    "I've thought about ending things": "suicide",
+    "Sam told us she wants to kill herself": "suicide",
+    "He said he would kill himself": "suicide",
+    "They talked about wanting to kill themselves": "suicide",
+    "he slapped me": "violence",
+    "I was hit by a member of staff": "violence",
+    "my CPN Dave never listens": "a named person",
+    "the HCA Sarah shouted": "a named person",
+    "my GP Dr Okafor stopped my meds": "a named person",
+    "the OT Jo took my things": "a named person",
+    "my care coordinator Priya ignores me": "a named person",
+    "the psychiatrist Ahmed would not listen": "a named person",
 }
 NOT_FLAGGED = (
     "More tea breaks please",
@@ -43,6 +58,15 @@ NOT_FLAGGED = (
     "The ward manager, as usual, was late",
     "Ask the nurse, I think she knows",
     "Hang the posters in the day room",
+    "The service was hit by the cuts",
+    "Let's end things there for today",
+    "We need more GP appointments",
+    "The OT team runs good groups",
+    "Our CPN visits every week",
+    "Ask the social worker about housing",
+    "It took my life in a new direction",
+    "I want to live nearer my family",
+    "Moving would take my life savings",
 )
 
 
