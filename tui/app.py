@@ -673,7 +673,7 @@ class InvolveApp(App[int]):
         elsewhere = (
             "Your console is paired: moderate there instead."
             if paired
-            else "To moderate where the room cannot see, pair your phone or a browser on an unprojected screen (k)."
+            else with_key_hint(self, "To moderate where the room cannot see, pair your phone or a browser on an unprojected screen", "(k)") + "."
         )
         self.push_screen(
             ConfirmScreen("The room can see this screen. Show the queue here?", f"{waiting}. {elsewhere}", yes="Show it here", no="Not here"),
