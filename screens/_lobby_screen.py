@@ -243,8 +243,10 @@ class LobbyScreen(ClosesOnce, Screen):
         joining_open = self._joining_open = self.session.joining_open
         box.display = room.display = True
         join.set_class(False, "-large")
+        offered = self._cells_offered
         fit = self._place_code(url) if url and not problem else None
-        if fit != self._fit:
+        if fit != self._fit or self._cells_offered != offered:
+            # In half blocks the fit can stay the same while full cells stop fitting: f must go too.
             self._fit = fit
             self.refresh_bindings()
         self._fit_people(fit)

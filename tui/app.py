@@ -52,6 +52,7 @@ from ._collector import QuietCollector
 from ._commands import SessionCommands
 from ._config import Config
 from ._messages import ChangeBatch, ResumeSession, SessionChanged, SessionClosed, SessionOpened, StartSession, StorageFailed
+from ._palette import InvolvePalette, palette_in
 from ._reporter import Reporter
 from ._themes import register_themes
 from ._toasts import Toast, ToastLedger
@@ -672,7 +673,7 @@ class InvolveApp(App[int]):
         elsewhere = (
             "Your console is paired: moderate there instead."
             if paired
-            else "To moderate where the room cannot see, pair your phone or a browser on an unprojected screen (k)."
+            else with_key_hint(self, "To moderate where the room cannot see, pair your phone or a browser on an unprojected screen", "(k)") + "."
         )
         self.push_screen(
             ConfirmScreen("The room can see this screen. Show the queue here?", f"{waiting}. {elsewhere}", yes="Show it here", no="Not here"),
@@ -816,8 +817,16 @@ class InvolveApp(App[int]):
         status = 1 if self.unsaved_at_exit or self.report.status else 0
         self.exit(status, return_code=status)
 
+    def action_command_palette(self) -> None:
+        """ctrl+p opens our palette, and only one: Textual checks only the top screen, so ctrl+p over
+        a question asked from the palette pushed a second one with the same id, and the app closed."""
+        if self.use_command_palette and palette_in(self.screen_stack) is None:
+            self.push_screen(InvolvePalette(id="--command-palette"))
+
     async def action_quit(self) -> None:
         """ctrl+q and the palette's Quit ask what `q` asks: Textual's own quit would leave at once, saved or not."""
+        if isinstance(self.screen, InvolvePalette):  # ctrl+q typed in the palette: the question replaces it
+            self.screen.close()
         await self.action_request_quit()
 
     async def action_request_quit(self) -> None:

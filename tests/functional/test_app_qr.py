@@ -355,6 +355,28 @@ async def test_full_cells_are_not_offered_at_100x30_and_f_cannot_clip_the_code(t
         assert not qr.full_cells and fully_on_screen(app, qr), "a smaller screen takes it back to half blocks, never clipped"
 
 
+async def test_f_stops_being_offered_when_the_screen_shrinks_in_half_blocks(tmp_path: Path) -> None:
+    """At 160x45 in half blocks, then 100x30: the code is the same size, but full cells no longer fit, so f goes."""
+    config = make_config(tmp_path)
+    app = make_app(config, session=fixed_session(config), landing="lobby")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        qr = app.screen.query_one(QRCode)
+        assert qr.full_cells and "f QR cells" in footer_text(app)
+        await pilot.press("f")  # half blocks
+        await settle(pilot)
+        assert not qr.full_cells and (qr.size.width, qr.size.height) == (37, 19)
+        assert "f QR cells" in footer_text(app), "full cells fit: f brings them back"
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert not qr.full_cells and (qr.size.width, qr.size.height) == (37, 19)
+        assert "f QR cells" not in footer_text(app), f"full cells do not fit at 100x30: f is not offered\n{footer_text(app)}"
+        assert not app.screen.check_action("toggle_cells", ())
+        await pilot.resize_terminal(160, 45)
+        await settle(pilot)
+        assert "f QR cells" in footer_text(app), "and it comes back when they fit again"
+
+
 async def test_at_60x20_no_code_fits_and_the_lobby_says_so_with_the_address_and_room_code_instead(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     app = make_app(config, session=fixed_session(config), landing="lobby")

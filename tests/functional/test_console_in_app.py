@@ -191,6 +191,25 @@ async def test_with_a_console_paired_the_queue_asks_before_showing_comments(tmp_
         assert isinstance(app.screen, ActivityScreen)
 
 
+async def test_in_room_view_the_moderation_question_names_no_key(tmp_path: Path) -> None:
+    """The room view keeps keys off the projector: the question says what to do, and ? keys says with which key."""
+    config = make_config(tmp_path)
+    session = fixed_session(config, current="spectrum")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("z")  # room view on
+        await settle(pilot)
+        assert app.room_view
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        text = squeeze(flat(app).replace("█", ""))
+        assert squeeze("✉ 3 to review. To moderate where the room cannot see, pair your phone or a browser on an unprojected screen.") in text
+        assert "(k)" not in text
+        assert no_comment_text(app)
+
+
 async def test_without_a_console_the_queue_still_asks_and_offers_pairing(tmp_path: Path) -> None:
     """The room was promised comments are read first: that holds without a phone paired too."""
     config = make_config(tmp_path)

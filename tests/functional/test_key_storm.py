@@ -201,3 +201,79 @@ async def test_the_outcome_form_saved_again_and_again_leaves_the_review_open(tmp
         post(app, ("escape", "escape", "escape"))
         await settle(pilot)
         assert_on_the_activity(app, "review closed")
+
+
+# -- the command palette: ctrl+p over a question, page keys before its list is drawn, a search outliving it --
+
+
+async def test_the_palette_is_not_opened_twice_when_the_quit_question_came_from_it(tmp_path: Path) -> None:
+    """ctrl+p, ctrl+q, ctrl+p at human speed: a second palette with the first one's id closed the app (DuplicateIds)."""
+    config = make_config(tmp_path)
+    session = new_session(config, title="Key storm")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 4)
+        for keys in (("ctrl+p",), ("ctrl+q",), ("ctrl+p",)):
+            post(app, keys)
+            await pilot.pause(0.3)  # a person's pace
+        await settle(pilot)
+        assert app.is_running and app.return_code in (None, 0), f"the app closed with {app.return_code}"
+        names = stack_names(app)
+        assert names.count("InvolvePalette") <= 1, names
+        assert names[-1] in ("ConfirmScreen", "InvolvePalette"), names
+    assert app.return_code in (None, 0)
+
+
+@pytest.mark.parametrize("landing", ["lobby", "activity"])
+async def test_page_keys_straight_after_ctrl_p_keep_the_app_running(tmp_path: Path, landing: str) -> None:
+    """PageUp or PageDown before the palette's list has lines raised KeyError in Textual's option list."""
+    config = make_config(tmp_path)
+    session = new_session(config, title="Key storm")
+    app = make_app(config, session=session, landing=landing)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 4)
+        for burst in (("ctrl+p", "pageup"), ("ctrl+p", "pagedown"), ("ctrl+p", "pageup", "pagedown", "down", "up")):
+            post(app, burst)
+            await settle(pilot)
+            assert app.is_running and app.return_code in (None, 0), f"{' '.join(burst)}: the app closed with {app.return_code}"
+            post(app, ("escape",))
+            await settle(pilot)
+            assert "InvolvePalette" not in stack_names(app), stack_names(app)
+    assert app.return_code in (None, 0)
+
+
+PALETTE_RACES = (
+    ("k", "ctrl+p", "minus", "escape"),
+    ("ctrl+p", "a", "escape"),
+    ("ctrl+p", "q", "u", "escape", "ctrl+p", "escape"),
+)
+"""Keys that open the palette, start a search and close it again, back to back."""
+
+
+async def test_a_palette_closed_while_its_search_runs_keeps_the_app_running(tmp_path: Path) -> None:
+    """A search still running when the palette went found no command list to fill (NoMatches), and the app closed.
+
+    Escape cancels the search; the curtain lifted from the console (or a session closed) takes the
+    palette away without asking it, so the search outlives it.
+    """
+    config = make_config(tmp_path)
+    session = new_session(config, title="Key storm")
+    app = make_app(config, session=session, landing="activity")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 4)
+        for attempt in range(8):  # a race: a few tries, back to back
+            for burst in PALETTE_RACES:
+                post(app, burst)
+                await pilot.pause()
+                post(app, ("escape", "escape"))  # close whatever k opened
+                await settle(pilot, 3)
+            post(app, ("b",))  # the curtain; the palette opens above it
+            await settle(pilot, 3)
+            post(app, ("ctrl+p", "i"))
+            await pilot.pause()
+            session.set_curtain(False)  # lifted on the console while the palette searches
+            await settle(pilot, 6)
+            assert app.is_running and app.return_code in (None, 0), f"try {attempt}: the app closed with {app.return_code}"
+        await settle(pilot)
+        assert_on_the_activity(app, "palette races")
+    assert app.return_code in (None, 0)

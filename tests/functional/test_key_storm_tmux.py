@@ -116,3 +116,39 @@ def test_forms_and_questions_submitted_at_machine_speed_keep_the_app_running(ter
     terminal.keys("q")
     terminal.wait_for("Quit Involve?")
     terminal.keys("y")
+
+
+def test_the_command_palette_at_any_speed_keeps_the_app_running(terminal: Terminal, tmp_path: Path) -> None:
+    """ctrl+p, ctrl+q, ctrl+p at a person's pace raised DuplicateIds; ctrl+p then PageUp at machine speed, KeyError."""
+    start_involve(terminal, tmp_path)
+    terminal.wait_for("Scan the code to join")
+    for burst in (("C-p", "PPage"), ("C-p", "NPage"), ("C-p", "PPage", "NPage", "Down", "Up")):  # on the lobby
+        terminal.tmux("send-keys", "-t", terminal.name, *burst)  # one command: no pause between the keys
+        time.sleep(0.5)
+        still_running(terminal)
+        terminal.keys("Escape")
+        time.sleep(1.0)  # Escape alone, not read together with the next key as Alt+key
+    terminal.keys("n")
+    terminal.wait_for("Activity 1 of 6: Welcome")
+    for burst in (("k", "C-p", "-", "Escape"), ("C-p", "a", "Escape"), ("C-p", "PPage")):
+        terminal.tmux("send-keys", "-t", terminal.name, *burst)
+        time.sleep(0.5)
+        still_running(terminal)
+        terminal.keys("Escape")
+        time.sleep(1.0)
+        terminal.keys("Escape")
+        time.sleep(1.0)
+    terminal.wait_for("Activity 1 of 6: Welcome")
+    for key in ("C-p", "C-q", "C-p"):  # the quit question opens over the palette; ctrl+p again
+        terminal.keys(key)
+        time.sleep(1.0)
+        still_running(terminal)
+    terminal.keys("Escape")  # the palette ctrl+q closed gave way to the question; the one above it goes
+    terminal.wait_for("Quit Involve?")
+    time.sleep(1.0)
+    terminal.keys("Escape")  # stay
+    time.sleep(1.0)
+    still_running(terminal)
+    terminal.keys("q")
+    terminal.wait_for("Quit Involve?")
+    terminal.keys("y")
