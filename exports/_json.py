@@ -200,6 +200,8 @@ def import_record(store: SessionStore, path: Path) -> LiveSession:
         raise RecordError(
             f"{path}: not a valid session record (broken JSON at line {error.lineno}, column {error.colno}: {error.msg})."
         ) from None
+    except ValueError:  # Python refuses to read a whole number of more than 4,300 digits
+        raise RecordError(f"{path}: not a valid session record (it has a number longer than 4,300 digits).") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise RecordError(f"{path}: not an Involve session record (expected \"schema\": \"{SCHEMA}\").")
     version = data.get("schema_version")

@@ -131,6 +131,8 @@ MAX_NESTING = 16
 """A template nests arrays and tables two or three deep; deeper is not a plan."""
 
 _NO_MEMORY = "there is not enough memory to read this template"
+_DIGITS_MAX = 4300
+"""Python's default limit on the digits of a number read from text."""
 
 _BARE = r"[A-Za-z0-9_+:-]+"
 _QUOTED = r'"(?:[^"\\\n]|\\[^\n])*"?|\'[^\'\n]*\'?'  # unclosed, it runs to the line's end, as tomllib stops there
@@ -195,6 +197,8 @@ def parse_template(text: str, path: Path | str = "<template>", *, builtin: bool 
         line = int(match.group(1)) if match else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         raise TemplateError(path, f"this is not valid TOML: {message}", line=line) from None
+    except ValueError:  # Python refuses to read a whole number of more than 4,300 digits
+        raise _too_long_number(text, path) from None
     ctx = _Context(path, _Locator(text))
     try:
         return _build_template(data, ctx, builtin=builtin)
@@ -202,6 +206,15 @@ def parse_template(text: str, path: Path | str = "<template>", *, builtin: bool 
         raise TemplateError(path, "this is not a usable template: its values are nested too deeply") from None
     except MemoryError:
         raise TemplateError(path, _NO_MEMORY) from None
+    except ValueError:
+        raise _too_long_number(text, path) from None
+
+
+def _too_long_number(text: str, path: Path) -> TemplateError:
+    """Python's int-size limit raises a bare ValueError; say which line holds the number."""
+    match = re.search(r"[0-9][0-9_]{" + str(_DIGITS_MAX) + r",}", text)
+    line = text.count("\n", 0, match.start()) + 1 if match else None
+    return TemplateError(path, f"this is not a usable template: it has a number longer than {_DIGITS_MAX:,} digits", line=line)
 
 
 TEMPLATE_MAX_BYTES = 1024 * 1024

@@ -182,3 +182,86 @@ def test_a_template_that_starts_with_a_byte_order_mark_is_read(tmp_path: Path) -
     done = run_involve(tmp_path, "templates", "validate", str(path))
     assert done.returncode == 0, done.stderr
     assert "OK" in done.stdout
+
+
+# Python will not read a whole number of more than 4,300 digits from text; it raises a bare ValueError.
+LONG_NUMBER = "1" * 5000
+LONG_NUMBER_TEMPLATE = '[template]\nname = "long-number"\ntitle = "x"\nx = ' + LONG_NUMBER + "\n"
+
+
+def test_a_template_with_a_number_too_long_to_read_is_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "long-number.toml"
+    path.write_text(LONG_NUMBER_TEMPLATE)
+    for command in ("validate", "show"):
+        line = assert_one_clear_line(run_involve(tmp_path, "templates", command, str(path)), str(path), "line 4")
+        assert "a number longer than 4,300 digits" in line
+
+
+def test_a_templates_folder_with_a_too_long_number_lists_it_broken_and_still_runs_the_others(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir(parents=True)
+    (folder / "long-number.toml").write_text(LONG_NUMBER_TEMPLATE)
+    listed = run_involve(tmp_path, "templates", "list", timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert "Traceback" not in listed.stdout + listed.stderr
+    flat = " ".join(listed.stdout.split())
+    assert "where-are-we" in flat and "seven-indicators" in flat and "long-number" in flat
+    assert flat.count("cannot be used") == 1
+    from sessions import TemplateLibrary
+
+    [broken] = [entry for entry in TemplateLibrary(folder).entries() if entry.error]
+    assert broken.name == "long-number" and broken.error is not None and broken.error.line == 4
+    assert broken.error.message == "this is not a usable template: it has a number longer than 4,300 digits"
+
+
+async def test_a_run_starts_beside_a_template_with_a_too_long_number(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir(parents=True)
+    (folder / "long-number.toml").write_text(LONG_NUMBER_TEMPLATE)
+    app = headless_app(tmp_path, "run", "where-are-we")
+    url = await app.start(timeout=60)
+    try:
+        assert url.startswith("http://127.0.0.1:")
+    finally:
+        assert await app.stop() == 0
+
+
+async def test_the_home_screen_lists_a_template_with_a_too_long_number_as_broken(tmp_path: Path) -> None:
+    from app_fixtures import make_app, make_config, screen_text
+    from screens import HomeScreen
+
+    config = make_config(tmp_path)
+    config.templates_dir.mkdir(parents=True, exist_ok=True)
+    (config.templates_dir / "long-number.toml").write_text(LONG_NUMBER_TEMPLATE)
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        text = " ".join(screen_text(app).split())
+        assert "long-number: cannot be used" in text
+        assert "where-are-we" in text
+
+
+def _exported_record(tmp_path: Path) -> Path:
+    made = tmp_path / "made"
+    session_id = prepare_session(made)
+    exported = run_involve(made, "export", session_id, "--format", "json", "--include-hidden", "--out", str(tmp_path / "out"))
+    assert exported.returncode == 0, exported.stderr
+    [path] = (tmp_path / "out").glob("*.json")
+    return path
+
+
+def test_a_record_with_a_number_too_long_to_read_is_one_clear_line_on_import(tmp_path: Path) -> None:
+    path = _exported_record(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert '"schema_version": 1,' in text
+    path.write_text(text.replace('"schema_version": 1,', f'"schema_version": {LONG_NUMBER},'), encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    assert_one_clear_line(run_involve(fresh, "import", str(path)), str(path), "a number longer than 4,300 digits")
+    record = json.loads(text)
+    record["session"]["meta"]["template_source"] += "x = " + LONG_NUMBER + "\n"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    line = assert_one_clear_line(run_involve(fresh, "import", str(path)), str(path), "a number longer than 4,300 digits")
+    assert "session plan" in line
+    assert not (fresh / "sessions").exists() or not any((fresh / "sessions").iterdir())
