@@ -21,6 +21,7 @@ from typing import Any
 from sessions import (
     COMMENT_MAX,
     NAME_MAX,
+    RISK_REASONS,
     TITLE_MAX,
     CommentState,
     FileRefused,
@@ -433,6 +434,12 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
         from_facilitator = row.get("from_facilitator", False)
         if not isinstance(from_facilitator, bool):
             raise fail(where, "has a \"from_facilitator\" that is not true or false")
+        follow_up = row.get("follow_up", False)
+        if not isinstance(follow_up, bool):
+            raise fail(where, "has a \"follow_up\" that is not true or false")
+        flags = row.get("flags", [])
+        if not isinstance(flags, list) or not all(isinstance(flag, str) and flag in RISK_REASONS for flag in flags):
+            raise fail(where, "has \"flags\" that are not a list of the risk reasons Involve gives")
         comments.append(
             {
                 "id": str(comment_id),
@@ -444,6 +451,8 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
                 "participant_id": author_id,
                 "created_at": text(row, "created_at", where, required=False),
                 "from_facilitator": from_facilitator,
+                "flags": list(dict.fromkeys(flags)),
+                "follow_up": follow_up,
             }
         )
     targets = []

@@ -74,6 +74,7 @@ from ._risk import (
     FLAGGED_HINT,
     FLAGGED_NOT_ON_WALL,
     RISK_FILE,
+    RISK_REASONS,
     SAFEGUARDING_REMINDER,
     RiskPhrases,
     read_phrase_file,
@@ -85,6 +86,7 @@ from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean
 __all__ = [
     "DEFAULT_PHRASES",
     "RISK_FILE",
+    "RISK_REASONS",
     "RiskPhrases",
     "SAFEGUARDING_REMINDER",
     "FLAGGED_HINT",

@@ -168,3 +168,5 @@ class RiskPhrases:
 
 
 DEFAULT_RISK_PHRASES = RiskPhrases()
+RISK_REASONS = frozenset({*DEFAULT_PHRASES, OTHER, NAMED_PERSON, CONTACT})
+"""Every reason `RiskPhrases.reasons` can give: an imported record may carry these and no others."""

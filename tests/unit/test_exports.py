@@ -224,6 +224,10 @@ def test_exports_are_stable_and_independent_of_the_clock(room: Room, tmp_path: P
 
 
 def test_json_export_import_export_is_byte_identical(room: Room, tmp_path: Path) -> None:
+    # A risk-flagged comment and one the facilitator marked to follow up: both private, both kept.
+    flagged = room.session.add_comment("spectrum", "My CPN Dave said I should just end it all.")
+    assert flagged.flags
+    marked = room.session.set_follow_up(room.session.add_comment("grid", "Ask me about the ward round.").id, True)
     [first] = export_session(room.session, ["json"], tmp_path / "one", include_hidden=True)
     fresh = make_store(tmp_path / "other-store")
     imported = import_record(fresh, first)
@@ -233,6 +237,8 @@ def test_json_export_import_export_is_byte_identical(room: Room, tmp_path: Path)
         assert fresh.find(SESSION_ID).title == room.session.title
         [second] = export_session(imported, ["json"], tmp_path / "two", include_hidden=True)
         assert second.read_bytes() == first.read_bytes()
+        assert imported.comments[flagged.id].flags == flagged.flags
+        assert imported.comments[marked.id].follow_up is True
         # The rebuilt session gives the same results, not just the same bytes.
         for activity in room.session.template.activities:
             if activity.votable:
@@ -385,6 +391,10 @@ def _set(data: dict, where: str, value) -> None:
         ("comments.0.participant_id", "nobody", "comment 1"),
         ("comments.0.participant_id", {}, "comment 1"),
         ("comments.0.from_facilitator", [1], "comment 1"),
+        ("comments.0.follow_up", "yes", "comment 1"),
+        ("comments.0.flags", ["<b>made up</b>"], "comment 1"),
+        ("comments.0.flags", "suicide", "comment 1"),
+        ("comments.0.flags", [1], "comment 1"),
         ("targets.0.id", {}, "target 1"),
         ("targets.0.activity_id", [1], "target 1"),
         ("targets.0.activity_id", "nowhere", "target 1"),
