@@ -22,6 +22,7 @@ from sessions import (
     COMMENT_MAX,
     NAME_MAX,
     RISK_REASONS,
+    TEMPLATE_MAX_BYTES,
     TITLE_MAX,
     CommentState,
     FileRefused,
@@ -309,6 +310,12 @@ def _checked_snapshot(path: Path, session: Any) -> dict[str, Any]:
             raise fail(f"\"session.meta.{key}\"", "is missing or not text")
     if not is_session_id(meta["id"]):
         raise fail("\"session.meta.id\"", "is not a usable session id")
+    plan_bytes = len(meta["template_source"].encode("utf-8", "surrogatepass"))
+    if plan_bytes > TEMPLATE_MAX_BYTES:
+        raise RecordError(
+            f"{path}: the session plan inside the record cannot be used: it is too big "
+            f"({plan_bytes:,} bytes; at most {TEMPLATE_MAX_BYTES // (1024 * 1024)} MB, as for a template file)."
+        )
     try:
         template = parse_template(meta["template_source"], "<the record's session plan>")
     except TemplateError as error:

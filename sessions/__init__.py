@@ -80,13 +80,14 @@ from ._risk import (
     read_phrase_file,
 )
 from ._storage import DurableDB, StorageError
-from ._templates import TemplateEntry, TemplateError, TemplateLibrary, load_template_file, parse_template
+from ._templates import TEMPLATE_MAX_BYTES, TemplateEntry, TemplateError, TemplateLibrary, load_template_file, parse_template
 from ._text import COMMENT_MAX, NAME_MAX, TEXT_MAX, TITLE_MAX, clean_line, clean_text
 
 __all__ = [
     "DEFAULT_PHRASES",
     "RISK_FILE",
     "RISK_REASONS",
+    "TEMPLATE_MAX_BYTES",
     "RiskPhrases",
     "SAFEGUARDING_REMINDER",
     "FLAGGED_HINT",

@@ -415,6 +415,20 @@ def test_import_refuses_a_record_with_a_bad_field_and_writes_nothing(room: Room,
     assert not fresh.exists() or not any(fresh.iterdir())  # nothing written, not even the catalogue
 
 
+def test_import_refuses_a_session_plan_bigger_than_a_template_file_may_be(room: Room, tmp_path: Path) -> None:
+    [path] = export_session(room.session, ["json"], tmp_path / "out", include_hidden=True)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["session"]["meta"]["template_source"] += "#" * (1024 * 1024) + "\n"
+    crafted = _write(tmp_path, "crafted.json", json.dumps(data))
+    fresh = tmp_path / "fresh" / "sessions"
+    with pytest.raises(RecordError) as caught:
+        import_record(make_store(fresh), crafted)
+    message = str(caught.value)
+    assert str(crafted) in message and "session plan" in message and "too big" in message and "at most 1 MB" in message
+    assert "\n" not in message
+    assert not fresh.exists() or not any(fresh.iterdir())
+
+
 def test_an_imported_record_resumes_exports_and_compares(room: Room, tmp_path: Path) -> None:
     [path] = export_session(room.session, ["json"], tmp_path / "out", include_hidden=True)
     store = make_store(tmp_path / "fresh" / "sessions")
