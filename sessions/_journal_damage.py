@@ -38,13 +38,16 @@ class DamagedLines:
     length: int  # bytes, newlines included
     changes: int | None  # numbered changes missing there, when the lines around tell
     what: str = ""  # the table and record ids the damaged text still names, when legible
+    covered: bool = False  # left over from before the last save (the snapshot), which already holds its changes
 
     def describe(self) -> str:
         if not self.length:
             return f"{self.changes} change{'s' if self.changes != 1 else ''} missing before line {self.first_line}"
         where = f"line {self.first_line}" if self.first_line == self.last_line else f"lines {self.first_line}-{self.last_line}"
         text = f"{where}, bytes {self.offset}-{self.offset + self.length - 1}"
-        if self.changes is not None:
+        if self.covered:
+            text += ", left over from before the last save"
+        elif self.changes is not None:
             text += f", {self.changes} change{'s' if self.changes != 1 else ''}"
         if self.what:
             text += f": {self.what}"
@@ -63,17 +66,28 @@ class JournalDamage:
     def lines(self) -> int:
         return sum(region.last_line - region.first_line + 1 for region in self.regions)
 
+    @property
+    def nothing_lost(self) -> bool:
+        """Every damaged line was left over from before the last save, which already holds what it held."""
+        return all(region.covered for region in self.regions)
+
     def describe(self) -> str:
-        """One line: what was lost, where, and that everything else was kept."""
+        """One line: what was lost, where, and that everything else was kept (or that nothing was lost)."""
         count = self.lines
         lost = f"{count} damaged line{'s' if count != 1 else ''}" if count else "changes missing"
         shown = "; ".join(region.describe() for region in self.regions[:_IDS_SHOWN])
         if len(self.regions) > _IDS_SHOWN:
             shown += f"; and {len(self.regions) - _IDS_SHOWN} more"
-        text = (
-            f"Part of the saved session {self.journal.parent.name} could not be read back: {lost} in its journal "
-            f"({shown}) {'was' if count == 1 else 'were'} skipped; every other saved change is here."
-        )
+        if self.nothing_lost:
+            text = (
+                f"The saved session {self.journal.parent.name} had {lost} in its journal ({shown}); "
+                "the last save already holds what it held, so nothing was lost."
+            )
+        else:
+            text = (
+                f"Part of the saved session {self.journal.parent.name} could not be read back: {lost} in its journal "
+                f"({shown}) {'was' if count == 1 else 'were'} skipped; every other saved change is here."
+            )
         if self.kept:
             text += f" The damaged journal is kept as {self.journal.parent / self.kept}."
         return text
@@ -82,15 +96,23 @@ class JournalDamage:
         """The loss in a few plain words, for a screen the room can see: no line numbers or byte offsets.
 
         Says how many lines were skipped (or changes are missing), what they held
-        where the damaged text still names it, and where the damaged copy is kept."""
-        count = self.lines
-        missing = sum(region.changes or 0 for region in self.regions if not region.length)
+        where the damaged text still names it, and where the damaged copy is kept.
+        Lines left over from before the last save cost nothing, and are not counted as lost."""
+        if self.nothing_lost:
+            count = self.lines
+            text = f"{count} damaged line{'s' if count != 1 else ''} left over from before the last save; nothing was lost."
+            if self.kept:
+                text += f" A copy of the damaged file is kept at {self.journal.parent / self.kept}."
+            return text
+        regions = [region for region in self.regions if not region.covered]
+        count = sum(region.last_line - region.first_line + 1 for region in regions)
+        missing = sum(region.changes or 0 for region in regions if not region.length)
         lost = []
         if count:
             lost.append(f"{count} damaged line{'s were' if count != 1 else ' was'} skipped")
         if missing or not count:
             lost.append(f"{missing} saved change{'s are' if missing != 1 else ' is'} missing")
-        held = list(dict.fromkeys(region.what for region in self.regions if region.what))
+        held = list(dict.fromkeys(region.what for region in regions if region.what))
         what = "; ".join(held[:_IDS_SHOWN]) + (f"; and {len(held) - _IDS_SHOWN} more" if len(held) > _IDS_SHOWN else "")
         text = f"Some saved changes could not be read back: {' and '.join(lost)}{f' ({what})' if what else ''}. Everything else is here."
         if self.kept:

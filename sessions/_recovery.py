@@ -57,8 +57,9 @@ def _resync(raw: bytes) -> list[tuple[int, int, tuple[int, dict[str, Any]] | Non
 class _Damage:
     """Consecutive unreadable pieces of a journal, gathered into stretches as recovery meets them."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, snapshot_seq: int) -> None:
         self.data = data
+        self.snapshot_seq = snapshot_seq
         self.found: list[DamagedLines] = []
         self.open: list[int] | None = None  # first line, last line, start, end, seq before it
 
@@ -74,7 +75,10 @@ class _Damage:
         if self.open is not None:
             first, last, start, end, before = self.open
             changes = None if next_seq is None else max(0, next_seq - before - 1)
-            self.found.append(DamagedLines(first, last, start, end - start, changes, describe_payload(self.data[start:end])))
+            # Lines are in order, so a stretch before a change the snapshot holds held only older ones.
+            covered = next_seq is not None and next_seq <= self.snapshot_seq + 1
+            found = DamagedLines(first, last, start, end - start, changes, describe_payload(self.data[start:end]), covered)
+            self.found.append(found)
             self.open = None
 
     def gap(self, line_no: int, offset: int, missing: int) -> None:
@@ -97,7 +101,7 @@ def _recover(directory: Path) -> _Recovered:
         data = b""
     seq = snapshot_seq
     entries = pos = line_no = 0
-    damage = _Damage(data)
+    damage = _Damage(data, snapshot_seq)
     last_bad: tuple[int, int] | None = None  # the latest unreadable piece, (line, start)
     newline_damaged = False
     while pos < len(data):
@@ -120,8 +124,8 @@ def _recover(directory: Path) -> _Recovered:
                 line_seq, change = piece
                 if line_seq <= snapshot_seq:
                     # Left over from a crash between writing the snapshot and emptying the
-                    # journal: the snapshot already has it.
-                    damage.close(None)
+                    # journal: the snapshot already has it, and any damaged line before it.
+                    damage.close(line_seq)
                     entries += 1
                     continue
                 if line_seq > seq:  # not out of order: an older change would undo later ones

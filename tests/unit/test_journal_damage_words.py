@@ -37,3 +37,21 @@ def test_changes_missing_with_no_damaged_line_are_said_as_missing() -> None:
     assert text == "Some saved changes could not be read back: 3 saved changes are missing. Everything else is here."
     both = JournalDamage(JOURNAL, (DamagedLines(2, 1, 0, 0, 1), DamagedLines(5, 5, 300, 40, 1, ""))).in_short()
     assert "1 damaged line was skipped and 1 saved change is missing." in both
+
+
+def test_lines_the_last_save_already_holds_are_said_to_cost_nothing() -> None:
+    damage = JournalDamage(JOURNAL, (DamagedLines(2, 2, 40, 45, 0, "votes record 2", covered=True),), kept="journal.log.damaged")
+    assert damage.in_short() == (
+        "1 damaged line left over from before the last save; nothing was lost. "
+        "A copy of the damaged file is kept at /data/sessions/20261203-abc123/journal.log.damaged."
+    )
+    text = damage.describe()
+    assert "nothing was lost" in text and "left over from before the last save" in text
+    assert "0 changes" not in text and "could not be read back" not in text
+
+
+def test_a_leftover_line_beside_a_real_loss_is_not_counted_as_lost() -> None:
+    regions = (DamagedLines(2, 2, 40, 45, 0, "votes record 2", covered=True), DamagedLines(7, 7, 300, 40, 1, "votes record 9"))
+    damage = JournalDamage(JOURNAL, regions)
+    assert damage.in_short() == "Some saved changes could not be read back: 1 damaged line was skipped (votes record 9). Everything else is here."
+    assert "could not be read back" in damage.describe() and "nothing was lost" not in damage.describe()

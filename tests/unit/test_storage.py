@@ -591,6 +591,26 @@ def test_journal_lines_the_snapshot_already_has_are_not_replayed(tmp_path: Path)
         assert rows(view, "c") == [(1, {"v": 30}), (3, {"v": 4})]
 
 
+def test_a_damaged_line_the_snapshot_already_has_is_said_to_cost_nothing(tmp_path: Path) -> None:
+    """A leftover from a crash before the journal was cut, then damaged: the snapshot has its change, so nothing is lost."""
+    for victim in (1, 2):  # one followed by another leftover line; one followed by the first new change
+        directory = tmp_path / f"s{victim}"
+        changes = [{"t": "c", "put": {str(n): {"v": n}}} for n in range(1, 6)]
+        _craft(directory, seq=3, tables={"c": {str(n): {"v": n} for n in range(1, 4)}}, changes=changes)
+        lines = journal_lines(directory)
+        line = bytearray(lines[victim])
+        line[-4] ^= 0x01  # inside the payload: the checksum no longer matches
+        lines[victim] = bytes(line)
+        (directory / JOURNAL).write_bytes(b"".join(lines))
+        with DurableDB(directory, readonly=True) as view:
+            assert rows(view, "c") == [(n, {"v": n}) for n in range(1, 6)]
+            assert view.damage is not None and view.damage.nothing_lost
+            message = view.damage.describe()
+            assert "nothing was lost" in message and f"line {victim + 1}" in message
+            assert "0 changes" not in message and "could not be read back" not in message
+            assert view.damage.in_short() == "1 damaged line left over from before the last save; nothing was lost."
+
+
 def test_a_gap_in_sequence_keeps_later_lines_and_is_reported(tmp_path: Path) -> None:
     directory = tmp_path / "s"
     _craft(directory, seq=0, tables={}, changes=[{"t": "c", "put": {"1": {"v": 1}}}])
