@@ -7,15 +7,20 @@ would fill the log with "Too many open files". So each connection is counted
 as it is accepted, before aiohttp spends anything on it. At a cap, the oldest
 idle connection (kept alive, no request in flight) of the address holding the
 most is closed to make room, so a few addresses filling the cap with idle
-connections never lock out a phone from another; only when none is idle does
-the newcomer get a short 503 and close at once. The caps sit well inside the
-descriptor limit, which is raised to its hard limit at start.
+connections never lock out a phone from another. Failing that, a slow sender
+is closed: a request whose body has been arriving for longer than a phone ever
+takes (a trickle of a byte a second), heaviest address first. A request that
+has all arrived, or began only moments ago, is never cut off; only when no
+connection is idle or slow does the newcomer get a short 503 and close at once.
+The caps sit well inside the descriptor limit, which is raised to its hard
+limit at start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -57,9 +62,11 @@ def raise_file_limit(want: int = 65_536) -> int:
 class ConnectionGate:
     """Counts open connections per address and in total; never stores an address after it closes."""
 
-    def __init__(self, per_address: int, total: int) -> None:
+    def __init__(self, per_address: int, total: int, slow_after: float = 2.0) -> None:
         self.per_address = per_address
         self.total = total
+        self.slow_after = slow_after
+        """Seconds a request's body may take to arrive before, at a cap, it may be closed for a newcomer."""
         self.open = 0
         self.refused = 0
         self.evicted = 0
@@ -70,8 +77,8 @@ class ConnectionGate:
         return len(self._by_address.get(address, ()))
 
     def admit(self, address: str, connection: _GatedProtocol) -> bool:
-        """Count a new connection in; at a cap, first close an idle one to make room."""
-        if self.held(address) >= self.per_address and not self._evict_idle(address):
+        """Count a new connection in; at a cap, first close an idle one (else a slow sender) to make room."""
+        if self.held(address) >= self.per_address and not self._evict(address, time.monotonic()):
             self.refused += 1
             return False
         if self.open >= self.total and not self._evict_from_largest():
@@ -91,20 +98,25 @@ class ConnectionGate:
             del self._by_address[address]
 
     def _evict_from_largest(self) -> bool:
-        """Close the oldest idle connection of the address holding the most; False when it has none idle."""
-        if not self._by_address:
-            return False
-        largest = max(self._by_address, key=lambda address: len(self._by_address[address]))
-        return self._evict_idle(largest)
-
-    def _evict_idle(self, address: str) -> bool:
-        for connection in self._by_address.get(address, ()):
-            if connection.idle:
-                self.release(address, connection)
-                connection.evict()
-                self.evicted += 1
+        """Close an idle or slow connection, of the address holding the most first; False when there is none."""
+        now = time.monotonic()
+        for address in sorted(self._by_address, key=lambda address: len(self._by_address[address]), reverse=True):
+            if self._evict(address, now):
                 return True
         return False
+
+    def _evict(self, address: str, now: float) -> bool:
+        """Close the address's oldest idle connection, else its oldest slow sender; False when it has neither."""
+        held = self._by_address.get(address, {})
+        chosen = next((connection for connection in held if connection.idle), None)
+        if chosen is None:
+            chosen = next((connection for connection in held if connection.slow_sender(now, self.slow_after)), None)
+        if chosen is None:
+            return False
+        self.release(address, chosen)
+        chosen.evict()
+        self.evicted += 1
+        return True
 
     def protocol(self, factory: Callable[[], asyncio.Protocol]) -> asyncio.Protocol:
         return _GatedProtocol(self, factory)
@@ -113,7 +125,7 @@ class ConnectionGate:
 class _GatedProtocol(asyncio.Protocol):
     """Stands in front of aiohttp's protocol: admits the connection, or answers 503 and closes it."""
 
-    __slots__ = ("_gate", "_factory", "_inner", "_address", "_transport", "_counted")
+    __slots__ = ("_gate", "_factory", "_inner", "_address", "_transport", "_counted", "_busy_since")
 
     def __init__(self, gate: ConnectionGate, factory: Callable[[], asyncio.Protocol]) -> None:
         self._gate = gate
@@ -122,6 +134,7 @@ class _GatedProtocol(asyncio.Protocol):
         self._address = ""
         self._transport: asyncio.BaseTransport | None = None
         self._counted = False
+        self._busy_since: float | None = None  # when the bytes of the request in hand began to arrive
 
     @property
     def idle(self) -> bool:
@@ -139,6 +152,26 @@ class _GatedProtocol(asyncio.Protocol):
             and not getattr(inner, "_request_in_progress", True)
             and not getattr(inner, "_messages", True)
         )
+
+    def slow_sender(self, now: float, after: float) -> bool:
+        """A request whose body is still arriving more than `after` seconds after it began.
+
+        A phone sends its whole request at once, well inside a second; a body still
+        trickling in after that is a slow sender's. A request that has all arrived is
+        never slow, however long its handler takes (waiting for the disk, say), nor is
+        its answer cut off while being written. A request answered before its body
+        arrived (refused, say) is slow too while aiohttp reads the rest of that body."""
+        inner = self._inner
+        if inner is None or self._busy_since is None or now - self._busy_since <= after:
+            return False
+        if self._transport is None or self._transport.is_closing():
+            return False
+        request = getattr(inner, "_current_request", None)
+        if request is not None:
+            is_eof = getattr(getattr(request, "content", None), "is_eof", None)
+            return callable(is_eof) and not is_eof()
+        # No handler running and not waiting for a request: answered, the body still arriving.
+        return getattr(inner, "_request_in_progress", True) is False and getattr(inner, "_waiter", True) is None
 
     def evict(self) -> None:
         """Close to make room for a newcomer; the gate has already stopped counting it."""
@@ -171,6 +204,8 @@ class _GatedProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self._inner is not None:
+            if self._busy_since is None or self.idle:  # the first bytes of a new request
+                self._busy_since = time.monotonic()
             self._inner.data_received(data)
 
     def eof_received(self) -> bool | None:

@@ -87,6 +87,9 @@ class IntakeLimits:
     """Connections held open at once, from everyone; never more than the file
     descriptor limit leaves room for. At the cap the oldest idle connection of the
     address holding the most is closed for a newcomer; only with none idle is it refused."""
+    slow_sender: float = 2.0
+    """Seconds a request's body may take to arrive before, with the connection caps full,
+    it may be closed for a newcomer (a phone sends its whole request well inside a second)."""
     poll_interval: float = 3.0
     """Seconds between a phone page's checks for a new activity (with JavaScript on)."""
     save_timeout: float = 10.0

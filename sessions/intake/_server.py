@@ -184,7 +184,7 @@ class IntakeServer:
         self._room_code_failures = AttemptLimiter(self.limits.room_code_tries, self.limits.room_code_window, keep)
         self._room_code_failures_overall = AttemptLimiter(self.limits.room_code_tries_total, self.limits.room_code_window, 1)
         self._hosts: frozenset[str] = frozenset()
-        self.gate = ConnectionGate(self.limits.connections_per_address, self.limits.connections_total)
+        self.gate = ConnectionGate(self.limits.connections_per_address, self.limits.connections_total, self.limits.slow_sender)
         self._turns = TurnBudget(self.limits.per_turn)
         self.console = Console(self)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bench._headless import ChildServer, app_command, app_env, prepare_session
 from bench._load import source_address
@@ -161,6 +162,67 @@ async def test_a_connection_with_a_request_in_flight_is_never_closed_to_make_roo
         assert intake.gate.evicted == 0 and intake.gate.open == 40
     finally:
         for _, writer in opened:
+            writer.close()
+        await intake.stop()
+
+
+async def _trickle_bodies(address: str, port: int, path: str, until: float, writers: list[Any]) -> None:
+    """One slow sender: a request whose body arrives a byte every half second; when closed, it connects again."""
+    while time.monotonic() < until:
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(address, 0))
+        except OSError:
+            await asyncio.sleep(0.1)
+            continue
+        writers.append(writer)
+        try:
+            writer.write(
+                f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: 8000\r\n\r\n{{".encode()
+            )
+            while time.monotonic() < until and not reader.at_eof():
+                await asyncio.sleep(0.5)
+                writer.write(b" ")
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+
+@pytest.mark.parametrize("path", ["/api/join", "/api/vote"])  # a body still being read; one refused first, its rest still drained
+async def test_slow_uploads_from_several_addresses_never_lock_out_a_phone_connecting_anew(live_session: LiveSession, path: str) -> None:
+    """Four addresses fill the cap with bodies trickling in; a phone opening a new connection per vote gets every vote in."""
+    limits = IntakeLimits(connections_per_address=10, connections_total=40, body_timeout=60.0, slow_sender=1.0)
+    intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=limits)
+    await intake.start()
+    port = intake.bound_port
+    base = f"http://127.0.0.1:{port}"
+    live_session.go_to(1)
+    writers: list[Any] = []
+    until = time.monotonic() + 30
+    senders = [asyncio.create_task(_trickle_bodies(f"127.0.0.{2 + n // 10}", port, path, until, writers)) for n in range(40)]
+    try:
+        await asyncio.sleep(1.5)  # every sender's request is older than the 1 s a phone would take
+        assert intake.gate.open == 40
+        statuses = []
+        connector = aiohttp.TCPConnector(force_close=True, local_addr=("127.0.0.9", 0))  # a new connection per request
+        async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as http:
+            async with http.post(base + "/api/join", json={"join_token": live_session.join_token}) as response:
+                statuses.append(response.status)
+                token = (await response.json())["token"] if response.status == 200 else ""
+            for n in range(5):
+                body = {"activity_id": "spectrum", "item": "place", "value": 1 + n}
+                async with http.post(base + "/api/vote", json=body, headers={DEVICE_HEADER: token}) as response:
+                    statuses.append(response.status)
+        assert statuses == [200] * 6, statuses
+        assert intake.gate.evicted >= 1 and intake.gate.open <= 40
+    finally:
+        until = 0
+        for task in senders:
+            task.cancel()
+        await asyncio.gather(*senders, return_exceptions=True)
+        for writer in writers:
             writer.close()
         await intake.stop()
 
