@@ -7,11 +7,14 @@ would fill the log with "Too many open files". So each connection is counted
 as it is accepted, before aiohttp spends anything on it. At a cap, the oldest
 idle connection (kept alive, no request in flight) of the address holding the
 most is closed to make room, so a few addresses filling the cap with idle
-connections never lock out a phone from another. Failing that, a slow sender
-is closed: a request whose body has been arriving for longer than a phone ever
-takes (a trickle of a byte a second), heaviest address first. A request that
+connections never lock out a phone from another. Failing that, a newcomer
+from an address holding under half as many as the heaviest closes a slow
+sender: a request whose body has been arriving for longer than a phone ever
+takes (a trickle of a byte a second), heaviest address first. The flooding
+addresses themselves may not, or their own reconnections would keep every
+slow sender young and the phone would find none old enough. A request that
 has all arrived, or began only moments ago, is never cut off; only when no
-connection is idle or slow does the newcomer get a short 503 and close at once.
+connection may be closed does the newcomer get a short 503 and close at once.
 The caps sit well inside the descriptor limit, which is raised to its hard
 limit at start.
 """
@@ -78,10 +81,10 @@ class ConnectionGate:
 
     def admit(self, address: str, connection: _GatedProtocol) -> bool:
         """Count a new connection in; at a cap, first close an idle one (else a slow sender) to make room."""
-        if self.held(address) >= self.per_address and not self._evict(address, time.monotonic()):
+        if self.held(address) >= self.per_address and not self._evict(address, time.monotonic(), slow=False):
             self.refused += 1
             return False
-        if self.open >= self.total and not self._evict_from_largest():
+        if self.open >= self.total and not self._evict_from_largest(address):
             self.refused += 1
             return False
         self.open += 1
@@ -97,19 +100,31 @@ class ConnectionGate:
         if not held:
             del self._by_address[address]
 
-    def _evict_from_largest(self) -> bool:
-        """Close an idle or slow connection, of the address holding the most first; False when there is none."""
+    def _evict_from_largest(self, newcomer: str) -> bool:
+        """Make room for `newcomer`'s address, at the expense of the address holding the most first.
+
+        An idle connection may go for anyone, as before; a slow sender only for an
+        address holding under half as many as the one it is closed from. False when
+        nothing may be closed."""
+        if not self._by_address:
+            return False
         now = time.monotonic()
-        for address in sorted(self._by_address, key=lambda address: len(self._by_address[address]), reverse=True):
-            if self._evict(address, now):
+        mine = self.held(newcomer)
+        by_size = sorted(self._by_address, key=lambda address: len(self._by_address[address]), reverse=True)
+        if self._evict(by_size[0], now, slow=mine * 2 < len(self._by_address[by_size[0]])):
+            return True
+        for address in by_size[1:]:
+            if mine * 2 >= len(self._by_address[address]):
+                break
+            if self._evict(address, now, slow=True):
                 return True
         return False
 
-    def _evict(self, address: str, now: float) -> bool:
-        """Close the address's oldest idle connection, else its oldest slow sender; False when it has neither."""
+    def _evict(self, address: str, now: float, *, slow: bool) -> bool:
+        """Close the address's oldest idle connection, else (if `slow`) its oldest slow sender; False when neither."""
         held = self._by_address.get(address, {})
         chosen = next((connection for connection in held if connection.idle), None)
-        if chosen is None:
+        if chosen is None and slow:
             chosen = next((connection for connection in held if connection.slow_sender(now, self.slow_after)), None)
         if chosen is None:
             return False
@@ -160,16 +175,15 @@ class _GatedProtocol(asyncio.Protocol):
         trickling in after that is a slow sender's. A request that has all arrived is
         never slow, however long its handler takes (waiting for the disk, say), nor is
         its answer cut off while being written. A request answered before its body
-        arrived (refused, say) is slow too while aiohttp reads the rest of that body."""
+        arrived (refused, say) is slow at once while aiohttp reads and drops the rest
+        of that body: its answer is already sent, so closing it costs its sender nothing."""
         inner = self._inner
-        if inner is None or self._busy_since is None or now - self._busy_since <= after:
-            return False
-        if self._transport is None or self._transport.is_closing():
+        if inner is None or self._busy_since is None or self._transport is None or self._transport.is_closing():
             return False
         request = getattr(inner, "_current_request", None)
         if request is not None:
             is_eof = getattr(getattr(request, "content", None), "is_eof", None)
-            return callable(is_eof) and not is_eof()
+            return now - self._busy_since > after and callable(is_eof) and not is_eof()
         # No handler running and not waiting for a request: answered, the body still arriving.
         return getattr(inner, "_request_in_progress", True) is False and getattr(inner, "_waiter", True) is None
 

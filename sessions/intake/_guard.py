@@ -88,8 +88,9 @@ class IntakeLimits:
     descriptor limit leaves room for. At the cap the oldest idle connection of the
     address holding the most is closed for a newcomer; only with none idle is it refused."""
     slow_sender: float = 2.0
-    """Seconds a request's body may take to arrive before, with the connection caps full,
-    it may be closed for a newcomer (a phone sends its whole request well inside a second)."""
+    """Seconds a request's body may take to arrive before, with the connection cap full,
+    it may be closed for a newcomer from a lighter address (a phone sends its whole
+    request well inside a second)."""
     poll_interval: float = 3.0
     """Seconds between a phone page's checks for a new activity (with JavaScript on)."""
     save_timeout: float = 10.0

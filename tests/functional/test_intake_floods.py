@@ -192,8 +192,9 @@ async def _trickle_bodies(address: str, port: int, path: str, until: float, writ
 
 @pytest.mark.parametrize("path", ["/api/join", "/api/vote"])  # a body still being read; one refused first, its rest still drained
 async def test_slow_uploads_from_several_addresses_never_lock_out_a_phone_connecting_anew(live_session: LiveSession, path: str) -> None:
-    """Four addresses fill the cap with bodies trickling in; a phone opening a new connection per vote gets every vote in."""
-    limits = IntakeLimits(connections_per_address=10, connections_total=40, body_timeout=60.0, slow_sender=1.0)
+    """Four addresses fill the cap with bodies trickling in, twice as many senders as it holds, each connecting again
+    as soon as it is closed; a phone opening a new connection per vote still gets every vote in."""
+    limits = IntakeLimits(connections_per_address=20, connections_total=40, body_timeout=60.0, slow_sender=1.0)
     intake = IntakeServer(live_session, host="127.0.0.1", port=0, limits=limits)
     await intake.start()
     port = intake.bound_port
@@ -201,7 +202,7 @@ async def test_slow_uploads_from_several_addresses_never_lock_out_a_phone_connec
     live_session.go_to(1)
     writers: list[Any] = []
     until = time.monotonic() + 30
-    senders = [asyncio.create_task(_trickle_bodies(f"127.0.0.{2 + n // 10}", port, path, until, writers)) for n in range(40)]
+    senders = [asyncio.create_task(_trickle_bodies(f"127.0.0.{2 + n // 20}", port, path, until, writers)) for n in range(80)]
     try:
         await asyncio.sleep(1.5)  # every sender's request is older than the 1 s a phone would take
         assert intake.gate.open == 40
