@@ -711,10 +711,10 @@ def test_compaction_writes_snapshot_and_empties_journal(tmp_path: Path) -> None:
         for n in range(25):
             database.table("votes").insert({"n": n})
             database.sync()
-        assert wait_for(lambda: len(journal_lines(directory)) < 10, timeout=30)  # background compaction, late on a loaded machine
-        # The journal keeps only what came after the snapshot, so fewer than 10 of the 25 lines
-        # left means a snapshot past 15, wherever the compactions (background, late under load) began.
-        assert snapshot_seq(directory) > 25 - 10
+        # A snapshot is written in the background and the journal cut to what came after it.
+        # How short it ends up depends on when the compactions ran: one that began late (a loaded
+        # machine) leaves a tail of 10 or more, and the next waits for a write or for close.
+        assert wait_for(lambda: snapshot_seq(directory) > 0 and len(journal_lines(directory)) < 25, timeout=30)
     assert snapshot_seq(directory) == 25
     assert journal_lines(directory) == []
     assert [p.name for p in directory.iterdir() if p.name.startswith("snapshot.json.tmp")] == []
